@@ -1,0 +1,745 @@
+/* conf.c: dstnyd.conf through inih, with file:line:key in every error. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "conf.h"
+#include "routes.h"
+#include "xmalloc.h"
+
+#define CONF_FILE_MAX	(1024 * 1024)
+#define CONF_LINE_MAX	16384
+#define SUN_PATH_MAX	107	/* sizeof(sockaddr_un.sun_path) - 1 */
+
+enum conf_type {
+	T_STR,		/* any non-empty string */
+	T_NAME,		/* 1..64 printable characters, no '/' */
+	T_FILE,		/* absolute path */
+	T_URL,		/* http:// or https:// */
+	T_BOOL,
+	T_LONG,
+	T_MODE,		/* octal permission bits */
+	T_LIST,		/* API names, split on ',' and white space */
+	T_TRANSPORT,
+	T_BUS,
+	T_LISTEN,	/* host:port */
+};
+
+struct conf_key {
+	const char	*section;
+	const char	*key;
+	enum conf_type	 type;
+	size_t		 off;		/* into struct conf, or conf_user if user */
+	long		 min;
+	long		 max;
+	int		 user;		/* a field of the main user */
+};
+
+#define C(s, k, t, f)		{ s, k, t, offsetof(struct conf, f), 0, 0, 0 }
+#define CN(s, k, f, lo, hi)	{ s, k, T_LONG, offsetof(struct conf, f), lo, hi, 0 }
+#define CU(s, k, t, f)		{ s, k, t, offsetof(struct conf_user, f), 0, 0, 1 }
+static const struct conf_key conf_keys[] = {
+	C("core", "base_url", T_URL, base_url),
+	CU("core", "domain", T_STR, domain),
+	CU("core", "user", T_STR, user),
+	C("core", "ca_file", T_FILE, ca_file),
+	C("core", "insecure", T_BOOL, insecure),
+	CN("core", "timeout_ms", timeout_ms, 100, 600000),
+	C("core", "method_override", T_BOOL, method_override),
+	CU("auth", "token_file", T_FILE, token_file),
+	CU("auth", "password_file", T_FILE, password_file),
+	C("auth", "apis", T_LIST, apis),
+	C("auth", "ticket_name", T_NAME, ticket_name),
+	CN("auth", "ticket_expires", ticket_expires, 60, 31536000),
+	C("events", "transport", T_TRANSPORT, transport),
+	C("events", "listen", T_LISTEN, listen),
+	C("events", "public_url", T_URL, public_url),
+	C("events", "public_target", T_BOOL, public_target),
+	CN("events", "keepalive", keepalive, 1, 3600),
+	C("dbus", "bus", T_BUS, bus),
+	C("socket", "path", T_FILE, socket_path),
+	C("socket", "mode", T_MODE, socket_mode),
+	CN("socket", "max_clients", max_clients, 1, 10000),
+};
+#undef C
+#undef CN
+#undef CU
+
+#define U(k, t, f)	{ "user", k, t, offsetof(struct conf_user, f), 0, 0, 1 }
+static const struct conf_key conf_user_keys[] = {
+	U("domain", T_STR, domain),
+	U("user", T_STR, user),
+	U("token_file", T_FILE, token_file),
+	U("password_file", T_FILE, password_file),
+};
+#undef U
+
+/* Where each key was set, for duplicates and for later checks. */
+struct conf_seen {
+	char		*section;
+	char		*key;
+	unsigned	 line;
+};
+
+struct conf_parser {
+	struct conf		*conf;
+	const char		*name;
+	const char		*text;
+	size_t			 len;
+	size_t			 pos;
+	unsigned		 line;
+	int			 at_line_start;
+	int			 failed;
+	char			*err;
+	size_t			 errlen;
+	struct conf_seen	*seen;
+	size_t			 nseen;
+};
+
+static void __attribute__((format(printf, 4, 5)))
+conf_error(struct conf_parser *p, unsigned line, const char *where,
+    const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	if (p->failed)
+		return;
+	p->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(p->err, p->errlen, "%s:%u: %s%s%s", p->name, line,
+		    where, *where != '\0' ? ": " : "", msg);
+	else
+		snprintf(p->err, p->errlen, "%s: %s%s%s", p->name, where,
+		    *where != '\0' ? ": " : "", msg);
+}
+
+static unsigned
+conf_seen_line(struct conf_parser *p, const char *section, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nseen; i++)
+		if (strcmp(p->seen[i].section, section) == 0 &&
+		    strcmp(p->seen[i].key, key) == 0)
+			return p->seen[i].line;
+	return 0;
+}
+
+/* Parse a [user "name"] header's name; NULL if section is not one. */
+static char *
+conf_user_section(const char *section)
+{
+	size_t	len;
+
+	if (strncmp(section, "user \"", 6) != 0)
+		return NULL;
+	section += 6;
+	len = strlen(section);
+	if (len < 2 || section[len - 1] != '"' ||
+	    memchr(section, '"', len - 1) != NULL)
+		return NULL;
+	return xstrndup(section, len - 1);
+}
+
+static int
+conf_section_known(const char *section)
+{
+	static const char	*const known[] = {
+		"core", "auth", "events", "dbus", "socket", "paths"
+	};
+	char			*name;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(section, known[i]) == 0)
+			return 1;
+	if ((name = conf_user_section(section)) == NULL)
+		return 0;
+	free(name);
+	return 1;
+}
+
+/*
+ * inih's line reader. Counting lines here gives every error a line
+ * number, and looking at section headers here catches unknown sections
+ * even when they hold no keys.
+ */
+static char *
+conf_reader(char *str, int num, void *arg)
+{
+	struct conf_parser	*p = arg;
+	size_t			 n = 0, max = (size_t)num - 1;
+	const char		*s, *end;
+
+	if (p->failed || p->pos >= p->len || num < 2)
+		return NULL;
+	while (n < max && p->pos < p->len) {
+		str[n] = p->text[p->pos++];
+		if (str[n++] == '\n')
+			break;
+	}
+	str[n] = '\0';
+	if (p->at_line_start) {
+		p->line++;
+		for (s = str; *s == ' ' || *s == '\t'; s++)
+			;
+		if (*s == '[' && (end = strchr(s, ']')) != NULL) {
+			char *section = xstrndup(s + 1, (size_t)(end - s - 1));
+			if (!conf_section_known(section))
+				conf_error(p, p->line, "", "unknown section [%s]",
+				    section);
+			free(section);
+			if (p->failed)
+				return NULL;
+		}
+	}
+	p->at_line_start = n > 0 && str[n - 1] == '\n';
+	return str;
+}
+
+static int
+conf_parse_bool(const char *v, int *out)
+{
+	static const char	*const yes[] = { "true", "yes", "on", "1" };
+	static const char	*const no[] = { "false", "no", "off", "0" };
+	size_t			 i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+conf_parse_long(const char *v, long min, long max, long *out)
+{
+	char	*end;
+	long	 n;
+
+	if (!isdigit((unsigned char)v[0]))
+		return -1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int
+conf_check_listen(const char *v)
+{
+	const char	*colon;
+	long		 port;
+
+	if (v[0] == '[') {
+		if ((colon = strstr(v, "]:")) == NULL || colon == v + 1)
+			return -1;
+		colon++;
+	} else if ((colon = strrchr(v, ':')) == NULL || colon == v ||
+	    memchr(v, ':', (size_t)(colon - v)) != NULL)
+		return -1;
+	return conf_parse_long(colon + 1, 1, 65535, &port);
+}
+
+static int
+conf_check_url(const char *v)
+{
+	const char	*host;
+
+	if (strncmp(v, "https://", 8) == 0)
+		host = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		host = v + 7;
+	else
+		return -1;
+	if (*host == '\0' || *host == '/')
+		return -1;
+	for (; *v != '\0'; v++)
+		if ((unsigned char)*v <= ' ' || (unsigned char)*v >= 0x7f)
+			return -1;
+	return 0;
+}
+
+static int
+conf_parse_list(const char *v, char ***list, size_t *n)
+{
+	char	*copy = xstrdup(v), *tok, *save = NULL;
+	char	**out = NULL;
+	size_t	 count = 0, i;
+	int	 ok = 1;
+
+	for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		for (i = 0; tok[i] != '\0'; i++)
+			if (!isupper((unsigned char)tok[i]) &&
+			    !isdigit((unsigned char)tok[i]) && tok[i] != '_')
+				ok = 0;
+		out = xreallocarray(out, count + 1, sizeof(*out));
+		out[count++] = xstrdup(tok);
+	}
+	free(copy);
+	if (!ok || count == 0) {
+		for (i = 0; i < count; i++)
+			free(out[i]);
+		free(out);
+		return -1;
+	}
+	*list = out;
+	*n = count;
+	return 0;
+}
+
+/* Store value v for key k into the struct at base; -1 with why set. */
+static int
+conf_set(const struct conf_key *k, void *base, const char *v,
+    const char **why)
+{
+	void	*field = (char *)base + k->off;
+	char	**sp = field;
+	size_t	 len;
+	long	 n;
+
+	switch (k->type) {
+	case T_STR:
+		if (*v == '\0')
+			return (*why = "must not be empty"), -1;
+		break;
+	case T_NAME:
+		len = strlen(v);
+		if (len == 0 || len > 64 || strchr(v, '/') != NULL)
+			return (*why = "must be 1 to 64 characters without '/'"), -1;
+		break;
+	case T_FILE:
+		if (v[0] != '/')
+			return (*why = "must be an absolute path"), -1;
+		break;
+	case T_URL:
+		if (conf_check_url(v) == -1)
+			return (*why = "must be an http:// or https:// URL"), -1;
+		len = strlen(v);
+		while (len > 0 && v[len - 1] == '/')
+			len--;
+		free(*sp);
+		*sp = xstrndup(v, len);
+		return 0;
+	case T_BOOL:
+		if (conf_parse_bool(v, field) == -1)
+			return (*why = "must be true or false"), -1;
+		return 0;
+	case T_LONG:
+		if (conf_parse_long(v, k->min, k->max, &n) == -1) {
+			static char range[64];
+			snprintf(range, sizeof(range), "must be a number from "
+			    "%ld to %ld", k->min, k->max);
+			*why = range;
+			return -1;
+		}
+		*(long *)field = n;
+		return 0;
+	case T_MODE: {
+		char *end;
+		errno = 0;
+		n = strtol(v, &end, 8);
+		if (*v == '\0' || *end != '\0' || errno != 0 || n < 0 ||
+		    n > 0777)
+			return (*why = "must be octal permission bits such as 0600"), -1;
+		*(mode_t *)field = (mode_t)n;
+		return 0;
+	}
+	case T_LIST: {
+		struct conf *c = base;
+		char **list;
+		size_t nlist, i;
+		if (conf_parse_list(v, &list, &nlist) == -1)
+			return (*why = "must be API names such as CALL_CONTROL"), -1;
+		for (i = 0; i < c->napis; i++)
+			free(c->apis[i]);
+		free(c->apis);
+		c->apis = list;
+		c->napis = nlist;
+		return 0;
+	}
+	case T_TRANSPORT:
+		if (strcmp(v, "auto") == 0)
+			*(enum conf_transport *)field = CONF_TRANSPORT_AUTO;
+		else if (strcmp(v, "webhook") == 0)
+			*(enum conf_transport *)field = CONF_TRANSPORT_WEBHOOK;
+		else if (strcmp(v, "sse") == 0)
+			*(enum conf_transport *)field = CONF_TRANSPORT_SSE;
+		else
+			return (*why = "must be auto, webhook or sse"), -1;
+		return 0;
+	case T_BUS:
+		if (strcmp(v, "session") == 0)
+			*(enum conf_bus *)field = CONF_BUS_SESSION;
+		else if (strcmp(v, "system") == 0)
+			*(enum conf_bus *)field = CONF_BUS_SYSTEM;
+		else if (strcmp(v, "none") == 0)
+			*(enum conf_bus *)field = CONF_BUS_NONE;
+		else
+			return (*why = "must be session, system or none"), -1;
+		return 0;
+	case T_LISTEN:
+		if (conf_check_listen(v) == -1)
+			return (*why = "must be host:port, such as 127.0.0.1:8088"), -1;
+		break;
+	}
+	free(*sp);
+	*sp = xstrdup(v);
+	return 0;
+}
+
+static struct conf_user *
+conf_user_get(struct conf *c, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nusers; i++)
+		if (strcmp(c->users[i].name, name) == 0)
+			return &c->users[i];
+	c->users = xreallocarray(c->users, c->nusers + 1, sizeof(*c->users));
+	memset(&c->users[c->nusers], 0, sizeof(*c->users));
+	c->users[c->nusers].name = xstrdup(name);
+	return &c->users[c->nusers++];
+}
+
+static const struct conf_key *
+conf_key_find(const struct conf_key *keys, size_t n, const char *section,
+    const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(keys[i].section, section) == 0 &&
+		    strcmp(keys[i].key, key) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int
+conf_handler(void *arg, const char *section, const char *key,
+    const char *value)
+{
+	struct conf_parser	*p = arg;
+	struct conf		*c = p->conf;
+	const struct conf_key	*k;
+	const char		*why = NULL;
+	char			 where[256], err[256], *uname;
+	void			*base;
+	unsigned		 first;
+
+	if (p->failed)
+		return 0;
+	snprintf(where, sizeof(where), "[%s] %s", section, key);
+	if (*section == '\0') {
+		conf_error(p, p->line, key, "key outside of any section");
+		return 0;
+	}
+	if ((first = conf_seen_line(p, section, key)) != 0) {
+		conf_error(p, p->line, where, "set twice (first on line %u)",
+		    first);
+		return 0;
+	}
+	p->seen = xreallocarray(p->seen, p->nseen + 1, sizeof(*p->seen));
+	p->seen[p->nseen].section = xstrdup(section);
+	p->seen[p->nseen].key = xstrdup(key);
+	p->seen[p->nseen++].line = p->line;
+
+	if (strcmp(section, "paths") == 0) {
+		if (routes_set(c->routes, key, value, err, sizeof(err)) == -1) {
+			conf_error(p, p->line, where, "%s", err);
+			return 0;
+		}
+		return 1;
+	}
+	if ((uname = conf_user_section(section)) != NULL) {
+		k = conf_key_find(conf_user_keys, sizeof(conf_user_keys) /
+		    sizeof(conf_user_keys[0]), "user", key);
+		base = conf_user_get(c, uname);
+		free(uname);
+	} else {
+		k = conf_key_find(conf_keys, sizeof(conf_keys) /
+		    sizeof(conf_keys[0]), section, key);
+		base = k != NULL && k->user ? (void *)&c->users[0] : (void *)c;
+	}
+	if (k == NULL) {
+		conf_error(p, p->line, where, "unknown key");
+		return 0;
+	}
+	if (conf_set(k, base, value, &why) == -1) {
+		conf_error(p, p->line, where, "%s (got \"%s\")", why, value);
+		return 0;
+	}
+	return 1;
+}
+
+/* Checks that span keys, and defaults that depend on other keys. */
+static void
+conf_finish(struct conf_parser *p)
+{
+	struct conf		*c = p->conf;
+	struct conf_user	*u, *main = &c->users[0];
+	const char		*rt;
+	size_t			 i, j;
+	char			*section;
+
+	if (c->base_url == NULL)
+		conf_error(p, 0, "[core] base_url", "required key is missing");
+	if (main->domain == NULL)
+		conf_error(p, 0, "[core] domain", "required key is missing");
+	if (main->user == NULL)
+		conf_error(p, 0, "[core] user", "required key is missing");
+	if (p->failed)
+		return;
+	for (i = 0; i < c->nusers; i++) {
+		u = &c->users[i];
+		section = i == 0 ? xstrdup("auth") :
+		    xasprintf("user \"%s\"", u->name);
+		if (u->token_file != NULL && u->password_file != NULL)
+			conf_error(p, conf_seen_line(p, section, "password_file"),
+			    "password_file", "[%s] has token_file too: give one "
+			    "of them", section);
+		free(section);
+		if (i == 0)
+			continue;
+		if (u->user == NULL)
+			u->user = xstrdup(u->name);
+		if (u->domain == NULL && main->domain != NULL)
+			u->domain = xstrdup(main->domain);
+		if (u->token_file == NULL && u->password_file == NULL) {
+			if (main->token_file != NULL)
+				u->token_file = xstrdup(main->token_file);
+			if (main->password_file != NULL)
+				u->password_file = xstrdup(main->password_file);
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(c->users[j].user, u->user) == 0 &&
+			    strcmp(c->users[j].domain, u->domain) == 0)
+				conf_error(p, 0, "", "[user \"%s\"] monitors %s@%s, "
+				    "which is monitored already", u->name,
+				    u->user, u->domain);
+	}
+	if (c->public_url != NULL && c->listen == NULL)
+		conf_error(p, conf_seen_line(p, "events", "public_url"),
+		    "[events] listen", "required when public_url is set");
+	if (c->transport == CONF_TRANSPORT_WEBHOOK && c->public_url == NULL)
+		conf_error(p, conf_seen_line(p, "events", "transport"),
+		    "[events] public_url", "required with transport = webhook");
+	if (c->napis == 0) {
+		c->apis = xcalloc(1, sizeof(*c->apis));
+		c->apis[0] = xstrdup("CALL_CONTROL");
+		c->napis = 1;
+	}
+	if (c->ticket_name == NULL)
+		c->ticket_name = xstrdup("dstnyd");
+	if (c->socket_path == NULL) {
+		if (c->bus == CONF_BUS_SYSTEM)
+			c->socket_path = xstrdup("/run/dstnyd/dstnyd.sock");
+		else if ((rt = getenv("XDG_RUNTIME_DIR")) != NULL && *rt == '/')
+			c->socket_path = xasprintf("%s/dstnyd/dstnyd.sock", rt);
+		else
+			c->socket_path = xasprintf("/tmp/dstnyd-%u/dstnyd.sock",
+			    (unsigned)getuid());
+	}
+	if (strlen(c->socket_path) > SUN_PATH_MAX)
+		conf_error(p, conf_seen_line(p, "socket", "path"),
+		    "[socket] path", "longer than %d bytes", SUN_PATH_MAX);
+}
+
+static void
+conf_set_inih_limits(void)
+{
+#if HAVE_DECL_INI_MAX_LINE
+	ini_use_stack = false;
+	ini_allow_realloc = true;
+	ini_max_line = CONF_LINE_MAX;
+	ini_allow_multiline = false;
+	ini_allow_no_value = false;
+	ini_stop_on_first_error = true;
+#endif
+}
+
+struct conf *
+conf_parse(const char *text, size_t len, const char *name, char *err,
+    size_t errlen)
+{
+	struct conf_parser	 p;
+	struct conf		*c;
+	const char		*nul;
+	size_t			 i;
+	int			 rc;
+
+	memset(&p, 0, sizeof(p));
+	c = xcalloc(1, sizeof(*c));
+	c->path = xstrdup(name);
+	c->timeout_ms = 10000;
+	c->ticket_expires = 86400;
+	c->public_target = 1;
+	c->keepalive = 30;
+	c->socket_mode = 0600;
+	c->max_clients = 64;
+	c->routes = routes_new();
+	conf_user_get(c, "");
+
+	p.conf = c;
+	p.name = name;
+	p.text = text;
+	p.len = len;
+	p.at_line_start = 1;
+	p.err = err;
+	p.errlen = errlen;
+
+	if ((nul = memchr(text, '\0', len)) != NULL) {
+		for (i = 0, p.line = 1; text + i < nul; i++)
+			p.line += text[i] == '\n';
+		conf_error(&p, p.line, "", "NUL byte in file");
+	} else {
+		conf_set_inih_limits();
+		rc = ini_parse_stream(conf_reader, &p, conf_handler, &p);
+		if (rc == -2)
+			conf_error(&p, 0, "", "out of memory");
+		else if (rc != 0)
+			conf_error(&p, (unsigned)rc, "", "syntax error: expected "
+			    "[section] or key = value");
+	}
+	if (!p.failed)
+		conf_finish(&p);
+	for (i = 0; i < p.nseen; i++) {
+		free(p.seen[i].section);
+		free(p.seen[i].key);
+	}
+	free(p.seen);
+	if (p.failed) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct conf *
+conf_load(const char *path, char *err, size_t errlen)
+{
+	struct conf	*c;
+	struct stat	 st;
+	char		*text;
+	ssize_t		 n;
+	size_t		 len = 0;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > CONF_FILE_MAX) {
+		snprintf(err, errlen, "%s: %s", path, !S_ISREG(st.st_mode) ?
+		    "not a regular file" : "larger than 1 MiB");
+		close(fd);
+		return NULL;
+	}
+	text = xmalloc((size_t)st.st_size + 1);
+	while (len < (size_t)st.st_size) {
+		n = read(fd, text + len, (size_t)st.st_size - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	text[len] = '\0';
+	c = conf_parse(text, len, path, err, errlen);
+	free(text);
+	return c;
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c->base_url);
+	free(c->ca_file);
+	for (i = 0; i < c->napis; i++)
+		free(c->apis[i]);
+	free(c->apis);
+	free(c->ticket_name);
+	free(c->listen);
+	free(c->public_url);
+	free(c->socket_path);
+	routes_free(c->routes);
+	for (i = 0; i < c->nusers; i++) {
+		free(c->users[i].name);
+		free(c->users[i].domain);
+		free(c->users[i].user);
+		free(c->users[i].token_file);
+		free(c->users[i].password_file);
+	}
+	free(c->users);
+	free(c);
+}
+
+enum conf_transport
+conf_transport(const struct conf *c)
+{
+	if (c->transport != CONF_TRANSPORT_AUTO)
+		return c->transport;
+	return c->public_url != NULL ? CONF_TRANSPORT_WEBHOOK :
+	    CONF_TRANSPORT_SSE;
+}
+
+const char *
+conf_transport_name(enum conf_transport t)
+{
+	switch (t) {
+	case CONF_TRANSPORT_WEBHOOK:
+		return "webhook";
+	case CONF_TRANSPORT_SSE:
+		return "sse";
+	default:
+		return "auto";
+	}
+}
+
+char *
+conf_default_path(int system)
+{
+	const char	*xdg = getenv("XDG_CONFIG_HOME"), *home;
+
+	if (system)
+		return xstrdup("/etc/dstnyd/dstnyd.conf");
+	if (xdg != NULL && *xdg == '/')
+		return xasprintf("%s/dstnyd/dstnyd.conf", xdg);
+	if ((home = getenv("HOME")) == NULL)
+		home = "";
+	return xasprintf("%s/.config/dstnyd/dstnyd.conf", home);
+}

@@ -1,0 +1,214 @@
+/* test-conf.c: every section and key, defaults, and the error messages. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "routes.h"
+#include "tap.h"
+
+static struct conf *
+parse(const char *text, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	return conf_parse(text, strlen(text), "t.conf", err, errlen);
+}
+
+/* text must fail with exactly want. */
+static void
+fails(const char *text, const char *want)
+{
+	char		 err[512];
+	struct conf	*c = parse(text, err, sizeof(err));
+
+	ok(c == NULL, "refused: %s", want);
+	is_str(err, want, "message");
+	conf_free(c);
+}
+
+#define BASE "[core]\nbase_url = https://core.example.com/api/\n" \
+	"domain = example.com\nuser = alice\n"
+
+int
+main(void)
+{
+	char		 err[512];
+	struct conf	*c;
+
+	c = parse(BASE
+	    "ca_file = /etc/ssl/core.pem\n"
+	    "insecure = no\n"
+	    "timeout_ms = 2500\n"
+	    "method_override = yes\n"
+	    "[auth]\n"
+	    "password_file = /run/credentials/dstnyd/password\n"
+	    "apis = CALL_CONTROL, QUEUE_STATISTICS USER\n"
+	    "ticket_name = desk-7\n"
+	    "ticket_expires = 3600\n"
+	    "[events]\n"
+	    "transport = auto\n"
+	    "listen = 127.0.0.1:8088\n"
+	    "public_url = http://ws7.example.com:8088/\n"
+	    "public_target = false\n"
+	    "keepalive = 15\n"
+	    "[dbus]\n"
+	    "bus = system\n"
+	    "[socket]\n"
+	    "path = /run/dstnyd/x.sock\n"
+	    "mode = 0660\n"
+	    "max_clients = 200\n"
+	    "[paths]\n"
+	    "state.user = /cs/{user}\n"
+	    "; a comment\n"
+	    "# another\n"
+	    "[user \"bob\"]\n"
+	    "token_file = /etc/dstnyd/bob.token\n"
+	    "[user \"carol\"]\n"
+	    "user = carol.c\n"
+	    "domain = other.example.com\n", err, sizeof(err));
+	ok(c != NULL, "full config parses (%s)", err);
+	if (c == NULL)
+		return tap_done();
+	is_str(c->base_url, "https://core.example.com/api", "base_url loses trailing /");
+	is_str(c->users[0].domain, "example.com", "core domain");
+	is_str(c->users[0].user, "alice", "core user");
+	is_str(c->ca_file, "/etc/ssl/core.pem", "ca_file");
+	is_int(c->insecure, 0, "insecure");
+	is_int(c->timeout_ms, 2500, "timeout_ms");
+	is_int(c->method_override, 1, "method_override");
+	is_str(c->users[0].password_file, "/run/credentials/dstnyd/password", "password_file");
+	ok(c->users[0].token_file == NULL, "no token_file");
+	is_int(c->napis, 3, "three apis");
+	is_str(c->apis[1], "QUEUE_STATISTICS", "apis split on comma and space");
+	is_str(c->ticket_name, "desk-7", "ticket_name");
+	is_int(c->ticket_expires, 3600, "ticket_expires");
+	is_int(c->transport, CONF_TRANSPORT_AUTO, "transport as written");
+	is_int(conf_transport(c), CONF_TRANSPORT_WEBHOOK, "auto with public_url is webhook");
+	is_str(c->listen, "127.0.0.1:8088", "listen");
+	is_str(c->public_url, "http://ws7.example.com:8088", "public_url");
+	is_int(c->public_target, 0, "public_target");
+	is_int(c->keepalive, 15, "keepalive");
+	is_int(c->bus, CONF_BUS_SYSTEM, "bus");
+	is_str(c->socket_path, "/run/dstnyd/x.sock", "socket path");
+	is_int(c->socket_mode, 0660, "socket mode");
+	is_int(c->max_clients, 200, "max_clients");
+	is_str(routes_template(c->routes, ROUTE_STATE_USER), "/cs/{user}", "[paths] override");
+	is_str(routes_template(c->routes, ROUTE_STATE_CALL),
+	    "/callstate/{domain}/{user}/calls/{callId}", "other routes keep defaults");
+	is_int(c->nusers, 3, "main user and two [user] sections");
+	is_str(c->users[1].user, "bob", "user defaults to the section name");
+	is_str(c->users[1].domain, "example.com", "domain defaults to [core]");
+	is_str(c->users[1].token_file, "/etc/dstnyd/bob.token", "own token_file");
+	ok(c->users[1].password_file == NULL, "own token replaces inherited password");
+	is_str(c->users[2].user, "carol.c", "explicit user");
+	is_str(c->users[2].domain, "other.example.com", "explicit domain");
+	is_str(c->users[2].password_file, "/run/credentials/dstnyd/password",
+	    "credentials inherited from [auth]");
+	conf_free(c);
+
+	/* Defaults. */
+	setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
+	c = parse(BASE, err, sizeof(err));
+	ok(c != NULL, "minimal config parses (%s)", err);
+	is_int(c->timeout_ms, 10000, "default timeout_ms");
+	is_int(c->napis, 1, "default apis");
+	is_str(c->apis[0], "CALL_CONTROL", "default api CALL_CONTROL");
+	is_str(c->ticket_name, "dstnyd", "default ticket_name");
+	is_int(c->keepalive, 30, "default keepalive");
+	is_int(c->public_target, 1, "default public_target");
+	is_int(conf_transport(c), CONF_TRANSPORT_SSE, "auto without public_url is sse");
+	is_int(c->bus, CONF_BUS_SESSION, "default bus");
+	is_str(c->socket_path, "/run/user/1000/dstnyd/dstnyd.sock", "session socket path");
+	is_int(c->socket_mode, 0600, "default mode");
+	is_int(c->max_clients, 64, "default max_clients");
+	conf_free(c);
+	c = parse(BASE "[dbus]\nbus=system\n", err, sizeof(err));
+	is_str(c->socket_path, "/run/dstnyd/dstnyd.sock", "system socket path");
+	conf_free(c);
+
+	/* Long lines are read whole. */
+	{
+		char	text[8192], longpath[5000];
+		memset(longpath, 'a', sizeof(longpath) - 1);
+		longpath[0] = '/';
+		longpath[sizeof(longpath) - 1] = '\0';
+		snprintf(text, sizeof(text), BASE "ca_file = %s\n", longpath);
+		c = parse(text, err, sizeof(err));
+		ok(c != NULL && strlen(c->ca_file) == strlen(longpath),
+		    "a 5000-byte value is read whole");
+		conf_free(c);
+	}
+
+	/* Errors name the file, the line and the key. */
+	fails(BASE "colour = blue\n", "t.conf:5: [core] colour: unknown key");
+	fails(BASE "[colours]\nred = 1\n", "t.conf:5: unknown section [colours]");
+	fails(BASE "[empty]\n", "t.conf:5: unknown section [empty]");
+	fails(BASE "[user bob]\n", "t.conf:5: unknown section [user bob]");
+	fails(BASE "user = bob\n", "t.conf:5: [core] user: set twice (first on line 4)");
+	fails("x = 1\n" BASE, "t.conf:1: x: key outside of any section");
+	fails(BASE "timeout_ms = fast\n",
+	    "t.conf:5: [core] timeout_ms: must be a number from 100 to 600000 (got \"fast\")");
+	fails(BASE "timeout_ms = 99\n",
+	    "t.conf:5: [core] timeout_ms: must be a number from 100 to 600000 (got \"99\")");
+	fails(BASE "insecure = maybe\n",
+	    "t.conf:5: [core] insecure: must be true or false (got \"maybe\")");
+	fails("[core]\nbase_url = ftp://x\n",
+	    "t.conf:2: [core] base_url: must be an http:// or https:// URL (got \"ftp://x\")");
+	fails(BASE "ca_file = relative.pem\n",
+	    "t.conf:5: [core] ca_file: must be an absolute path (got \"relative.pem\")");
+	fails(BASE "[events]\ntransport = carrier-pigeon\n",
+	    "t.conf:6: [events] transport: must be auto, webhook or sse (got \"carrier-pigeon\")");
+	fails(BASE "[events]\nlisten = 8088\n",
+	    "t.conf:6: [events] listen: must be host:port, such as 127.0.0.1:8088 (got \"8088\")");
+	fails(BASE "[events]\nlisten = localhost:99999\n",
+	    "t.conf:6: [events] listen: must be host:port, such as 127.0.0.1:8088 (got \"localhost:99999\")");
+	fails(BASE "[dbus]\nbus = both\n",
+	    "t.conf:6: [dbus] bus: must be session, system or none (got \"both\")");
+	fails(BASE "[socket]\nmode = 0999\n",
+	    "t.conf:6: [socket] mode: must be octal permission bits such as 0600 (got \"0999\")");
+	fails(BASE "[auth]\napis = call_control\n",
+	    "t.conf:6: [auth] apis: must be API names such as CALL_CONTROL (got \"call_control\")");
+	fails(BASE "[paths]\nstate.users = /x\n",
+	    "t.conf:6: [paths] state.users: unknown route \"state.users\"");
+	fails(BASE "[paths]\nstate.call = /x/{callid}\n",
+	    "t.conf:6: [paths] state.call: placeholder {callid} is not one of route state.call");
+	fails(BASE "[paths]\nstate.call = x/{callId}\n",
+	    "t.conf:6: [paths] state.call: path template must start with '/'");
+	fails(BASE "[auth]\ntoken_file = /a\npassword_file = /b\n",
+	    "t.conf:7: password_file: [auth] has token_file too: give one of them");
+	fails(BASE "[events]\ntransport = webhook\n",
+	    "t.conf:6: [events] public_url: required with transport = webhook");
+	fails(BASE "[events]\npublic_url = http://h:1\n",
+	    "t.conf:6: [events] listen: required when public_url is set");
+	fails("[core]\nbase_url = http://h\nuser = a\n",
+	    "t.conf: [core] domain: required key is missing");
+	fails(BASE "[user \"a\"]\nuser = alice\n",
+	    "t.conf: [user \"a\"] monitors alice@example.com, which is monitored already");
+	fails(BASE "[user \"bob\"]\ncolour = red\n",
+	    "t.conf:6: [user \"bob\"] colour: unknown key");
+	fails(BASE "just words\n",
+	    "t.conf:5: syntax error: expected [section] or key = value");
+	{
+		static const char nul[] = "[core]\nbase_url = http://h\0\n";
+		c = conf_parse(nul, sizeof(nul) - 1, "t.conf", err, sizeof(err));
+		ok(c == NULL, "NUL byte refused");
+		is_str(err, "t.conf:2: NUL byte in file", "NUL byte message");
+	}
+
+	/* conf_load: a missing file. */
+	c = conf_load("/nonexistent/dstnyd.conf", err, sizeof(err));
+	ok(c == NULL, "missing file refused");
+	is_str(err, "/nonexistent/dstnyd.conf: No such file or directory", "missing file message");
+
+	setenv("XDG_CONFIG_HOME", "/home/a/.cfg", 1);
+	{
+		char *p = conf_default_path(0);
+		is_str(p, "/home/a/.cfg/dstnyd/dstnyd.conf", "session default path");
+		free(p);
+		p = conf_default_path(1);
+		is_str(p, "/etc/dstnyd/dstnyd.conf", "system default path");
+		free(p);
+	}
+	return tap_done();
+}
