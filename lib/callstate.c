@@ -1,0 +1,643 @@
+/* callstate.c: tolerant CallState/UserState parsing, normalisation and diff. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "callstate.h"
+#include "loose.h"
+#include "xmalloc.h"
+
+#define MODEL_MAX_DEPTH	32
+
+static int
+model_blank(const char *p, size_t len)
+{
+	while (len-- > 0)
+		if (strchr(" \t\r\n", *p++) == NULL)
+			return 0;
+	return 1;
+}
+
+struct json_object *
+model_json_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct json_tokener	*tok;
+	struct json_object	*obj;
+	enum json_tokener_error	 jerr;
+	size_t			 end;
+
+	if (len > INT_MAX || memchr(text, '\0', len) != NULL) {
+		snprintf(err, errlen, "JSON: %s", len > INT_MAX ?
+		    "document too large" : "NUL byte in document");
+		return NULL;
+	}
+	if ((tok = json_tokener_new_ex(MODEL_MAX_DEPTH)) == NULL) {
+		snprintf(err, errlen, "JSON: out of memory");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	obj = json_tokener_parse_ex(tok, text, (int)len);
+	jerr = json_tokener_get_error(tok);
+	/* A bare number may go on: white space ends it, and nothing else. */
+	if (jerr == json_tokener_continue) {
+		obj = json_tokener_parse_ex(tok, " ", 1);
+		jerr = json_tokener_get_error(tok);
+		end = len;
+	} else
+		end = json_tokener_get_parse_end(tok);
+	if (jerr == json_tokener_continue) {
+		snprintf(err, errlen, "JSON: document ends early");
+		json_object_put(obj);
+		obj = NULL;
+	} else if (jerr != json_tokener_success) {
+		snprintf(err, errlen, "JSON: %s at offset %zu",
+		    json_tokener_error_desc(jerr), json_tokener_get_parse_end(tok));
+		obj = NULL;
+	} else if (!model_blank(text + end, len - end)) {
+		snprintf(err, errlen, "JSON: trailing data at offset %zu", end);
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	return obj;
+}
+
+static struct json_object *
+model_get(struct json_object *o, const char *key)
+{
+	struct json_object	*v;
+
+	if (o == NULL || !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+const char *
+model_str(struct json_object *o, const char *key)
+{
+	struct json_object	*v = model_get(o, key);
+
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+	case json_type_int:
+	case json_type_double:
+	case json_type_boolean:
+		return json_object_get_string(v);
+	default:
+		return "";
+	}
+}
+
+int64_t
+model_int(struct json_object *o, const char *key)
+{
+	struct json_object	*v = model_get(o, key);
+	const char		*s;
+	char			*end;
+	long long		 n;
+	double			 d;
+
+	switch (json_object_get_type(v)) {
+	case json_type_int:
+		return json_object_get_int64(v);
+	case json_type_boolean:
+		return json_object_get_boolean(v);
+	case json_type_double:
+		d = json_object_get_double(v);
+		if (!isfinite(d) || d >= 9.2e18 || d <= -9.2e18)
+			return 0;
+		return (int64_t)d;
+	case json_type_string:
+		s = json_object_get_string(v);
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (*s == '\0' || *end != '\0' || errno != 0)
+			return 0;
+		return n;
+	default:
+		return 0;
+	}
+}
+
+uint32_t
+model_uint(struct json_object *o, const char *key)
+{
+	int64_t	n = model_int(o, key);
+
+	if (n < 0)
+		return 0;
+	if (n > UINT32_MAX)
+		return UINT32_MAX;
+	return (uint32_t)n;
+}
+
+int
+model_bool(struct json_object *o, const char *key)
+{
+	struct json_object	*v = model_get(o, key);
+	const char		*s;
+
+	switch (json_object_get_type(v)) {
+	case json_type_boolean:
+		return json_object_get_boolean(v);
+	case json_type_int:
+		return json_object_get_int64(v) != 0;
+	case json_type_string:
+		s = json_object_get_string(v);
+		return strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
+	default:
+		return 0;
+	}
+}
+
+/* Flatten v (array, loose string, or scalar) into out as strings. */
+static void
+model_string_array_add(struct json_object *out, struct json_object *v)
+{
+	struct json_object	*parsed, *e;
+	const char		*s;
+	size_t			 i, len;
+
+	switch (json_object_get_type(v)) {
+	case json_type_array:
+		for (i = 0; i < json_object_array_length(v); i++) {
+			e = json_object_array_get_idx(v, i);
+			if (!json_object_is_type(e, json_type_array))
+				model_string_array_add(out, e);
+		}
+		break;
+	case json_type_string:
+		s = json_object_get_string(v);
+		len = (size_t)json_object_get_string_len(v);
+		if (len > 0 && s[0] == '[' &&
+		    (parsed = loose_parse(s, len)) != NULL) {
+			if (json_object_is_type(parsed, json_type_array))
+				model_string_array_add(out, parsed);
+			json_object_put(parsed);
+		} else if (len > 0 && s[0] != '[')
+			json_object_array_add(out, json_object_new_string(s));
+		break;
+	case json_type_int:
+	case json_type_double:
+		json_object_array_add(out,
+		    json_object_new_string(json_object_get_string(v)));
+		break;
+	default:
+		break;
+	}
+}
+
+struct json_object *
+model_string_array(struct json_object *v)
+{
+	struct json_object	*out = json_object_new_array();
+
+	model_string_array_add(out, v);
+	return out;
+}
+
+/* actions: objects, bare action names, or one loose string of them. */
+static struct json_object *
+model_actions(struct json_object *v)
+{
+	struct json_object	*out = json_object_new_array(), *parsed = NULL;
+	struct json_object	*e, *a, *d;
+	size_t			 i;
+
+	if (json_object_is_type(v, json_type_string)) {
+		parsed = loose_parse(json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v));
+		v = parsed;
+	}
+	if (!json_object_is_type(v, json_type_array)) {
+		json_object_put(parsed);
+		return out;
+	}
+	for (i = 0; i < json_object_array_length(v); i++) {
+		e = json_object_array_get_idx(v, i);
+		a = json_object_new_object();
+		if (json_object_is_type(e, json_type_string))
+			json_object_object_add(a, "action", json_object_get(e));
+		else if (json_object_is_type(e, json_type_object) &&
+		    *model_str(e, "action") != '\0') {
+			json_object_object_foreach(e, key, val) {
+				if (strcmp(key, "action") == 0 ||
+				    strcmp(key, "deviceIds") == 0)
+					continue;
+				json_object_object_add(a, key, json_object_get(val));
+			}
+			json_object_object_add(a, "action",
+			    json_object_new_string(model_str(e, "action")));
+			if ((d = model_get(e, "deviceIds")) != NULL)
+				json_object_object_add(a, "deviceIds",
+				    model_string_array(d));
+		} else {
+			json_object_put(a);
+			continue;
+		}
+		json_object_array_add(out, a);
+	}
+	json_object_put(parsed);
+	return out;
+}
+
+static void
+party_parse(struct party *p, struct json_object *o)
+{
+	p->type = xstrdup(model_str(o, "type"));
+	p->tel_uri = xstrdup(model_str(o, "telUri"));
+	p->display_name = xstrdup(model_str(o, "displayName"));
+	p->display_number = xstrdup(model_str(o, "displayNumber"));
+}
+
+static void
+party_free(struct party *p)
+{
+	free(p->type);
+	free(p->tel_uri);
+	free(p->display_name);
+	free(p->display_number);
+}
+
+static int
+party_equal(const struct party *a, const struct party *b)
+{
+	return strcmp(a->type, b->type) == 0 &&
+	    strcmp(a->tel_uri, b->tel_uri) == 0 &&
+	    strcmp(a->display_name, b->display_name) == 0 &&
+	    strcmp(a->display_number, b->display_number) == 0;
+}
+
+static char **
+strings_from_array(struct json_object *arr, size_t *n)
+{
+	char	**v;
+	size_t	  i;
+
+	*n = json_object_array_length(arr);
+	v = xcalloc(*n, sizeof(*v));
+	for (i = 0; i < *n; i++)
+		v[i] = xstrdup(json_object_get_string(
+		    json_object_array_get_idx(arr, i)));
+	return v;
+}
+
+static void
+strings_free(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+strings_equal(char **a, size_t na, char **b, size_t nb)
+{
+	size_t	i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return 1;
+}
+
+#define SET(key, val)	json_object_object_add(norm, key, val)
+
+struct call_state *
+call_state_from_json(struct json_object *src, char *err, size_t errlen)
+{
+	struct call_state	*cs;
+	struct json_object	*norm, *v, *arr, *e;
+	size_t			 i;
+
+	if (!json_object_is_type(src, json_type_object)) {
+		snprintf(err, errlen, "CallState: not a JSON object");
+		return NULL;
+	}
+	if (*model_str(src, "callId") == '\0') {
+		snprintf(err, errlen, "CallState: no callId");
+		return NULL;
+	}
+	cs = xcalloc(1, sizeof(*cs));
+	norm = json_object_new_object();
+	json_object_object_foreach(src, key, val)
+		json_object_object_add(norm, key, json_object_get(val));
+
+	cs->state_token = model_int(src, "stateToken");
+	SET("stateToken", json_object_new_int64(cs->state_token));
+	cs->call_id = xstrdup(model_str(src, "callId"));
+	SET("callId", json_object_new_string(cs->call_id));
+
+	v = model_get(src, "remoteParty");
+	party_parse(&cs->remote, v);
+	if (!json_object_is_type(v, json_type_object))
+		SET("remoteParty", json_object_new_object());
+
+	v = model_get(src, "participants");
+	if (json_object_is_type(v, json_type_array)) {
+		cs->participants = xcalloc(json_object_array_length(v),
+		    sizeof(*cs->participants));
+		for (i = 0; i < json_object_array_length(v); i++) {
+			e = json_object_array_get_idx(v, i);
+			if (!json_object_is_type(e, json_type_object))
+				continue;
+			cs->participants[cs->nparticipants].id =
+			    xstrdup(model_str(e, "id"));
+			party_parse(&cs->participants[cs->nparticipants++].party,
+			    model_get(e, "remoteParty"));
+		}
+	} else
+		SET("participants", json_object_new_array());
+
+#define BOOL(f, key) cs->f = model_bool(src, key); \
+	SET(key, json_object_new_boolean(cs->f))
+#define UINT(f, key) cs->f = model_uint(src, key); \
+	SET(key, json_object_new_int64(cs->f))
+#define STR(f, key) cs->f = xstrdup(model_str(src, key)); \
+	SET(key, json_object_new_string(cs->f))
+	BOOL(conference, "conference");
+	STR(conference_id, "conferenceId");
+	BOOL(inbound, "inbound");
+	BOOL(intruded, "intruded");
+	STR(status, "status");
+	STR(event, "event");
+	STR(event_description, "eventDescription");
+	BOOL(muted, "muted");
+	UINT(duration, "duration");
+	BOOL(recordable, "recordable");
+	BOOL(recording, "recording");
+	UINT(recording_duration, "recordingDuration");
+	BOOL(external_recording, "externalRecording");
+	UINT(external_recording_duration, "externalRecordingDuration");
+	BOOL(external_recording_paused, "externalRecordingPaused");
+	STR(correlation_id, "correlationId");
+#undef BOOL
+#undef UINT
+#undef STR
+
+	arr = model_string_array(model_get(src, "deviceIds"));
+	cs->device_ids = strings_from_array(arr, &cs->ndevice_ids);
+	SET("deviceIds", arr);
+
+	arr = model_actions(model_get(src, "actions"));
+	cs->nactions = json_object_array_length(arr);
+	cs->actions = xcalloc(cs->nactions, sizeof(*cs->actions));
+	for (i = 0; i < cs->nactions; i++) {
+		e = json_object_array_get_idx(arr, i);
+		cs->actions[i].action = xstrdup(model_str(e, "action"));
+		v = model_get(e, "deviceIds");
+		cs->actions[i].device_ids = v != NULL ?
+		    strings_from_array(v, &cs->actions[i].ndevice_ids) :
+		    xcalloc(1, sizeof(char *));
+	}
+	SET("actions", arr);
+	cs->json = norm;
+	return cs;
+}
+#undef SET
+
+struct call_state *
+call_state_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct json_object	*o;
+	struct call_state	*cs;
+
+	if ((o = model_json_parse(text, len, err, errlen)) == NULL)
+		return NULL;
+	cs = call_state_from_json(o, err, errlen);
+	json_object_put(o);
+	return cs;
+}
+
+void
+call_state_free(struct call_state *cs)
+{
+	size_t	i;
+
+	if (cs == NULL)
+		return;
+	free(cs->call_id);
+	party_free(&cs->remote);
+	for (i = 0; i < cs->nparticipants; i++) {
+		free(cs->participants[i].id);
+		party_free(&cs->participants[i].party);
+	}
+	free(cs->participants);
+	free(cs->conference_id);
+	free(cs->status);
+	free(cs->event);
+	free(cs->event_description);
+	strings_free(cs->device_ids, cs->ndevice_ids);
+	for (i = 0; i < cs->nactions; i++) {
+		free(cs->actions[i].action);
+		strings_free(cs->actions[i].device_ids,
+		    cs->actions[i].ndevice_ids);
+	}
+	free(cs->actions);
+	free(cs->correlation_id);
+	json_object_put(cs->json);
+	free(cs);
+}
+
+const char *
+call_state_json(const struct call_state *cs)
+{
+	return json_object_to_json_string_ext(cs->json,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+int
+call_state_has_action(const struct call_state *cs, const char *action,
+    const char *device)
+{
+	const struct call_action	*a;
+	size_t				 i, j;
+
+	for (i = 0; i < cs->nactions; i++) {
+		a = &cs->actions[i];
+		if (strcmp(a->action, action) != 0)
+			continue;
+		/* An action without deviceIds applies to every device. */
+		if (device == NULL || *device == '\0' || a->ndevice_ids == 0)
+			return 1;
+		for (j = 0; j < a->ndevice_ids; j++)
+			if (strcmp(a->device_ids[j], device) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+const char *
+call_state_answer_device(const struct call_state *cs)
+{
+	size_t	i;
+
+	for (i = 0; i < cs->nactions; i++)
+		if (strcmp(cs->actions[i].action, "ANSWER") == 0 &&
+		    cs->actions[i].ndevice_ids > 0)
+			return cs->actions[i].device_ids[0];
+	return cs->ndevice_ids > 0 ? cs->device_ids[0] : NULL;
+}
+
+static int
+actions_equal(const struct call_state *a, const struct call_state *b)
+{
+	size_t	i;
+
+	if (a->nactions != b->nactions)
+		return 0;
+	for (i = 0; i < a->nactions; i++)
+		if (strcmp(a->actions[i].action, b->actions[i].action) != 0 ||
+		    !strings_equal(a->actions[i].device_ids,
+		    a->actions[i].ndevice_ids, b->actions[i].device_ids,
+		    b->actions[i].ndevice_ids))
+			return 0;
+	return 1;
+}
+
+static int
+participants_equal(const struct call_state *a, const struct call_state *b)
+{
+	size_t	i;
+
+	if (a->nparticipants != b->nparticipants)
+		return 0;
+	for (i = 0; i < a->nparticipants; i++)
+		if (strcmp(a->participants[i].id, b->participants[i].id) != 0 ||
+		    !party_equal(&a->participants[i].party,
+		    &b->participants[i].party))
+			return 0;
+	return 1;
+}
+
+uint32_t
+call_state_diff(const struct call_state *a, const struct call_state *b)
+{
+	uint32_t	d = 0;
+
+	if (a == NULL || b == NULL)
+		return a == b ? 0 : (1u << CALL_PROP_COUNT) - 1;
+#define NE_S(f, bit)	if (strcmp(a->f, b->f) != 0) d |= bit
+#define NE(f, bit)	if (a->f != b->f) d |= bit
+	NE(state_token, CALL_PROP_STATE_TOKEN);
+	NE_S(status, CALL_PROP_STATUS);
+	NE_S(event, CALL_PROP_EVENT);
+	NE_S(event_description, CALL_PROP_EVENT_DESCRIPTION);
+	NE(inbound, CALL_PROP_INBOUND);
+	NE(intruded, CALL_PROP_INTRUDED);
+	NE(conference, CALL_PROP_CONFERENCE);
+	NE_S(conference_id, CALL_PROP_CONFERENCE_ID);
+	NE(muted, CALL_PROP_MUTED);
+	NE_S(remote.type, CALL_PROP_REMOTE_TYPE);
+	NE_S(remote.tel_uri, CALL_PROP_REMOTE_URI);
+	NE_S(remote.display_name, CALL_PROP_REMOTE_NAME);
+	NE_S(remote.display_number, CALL_PROP_REMOTE_NUMBER);
+	NE(duration, CALL_PROP_DURATION);
+	NE(recordable, CALL_PROP_RECORDABLE);
+	NE(recording, CALL_PROP_RECORDING);
+	NE(recording_duration, CALL_PROP_RECORDING_DURATION);
+	NE(external_recording, CALL_PROP_EXT_RECORDING);
+	NE(external_recording_duration, CALL_PROP_EXT_RECORDING_DURATION);
+	NE(external_recording_paused, CALL_PROP_EXT_RECORDING_PAUSED);
+	NE_S(correlation_id, CALL_PROP_CORRELATION_ID);
+#undef NE
+#undef NE_S
+	if (!strings_equal(a->device_ids, a->ndevice_ids, b->device_ids,
+	    b->ndevice_ids))
+		d |= CALL_PROP_DEVICE_IDS;
+	if (!actions_equal(a, b))
+		d |= CALL_PROP_ACTIONS;
+	if (!participants_equal(a, b))
+		d |= CALL_PROP_PARTICIPANTS;
+	if (!json_object_equal(a->json, b->json))
+		d |= CALL_PROP_JSON;
+	return d;
+}
+
+const char *
+call_prop_name(uint32_t bit)
+{
+	static const char *const names[CALL_PROP_COUNT] = {
+		"StateToken", "Status", "Event", "EventDescription", "Inbound",
+		"Intruded", "Conference", "ConferenceId", "Muted",
+		"RemoteType", "RemoteUri", "RemoteName", "RemoteNumber",
+		"Duration", "Recordable", "Recording", "RecordingDuration",
+		"ExternalRecording", "ExternalRecordingDuration",
+		"ExternalRecordingPaused", "DeviceIds", "Actions",
+		"Participants", "CorrelationId", "Json",
+	};
+	int	i;
+
+	for (i = 0; i < CALL_PROP_COUNT; i++)
+		if (bit == 1u << i)
+			return names[i];
+	return NULL;
+}
+
+struct user_state *
+user_state_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct json_object	*o, *calls;
+	struct user_state	*us;
+	struct call_state	*cs;
+	size_t			 i, n;
+
+	if ((o = model_json_parse(text, len, err, errlen)) == NULL)
+		return NULL;
+	us = xcalloc(1, sizeof(*us));
+	if (json_object_is_type(o, json_type_array)) {
+		calls = o;
+		us->full_state = 1;
+	} else if (json_object_is_type(o, json_type_object)) {
+		calls = model_get(o, "calls");
+		us->full_state = model_get(o, "fullState") != NULL ?
+		    model_bool(o, "fullState") : 1;
+	} else {
+		snprintf(err, errlen, "UserState: not a JSON object");
+		goto fail;
+	}
+	if (calls != NULL && !json_object_is_type(calls, json_type_array)) {
+		snprintf(err, errlen, "UserState: calls is not an array");
+		goto fail;
+	}
+	n = calls != NULL ? json_object_array_length(calls) : 0;
+	us->calls = xcalloc(n, sizeof(*us->calls));
+	for (i = 0; i < n; i++) {
+		cs = call_state_from_json(json_object_array_get_idx(calls, i),
+		    err, errlen);
+		if (cs == NULL)
+			goto fail;
+		us->calls[us->ncalls++] = cs;
+	}
+	json_object_put(o);
+	return us;
+fail:
+	json_object_put(o);
+	user_state_free(us);
+	return NULL;
+}
+
+void
+user_state_free(struct user_state *us)
+{
+	size_t	i;
+
+	if (us == NULL)
+		return;
+	for (i = 0; i < us->ncalls; i++)
+		call_state_free(us->calls[i]);
+	free(us->calls);
+	free(us);
+}

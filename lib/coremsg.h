@@ -1,0 +1,54 @@
+/* coremsg.h: the Core's small documents: tickets, errors, expiries, webhook hints. */
+#ifndef DSTNY_COREMSG_H
+#define DSTNY_COREMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct secret;
+
+/* ticket.create's answer: {expires, name, token, allowedApis}. */
+struct ticket_info {
+	char		*name;
+	struct secret	*token;
+	time_t		 expires;	/* 0 when absent or unreadable */
+};
+
+int	 ticket_info_parse(const char *, size_t, struct ticket_info *,
+	    char *err, size_t errlen);
+void	 ticket_info_clear(struct ticket_info *);
+
+/* The first description of {field[], warning[]}; NULL when none. Free it. */
+char	*core_error_message(const char *, size_t);
+
+/*
+ * A webhook registration's {expiresOn}: seconds from now (a number) or an
+ * ISO 8601 time. Returns the absolute time, or 0 when unreadable.
+ */
+time_t	 core_expires_parse(const char *, size_t, time_t now);
+/* ISO 8601 "2023-11-10T14:38:39.482+00:00", "...Z", "+01", "+0100"; -1 if bad. */
+time_t	 iso8601_parse(const char *);
+/* Format t as "YYYY-MM-DDTHH:MM:SSZ" into buf (21 bytes at least). */
+void	 iso8601_format(time_t t, char *buf, size_t len);
+
+/* What a webhook POST body names; only ever a hint (interfaces.md 1.4). */
+enum hint_kind {
+	HINT_NONE,	/* empty or unreadable: treat as "something changed" */
+	HINT_TOKEN,	/* a call's new stateToken */
+	HINT_CALLS,	/* a user state or list naming calls */
+	HINT_DEVICES,	/* {timeStamp, changedField} */
+};
+
+struct hint {
+	enum hint_kind	  kind;
+	int64_t		  token;	/* HINT_TOKEN */
+	char		**call_ids;	/* HINT_CALLS (and HINT_TOKEN with a callId) */
+	int64_t		 *tokens;	/* matching call_ids; 0 when absent */
+	size_t		  ncalls;
+};
+
+void	 hint_parse(const char *, size_t, struct hint *);
+void	 hint_clear(struct hint *);
+
+#endif

@@ -1,0 +1,456 @@
+/* test-model.c: the reference's example documents through every parser. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "callstate.h"
+#include "coremsg.h"
+#include "directory.h"
+#include "loose.h"
+#include "secret.h"
+#include "tap.h"
+
+static struct call_state *
+load_call(const char *name)
+{
+	char			 err[256], *text;
+	size_t			 len;
+	struct call_state	*cs;
+
+	text = tap_read_data(name, &len);
+	cs = call_state_parse(text, len, err, sizeof(err));
+	if (cs == NULL)
+		printf("# %s: %s\n", name, err);
+	free(text);
+	return cs;
+}
+
+static struct call_state *
+parse_call(const char *text)
+{
+	char	err[256];
+
+	return call_state_parse(text, strlen(text), err, sizeof(err));
+}
+
+static int
+json_has(const struct call_state *cs, const char *fragment)
+{
+	return strstr(call_state_json(cs), fragment) != NULL;
+}
+
+/* Every callstate/userstate example of the MANIFEST parses. */
+static void
+all_examples(void)
+{
+	char			*manifest, *line, *save = NULL, file[128], kind[32];
+	char			 path[160], err[256], *text;
+	size_t			 len, ncall = 0, nuser = 0, i;
+	int			 bad = 0;
+	struct call_state	*cs;
+	struct user_state	*us;
+
+	manifest = tap_read_data("ref/MANIFEST", NULL);
+	for (line = strtok_r(manifest, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%127s %31s", file, kind) != 2)
+			continue;
+		snprintf(path, sizeof(path), "ref/%s", file);
+		if (strcmp(kind, "callstate") == 0) {
+			ncall++;
+			text = tap_read_data(path, &len);
+			cs = call_state_parse(text, len, err, sizeof(err));
+			if (cs == NULL || *cs->call_id == '\0' ||
+			    *cs->status == '\0' || cs->state_token == 0 ||
+			    json_object_get_type(json_object_object_get(cs->json,
+			    "deviceIds")) != json_type_array ||
+			    json_object_get_type(json_object_object_get(cs->json,
+			    "actions")) != json_type_array) {
+				printf("# %s: %s\n", file, cs ? "bad fields" : err);
+				bad++;
+			}
+			/* The normalised JSON parses back to the same state. */
+			if (cs != NULL) {
+				struct call_state *again = parse_call(call_state_json(cs));
+				if (again == NULL || call_state_diff(cs, again) != 0) {
+					printf("# %s: normalised form differs\n", file);
+					bad++;
+				}
+				call_state_free(again);
+			}
+			call_state_free(cs);
+			free(text);
+		} else if (strcmp(kind, "userstate") == 0) {
+			nuser++;
+			text = tap_read_data(path, &len);
+			us = user_state_parse(text, len, err, sizeof(err));
+			if (us == NULL || !us->full_state || us->ncalls != 1) {
+				printf("# %s: %s\n", file, us ? "bad fields" : err);
+				bad++;
+			}
+			for (i = 0; us != NULL && i < us->ncalls; i++)
+				if (strcmp(us->calls[i]->status, "HELD") != 0)
+					bad++;
+			user_state_free(us);
+			free(text);
+		}
+	}
+	free(manifest);
+	ok(ncall >= 30, "the reference has %zu CallState examples", ncall);
+	ok(nuser == 2, "and %zu UserState examples", nuser);
+	is_int(bad, 0, "every example parses, normalises and round-trips");
+}
+
+static void
+callstates(void)
+{
+	struct call_state	*cs, *held, *resumed;
+
+	/* The string-typed deviceIds and actions of the pickup example. */
+	cs = load_call("ref/callstate-01.json");
+	ok(cs != NULL, "state.call example parses");
+	is_str(cs->call_id, "aaa111bbb", "callId");
+	is_int(cs->state_token, 487345453, "stateToken");
+	is_str(cs->status, "RINGING", "status");
+	is_str(cs->event, "FAILED", "event");
+	is_str(cs->event_description, "Call setup failed with status code 504", "eventDescription");
+	is_int(cs->ndevice_ids, 1, "deviceIds string becomes one element");
+	is_str(cs->device_ids[0], "+1555555", "deviceIds[0]");
+	is_int(cs->nactions, 1, "actions string becomes one action");
+	is_str(cs->actions[0].action, "ANSWER", "action name");
+	is_int(cs->actions[0].ndevice_ids, 1, "action's deviceIds");
+	is_str(cs->actions[0].device_ids[0], "+1555555", "action's device");
+	ok(json_has(cs, "\"deviceIds\":[\"+1555555\"]"), "JSON deviceIds normalised");
+	ok(json_has(cs, "\"actions\":[{\"action\":\"ANSWER\",\"deviceIds\":[\"+1555555\"]}]"),
+	    "JSON actions normalised");
+	ok(json_has(cs, "\"historyInfo\":{"), "unknown field historyInfo kept");
+	ok(json_has(cs, "\"intrusionType\":\"BARGE\""), "nested unknown fields kept");
+	is_str(cs->remote.type, "USER_ID", "remoteParty.type");
+	is_str(cs->remote.tel_uri, "tel:+442528473", "remoteParty.telUri");
+	is_str(cs->remote.display_name, "Nathan Hughes", "remoteParty.displayName");
+	is_str(cs->remote.display_number, "8473", "remoteParty.displayNumber");
+	ok(cs->inbound && !cs->intruded && cs->muted && !cs->conference,
+	    "booleans");
+	is_str(cs->conference_id, "34322", "conferenceId");
+	ok(cs->recordable && cs->recording && cs->external_recording &&
+	    !cs->external_recording_paused, "recording flags");
+	is_str(cs->correlation_id, "h4p91mCciTYhnog0PE4aOQ_1716201728788", "correlationId");
+	is_int(cs->nparticipants, 1, "participants");
+	is_str(cs->participants[0].id, "aaa111bbb", "participant id");
+	ok(call_state_has_action(cs, "ANSWER", "+1555555"), "ANSWER on its device");
+	ok(call_state_has_action(cs, "ANSWER", NULL), "ANSWER on any device");
+	ok(!call_state_has_action(cs, "ANSWER", "+1999"), "not on another device");
+	ok(!call_state_has_action(cs, "HANGUP", NULL), "HANGUP not offered");
+	is_str(call_state_answer_device(cs), "+1555555", "answer device");
+	call_state_free(cs);
+
+	/* The conference example: two participants. */
+	cs = load_call("ref/callcontrol-02.json");
+	is_int(cs->nparticipants, 2, "conference has two participants");
+	is_str(cs->participants[1].party.display_name, "Ada Hocklington", "second participant");
+	ok(cs->conference, "conference flag");
+	ok(call_state_has_action(cs, "HOLD", "+1555555"),
+	    "an action without deviceIds applies to every device");
+	call_state_free(cs);
+
+	/* Diff: the hold example against the resume example. */
+	held = load_call("ref/callcontrol-09.json");
+	resumed = load_call("ref/callcontrol-32.json");
+	is_int(call_state_diff(held, resumed),
+	    CALL_PROP_STATUS | CALL_PROP_INBOUND | CALL_PROP_REMOTE_URI |
+	    CALL_PROP_REMOTE_NAME | CALL_PROP_REMOTE_NUMBER | CALL_PROP_DURATION |
+	    CALL_PROP_EXT_RECORDING | CALL_PROP_EXT_RECORDING_DURATION |
+	    CALL_PROP_ACTIONS | CALL_PROP_JSON, "hold vs resume diff");
+	is_int(call_state_diff(held, held), 0, "no diff with itself");
+	ok(call_state_diff(NULL, held) == (1u << CALL_PROP_COUNT) - 1, "NULL differs in all");
+	is_str(call_prop_name(CALL_PROP_EXT_RECORDING_PAUSED), "ExternalRecordingPaused", "prop name");
+	is_str(call_prop_name(CALL_PROP_JSON), "Json", "last prop name");
+	ok(call_prop_name(3) == NULL, "not a single bit");
+	call_state_free(held);
+	call_state_free(resumed);
+
+	/* Tolerance: missing fields, unknown enums, int64 tokens, odd types. */
+	cs = parse_call("{\"callId\": \"x\"}");
+	ok(cs != NULL, "minimal CallState");
+	ok(cs->state_token == 0 && *cs->status == '\0' && cs->duration == 0 &&
+	    cs->ndevice_ids == 0 && cs->nactions == 0 && !cs->muted,
+	    "missing fields are empty, false, 0");
+	ok(json_has(cs, "\"deviceIds\":[]") && json_has(cs, "\"actions\":[]") &&
+	    json_has(cs, "\"stateToken\":0") && json_has(cs, "\"status\":\"\""),
+	    "missing fields filled in the JSON");
+	call_state_free(cs);
+	cs = parse_call("{\"callId\": \"x\", \"stateToken\": 9007199254740993, "
+	    "\"status\": \"QUANTUM_ENTANGLED\", \"futureField\": {\"a\": [1]}, "
+	    "\"duration\": -5, \"recordingDuration\": 99999999999, "
+	    "\"muted\": \"true\", \"deviceIds\": \"+46701\", "
+	    "\"actions\": [\"HANGUP\", {\"action\": \"MOVE\", \"deviceIds\": \"[a, b]\"}, 7]}");
+	is_int(cs->state_token, 9007199254740993LL, "int64 stateToken kept exactly");
+	is_str(cs->status, "QUANTUM_ENTANGLED", "unknown status passes through");
+	ok(json_has(cs, "\"futureField\":{\"a\":[1]}"), "unknown field kept");
+	is_int(cs->duration, 0, "negative duration clamps to 0");
+	is_int(cs->recording_duration, 4294967295LL, "huge duration clamps");
+	ok(cs->muted, "\"true\" string as boolean");
+	ok(cs->ndevice_ids == 1 && strcmp(cs->device_ids[0], "+46701") == 0,
+	    "bare deviceIds string");
+	is_int(cs->nactions, 2, "bad action entries dropped");
+	ok(call_state_has_action(cs, "HANGUP", "+46701"), "bare action name");
+	ok(call_state_has_action(cs, "MOVE", "b") && !call_state_has_action(cs, "MOVE", "c"),
+	    "loose deviceIds inside an action");
+	call_state_free(cs);
+	cs = parse_call("{\"callId\": \"x\", \"stateToken\": \"123\"}");
+	is_int(cs->state_token, 123, "stateToken as a string");
+	call_state_free(cs);
+
+	/* Refusals. */
+	ok(parse_call("{\"stateToken\": 1}") == NULL, "no callId refused");
+	ok(parse_call("[1, 2]") == NULL, "array refused");
+	ok(parse_call("{\"callId\": \"x\"} trailing") == NULL, "trailing data refused");
+	ok(parse_call("{\"callId\": \"x\"") == NULL, "truncated refused");
+	ok(parse_call("{\"callId\": 'x'}") == NULL, "single quotes refused");
+	ok(parse_call("") == NULL, "empty refused");
+	{
+		char err[256];
+		ok(call_state_parse("{\"callId\":\"a\0\"}", 15, err, sizeof(err)) == NULL,
+		    "NUL byte refused");
+		is_str(err, "JSON: NUL byte in document", "NUL message");
+	}
+	{
+		char deep[200];
+		memset(deep, '[', 100);
+		memset(deep + 100, ']', 100);
+		char err[256];
+		ok(model_json_parse(deep, 200, err, sizeof(err)) == NULL,
+		    "nesting deeper than 32 refused");
+	}
+}
+
+static void
+userstates(void)
+{
+	char			 err[256];
+	struct user_state	*us;
+	const char		*t;
+
+	t = "[{\"callId\": \"a\", \"stateToken\": 1}, {\"callId\": \"b\"}]";
+	us = user_state_parse(t, strlen(t), err, sizeof(err));
+	ok(us != NULL && us->ncalls == 2, "bare array of calls");
+	user_state_free(us);
+	t = "{\"fullState\": true}";
+	us = user_state_parse(t, strlen(t), err, sizeof(err));
+	ok(us != NULL && us->ncalls == 0 && us->full_state, "no calls");
+	user_state_free(us);
+	t = "{\"fullState\": false, \"calls\": []}";
+	us = user_state_parse(t, strlen(t), err, sizeof(err));
+	ok(us != NULL && !us->full_state, "fullState false");
+	user_state_free(us);
+	t = "{\"calls\": {}}";
+	ok(user_state_parse(t, strlen(t), err, sizeof(err)) == NULL, "calls not an array");
+	is_str(err, "UserState: calls is not an array", "message");
+	t = "{\"calls\": [{\"callId\": \"a\"}, {\"status\": \"RINGING\"}]}";
+	ok(user_state_parse(t, strlen(t), err, sizeof(err)) == NULL,
+	    "one bad call refuses the document");
+	is_str(err, "CallState: no callId", "message");
+}
+
+static void
+directory(void)
+{
+	char			 err[256], *text;
+	size_t			 len;
+	struct device_list	 d, d2;
+	struct queue_list	 q, s;
+
+	text = tap_read_data("ref/userdevice-02.json", &len);
+	ok(devices_parse(text, len, &d, err, sizeof(err)) == 0, "devices.list example");
+	free(text);
+	is_int(d.n, 2, "two devices");
+	is_str(d.v[0].id, "kf45ffr3dd3dtj7r", "deviceId");
+	is_str(d.v[0].type, "SOFTPHONE", "deviceType");
+	is_str(d.v[0].name, "My work laptop", "deviceName");
+	is_str(d.v[1].status, "ACTIVE", "deviceStatus");
+	text = tap_read_data("ref/userdevice-03.json", &len);
+	ok(devices_parse(text, len, &d2, err, sizeof(err)) == 0, "activedevices example");
+	free(text);
+	ok(d2.n == 1 && strcmp(d2.v[0].status, "") == 0, "no status in activedevices");
+	ok(!devices_equal(&d, &d2) && devices_equal(&d, &d), "devices_equal");
+	devices_free(&d);
+	devices_free(&d2);
+	ok(devices_parse("{}", 2, &d, err, sizeof(err)) == 0 && d.n == 0,
+	    "empty document: no devices");
+	ok(devices_parse("{\"x\": 1}", 8, &d, err, sizeof(err)) == -1, "not devices");
+
+	text = tap_read_data("ref/distributiongroup-03.json", &len);
+	ok(groups_parse(text, len, &q, err, sizeof(err)) == 0, "groups.list example");
+	free(text);
+	ok(q.n == 1 && q.v[0].id == 35 && strcmp(q.v[0].domain, "sampleorg.com") == 0 &&
+	    strcmp(q.v[0].name, "customer_acd") == 0 && strcmp(q.v[0].type, "ACD") == 0 &&
+	    q.v[0].logged_in && !q.v[0].night_mode && q.v[0].logged_in_agents == 4 &&
+	    q.v[0].free_agents == 3 && q.v[0].calls_waiting == 1, "group fields");
+	queue_list_free(&q);
+	text = tap_read_data("ref/acdgroup-04.json", &len);
+	ok(groups_parse(text, len, &q, err, sizeof(err)) == 0, "older groups example");
+	free(text);
+	ok(q.n == 3 && q.v[1].id == 5 && strcmp(q.v[1].type, "ATTENDANT") == 0 &&
+	    q.v[1].logged_in && q.v[2].logged_in_agents == 2 && q.v[2].free_agents == 1,
+	    "statistic object read");
+
+	text = tap_read_data("ref/queuestatistics-01.json", &len);
+	ok(queue_stats_parse_json(text, len, &s, err, sizeof(err)) == 0, "queue statistics example");
+	free(text);
+	ok(s.n == 1 && s.v[0].id == 67899 && strcmp(s.v[0].name, "ACD_Taxi") == 0 &&
+	    strcmp(s.v[0].number, "+123415") == 0 && s.v[0].calls_waiting == 3 &&
+	    s.v[0].free_agents == 2 && s.v[0].logged_in_agents == 5 &&
+	    s.v[0].longest_waiting == 20 && s.v[0].last_wait == 15 &&
+	    s.v[0].average_wait == 14 && s.v[0].total_24h == 50 &&
+	    s.v[0].dropped_24h == 4 && s.v[0].answered_24h == 38, "statistics fields");
+	ok(s.v[0].npresence == 1 && strcmp(s.v[0].presence[0].name, "Available") == 0 &&
+	    s.v[0].presence[0].count == 1, "current-agent-presence");
+	is_int(queue_info_apply_stats(&q.v[1], &s.v[0]),
+	    QUEUE_PROP_LOGGED_IN_AGENTS | QUEUE_PROP_FREE_AGENTS |
+	    QUEUE_PROP_CALLS_WAITING | QUEUE_PROP_LONGEST_WAITING |
+	    QUEUE_PROP_AVERAGE_WAIT | QUEUE_PROP_LAST_WAIT |
+	    QUEUE_PROP_ANSWERED_24H | QUEUE_PROP_DROPPED_24H | QUEUE_PROP_TOTAL_24H,
+	    "applying statistics reports the changed properties");
+	ok(q.v[1].logged_in && strcmp(q.v[1].type, "ATTENDANT") == 0,
+	    "the group's own fields stay");
+	is_int(queue_info_apply_stats(&q.v[1], &s.v[0]), 0, "applying again changes nothing");
+	{
+		struct queue_info c;
+		queue_info_copy(&c, &q.v[1]);
+		is_int(queue_info_diff(&c, &q.v[1]), 0, "copy is equal");
+		c.night_mode = 1;
+		is_int(queue_info_diff(&c, &q.v[1]), QUEUE_PROP_NIGHT_MODE, "diff one field");
+		queue_info_clear(&c);
+	}
+	is_str(queue_prop_name(QUEUE_PROP_TOTAL_24H), "TotalLast24h", "queue prop name");
+	queue_list_free(&q);
+	queue_list_free(&s);
+	text = tap_read_data("ref/queuestatistics-03.json", &len);
+	ok(queue_stats_parse_json(text, len, &s, err, sizeof(err)) == 0 && s.n == 1 &&
+	    s.v[0].id == 67899, "a single queue object");
+	free(text);
+	queue_list_free(&s);
+}
+
+static void
+coremsgs(void)
+{
+	char			 err[256], *text, *msg, when[32];
+	size_t			 len;
+	struct ticket_info	 ti;
+	struct hint		 h;
+
+	text = tap_read_data("ref/ticket-01.json", &len);
+	ok(ticket_info_parse(text, len, &ti, err, sizeof(err)) == 0, "ticket example");
+	free(text);
+	is_str(ti.name, "ALL_CALLS", "ticket name");
+	is_str(secret_value(ti.token), "2343.ZSDjndiJSDjksHj", "ticket token");
+	iso8601_format(ti.expires, when, sizeof(when));
+	is_str(when, "2023-11-10T14:38:39Z", "ticket expiry");
+	ticket_info_clear(&ti);
+	ok(ticket_info_parse("{\"name\": \"x\"}", 13, &ti, err, sizeof(err)) == -1,
+	    "ticket without token refused");
+
+	text = tap_read_data("ref/misc-01.json", &len);
+	msg = core_error_message(text, len);
+	is_str(msg, "string", "error body's first description");
+	free(msg);
+	free(text);
+	msg = core_error_message("{\"field\": [{\"code\": \"a\"}, {\"description\": \"bad digits\"}]}", 57);
+	is_str(msg, "bad digits", "first non-empty description");
+	free(msg);
+	ok(core_error_message("<html>", 6) == NULL, "non-JSON error body");
+
+	is_int(iso8601_parse("2020-03-10T11:05:00+01"), 1583834700, "+01 offset");
+	is_int(iso8601_parse("2020-03-10T11:05:00+0100"), 1583834700, "+0100 offset");
+	is_int(iso8601_parse("2020-03-10T10:05:00Z"), 1583834700, "Z");
+	is_int(iso8601_parse("2020-03-10T05:35:00-04:30"), 1583834700, "negative offset");
+	is_int(iso8601_parse("2020-13-10T10:05:00Z"), -1, "month 13 refused");
+	is_int(iso8601_parse("2020-03-10T10:05:00Zjunk"), -1, "trailing junk refused");
+	is_int(iso8601_parse("yesterday"), -1, "words refused");
+
+	text = tap_read_data("ref/callstate-06.json", &len);
+	is_int(core_expires_parse(text, len, 1000000), 1000000 + 3600, "expiresOn seconds");
+	free(text);
+	text = tap_read_data("ref/linestate-01.json", &len);
+	is_int(core_expires_parse(text, len, 0), 1583834700, "expiresOn as a time");
+	free(text);
+	is_int(core_expires_parse("{}", 2, 5), 0, "no expiresOn");
+
+	hint_parse("487345453", 9, &h);
+	ok(h.kind == HINT_TOKEN && h.token == 487345453 && h.ncalls == 0, "bare token hint");
+	hint_clear(&h);
+	hint_parse("{\"stateToken\": 12}", 18, &h);
+	ok(h.kind == HINT_TOKEN && h.token == 12, "{stateToken} hint");
+	hint_clear(&h);
+	text = tap_read_data("ref/callstate-01.json", &len);
+	hint_parse(text, len, &h);
+	ok(h.kind == HINT_TOKEN && h.token == 487345453 && h.ncalls == 1 &&
+	    strcmp(h.call_ids[0], "aaa111bbb") == 0, "whole CallState hint");
+	hint_clear(&h);
+	free(text);
+	text = tap_read_data("ref/callstate-02.json", &len);
+	hint_parse(text, len, &h);
+	ok(h.kind == HINT_CALLS && h.ncalls == 1 && h.tokens[0] == 487345453,
+	    "user state hint names its calls");
+	hint_clear(&h);
+	free(text);
+	text = tap_read_data("ref/userdevice-06.json", &len);
+	hint_parse(text, len, &h);
+	ok(h.kind == HINT_DEVICES, "device webhook hint");
+	hint_clear(&h);
+	free(text);
+	hint_parse("not json", 8, &h);
+	ok(h.kind == HINT_NONE, "garbage is no hint");
+	hint_clear(&h);
+	hint_parse("", 0, &h);
+	ok(h.kind == HINT_NONE, "empty body is no hint");
+	hint_clear(&h);
+}
+
+static void
+loose(void)
+{
+	static const char *const cases[][2] = {
+		{ "[{action: ANSWER, deviceIds: [+1555555]}]",
+		  "[{\"action\":\"ANSWER\",\"deviceIds\":[\"+1555555\"]}]" },
+		{ "[+1555555]", "[\"+1555555\"]" },
+		{ " [ a , b c , \"d,e\" ] ", "[\"a\",\"b c\",\"d,e\"]" },
+		{ "[]", "[]" },
+		{ "{x: true, y: false, z: [ ]}", "{\"x\":true,\"y\":false,\"z\":[]}" },
+		{ "[\"q\\\"uote\"]", "[\"q\\\"uote\"]" },
+	};
+	static const char *const bad[] = {
+		"[a", "[a,]", "{a}", "{a: }", "[a] b", "", "[\"open]", "{: x}",
+		"[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]",
+	};
+	struct json_object	*o;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		o = loose_parse(cases[i][0], strlen(cases[i][0]));
+		is_str(o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : NULL,
+		    cases[i][1], cases[i][0]);
+		json_object_put(o);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = loose_parse(bad[i], strlen(bad[i]));
+		ok(o == NULL, "loose refuses \"%s\"", bad[i]);
+		json_object_put(o);
+	}
+}
+
+int
+main(void)
+{
+	all_examples();
+	callstates();
+	userstates();
+	directory();
+	coremsgs();
+	loose();
+	return tap_done();
+}
