@@ -1,0 +1,95 @@
+/* test-xml.c: queue statistics and dialog-info XML, and hostile documents. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "directory.h"
+#include "tap.h"
+#include "xml.h"
+
+int
+main(void)
+{
+	struct queue_list	 q;
+	struct dialog_info	 di;
+	char			 err[256], *text;
+	size_t			 len;
+
+	text = tap_read_data("queue-stats.xml", &len);
+	ok(queue_stats_parse_xml(text, len, &q, err, sizeof(err)) == 0,
+	    "queue statistics XML parses (%s)", err);
+	free(text);
+	is_int(q.n, 2, "two queues, namespaces ignored");
+	ok(q.v[0].id == 67899 && strcmp(q.v[0].name, "ACD_Taxi") == 0 &&
+	    strcmp(q.v[0].domain, "test.com") == 0 &&
+	    strcmp(q.v[0].number, "+123415") == 0, "identity from elements");
+	ok(q.v[0].calls_waiting == 3 && q.v[0].free_agents == 2 &&
+	    q.v[0].logged_in_agents == 5 && q.v[0].longest_waiting == 20 &&
+	    q.v[0].last_wait == 15 && q.v[0].average_wait == 14 &&
+	    q.v[0].total_24h == 50 && q.v[0].dropped_24h == 4 &&
+	    q.v[0].answered_24h == 38, "counters from elements (the JSON example's values)");
+	ok(q.v[0].npresence == 2 && strcmp(q.v[0].presence[1].name, "Lunch") == 0 &&
+	    q.v[0].presence[1].count == 2, "repeated current-agent-presence");
+	ok(q.v[1].id == 35 && strcmp(q.v[1].name, "customer_acd") == 0 &&
+	    q.v[1].calls_waiting == 7 && q.v[1].free_agents == 0 &&
+	    q.v[1].logged_in_agents == 4 && q.v[1].longest_waiting == 95,
+	    "attributes with hyphenated names");
+	ok(q.v[1].npresence == 2 && strcmp(q.v[1].presence[1].name, "Busy") == 0 &&
+	    q.v[1].presence[1].count == 4, "nested presence elements");
+	queue_list_free(&q);
+
+	ok(queue_stats_parse_xml("<queues/>", 9, &q, err, sizeof(err)) == 0 &&
+	    q.n == 0, "no queues");
+	ok(queue_stats_parse_xml("<queues><queue>", 15, &q, err, sizeof(err)) == -1,
+	    "truncated refused");
+	ok(strncmp(err, "queue statistics: not well-formed XML (line 1", 45) == 0,
+	    "error names the line: %s", err);
+	ok(queue_stats_parse_xml("", 0, &q, err, sizeof(err)) == -1, "empty refused");
+	ok(queue_stats_parse_xml("<a>\0</a>", 8, &q, err, sizeof(err)) == -1, "NUL refused");
+
+	text = tap_read_data("laughs.xml", &len);
+	ok(queue_stats_parse_xml(text, len, &q, err, sizeof(err)) == -1,
+	    "entity expansion bomb refused");
+	free(text);
+	ok(queue_stats_parse_xml("<!DOCTYPE q><queues/>", 21, &q, err, sizeof(err)) == -1,
+	    "a harmless DTD is refused too");
+	is_str(err, "queue statistics: documents with a DTD are refused", "DTD message");
+	text = tap_read_data("xxe.xml", &len);
+	ok(dialog_info_parse(text, len, &di, err, sizeof(err)) == -1,
+	    "external entity refused");
+	free(text);
+
+	text = tap_read_data("dialog-full.xml", &len);
+	ok(dialog_info_parse(text, len, &di, err, sizeof(err)) == 0,
+	    "full dialog-info parses (%s)", err);
+	free(text);
+	ok(di.version == 3 && di.full && strcmp(di.entity, "sip:alice@example.com") == 0,
+	    "version, state, entity");
+	is_int(di.n, 2, "two dialogs");
+	is_str(di.v[0].id, "as7d900as8", "dialog id");
+	is_str(di.v[0].call_id, "a84b4c76e66710", "call-id");
+	is_str(di.v[0].local_tag, "1928301774", "local-tag");
+	is_str(di.v[0].remote_tag, "456887766", "remote-tag");
+	is_str(di.v[0].direction, "recipient", "direction");
+	is_str(di.v[0].state, "confirmed", "state");
+	is_str(di.v[0].event, "replaced", "state event");
+	is_str(di.v[0].remote_identity, "sip:bob@example.org", "remote identity");
+	is_str(di.v[1].state, "early", "second dialog state");
+	is_str(di.v[1].local_tag, "", "absent attribute is empty");
+	dialog_info_clear(&di);
+
+	text = tap_read_data("dialog-partial.xml", &len);
+	ok(dialog_info_parse(text, len, &di, err, sizeof(err)) == 0, "partial dialog-info");
+	free(text);
+	ok(!di.full && di.version == 4 && di.n == 1, "partial, prefixed namespace");
+	ok(strcmp(di.v[0].state, "terminated") == 0 && strcmp(di.v[0].event, "rejected") == 0 &&
+	    di.v[0].code == 486, "terminated with code");
+	dialog_info_clear(&di);
+
+	/* The dialog stream of test-sse carries the same shape. */
+	ok(dialog_info_parse("<queue/>", 8, &di, err, sizeof(err)) == -1,
+	    "wrong root refused");
+	is_str(err, "dialog-info: root element is <queue>", "root message");
+	return tap_done();
+}
