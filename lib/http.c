@@ -1,0 +1,520 @@
+/* http.c: libcurl multi_socket driven by libevent; no blocking calls, no threads. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+
+#include "backoff.h"
+#include "coremsg.h"
+#include "http.h"
+#include "log.h"
+#include "secret.h"
+#include "xmalloc.h"
+
+struct http_xfer {
+	uint64_t		 id;
+	struct http		*http;
+	CURL			*easy;
+	struct curl_slist	*headers;
+	char			*body;		/* request body, kept for curl and retries */
+	struct buf		 resp;
+	int			 is_get;
+	int			 attempts;
+	int			 dead;		/* cancelled: reap, never call back */
+	int			 overflow;
+	int			 active;	/* added to the multi handle */
+	http_done_cb		 done;
+	http_data_cb		 stream;
+	void			*arg;
+	struct event		*retry_ev;
+	char			 errbuf[CURL_ERROR_SIZE];
+	struct http_xfer	*next;
+};
+
+struct http {
+	struct event_base	*base;
+	CURLM			*multi;
+	struct event		*timer;
+	struct event		*reaper;
+	struct http_opts	 opts;
+	char			*ca_file;
+	char			*user_agent;
+	uint64_t		 next_id;
+	struct http_xfer	*xfers;
+};
+
+struct http_sock {
+	struct http		*http;
+	curl_socket_t		 fd;
+	struct event		*ev;
+};
+
+static void http_check_done(struct http *);
+static void http_xfer_free(struct http_xfer *);
+
+static struct http_xfer *
+http_find(struct http *h, uint64_t id)
+{
+	struct http_xfer	*x;
+
+	for (x = h->xfers; x != NULL; x = x->next)
+		if (x->id == id)
+			return x;
+	return NULL;
+}
+
+static void
+http_unlink(struct http *h, struct http_xfer *x)
+{
+	struct http_xfer	**pp;
+
+	for (pp = &h->xfers; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == x) {
+			*pp = x->next;
+			return;
+		}
+}
+
+static void
+http_sock_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_sock	*s = arg;
+	struct http		*h = s->http;
+	int			 flags = 0, running;
+
+	if (what & EV_READ)
+		flags |= CURL_CSELECT_IN;
+	if (what & EV_WRITE)
+		flags |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(h->multi, fd, flags, &running);
+	http_check_done(h);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: re-arm our event from what curl wants. */
+static int
+http_socket_fn(CURL *easy, curl_socket_t fd, int what, void *userp,
+    void *socketp)
+{
+	struct http		*h = userp;
+	struct http_sock	*s = socketp;
+	short			 kind = EV_PERSIST;
+
+	if (what == CURL_POLL_REMOVE) {
+		if (s != NULL) {
+			event_free(s->ev);
+			free(s);
+			curl_multi_assign(h->multi, fd, NULL);
+		}
+		return 0;
+	}
+	if (what & CURL_POLL_IN)
+		kind |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		kind |= EV_WRITE;
+	if (s == NULL) {
+		s = xcalloc(1, sizeof(*s));
+		s->http = h;
+		s->fd = fd;
+		curl_multi_assign(h->multi, fd, s);
+	} else
+		event_free(s->ev);
+	s->ev = event_new(h->base, fd, kind, http_sock_cb, s);
+	event_add(s->ev, NULL);
+	return 0;
+}
+
+static void
+http_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http	*h = arg;
+	int		 running;
+
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	http_check_done(h);
+}
+
+/* CURLMOPT_TIMERFUNCTION. */
+static int
+http_timer_fn(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct http	*h = userp;
+	struct timeval	 tv;
+
+	if (timeout_ms < 0) {
+		evtimer_del(h->timer);
+		return 0;
+	}
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	evtimer_add(h->timer, &tv);
+	return 0;
+}
+
+static size_t
+http_write_fn(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_xfer	*x = arg;
+	long			 status = 0;
+
+	if (x->dead)
+		return 0;		/* aborts the transfer */
+	n *= size;
+	if (x->stream != NULL) {
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status < 300) {
+			x->stream(x->id, p, n, x->arg);
+			return x->dead ? 0 : n;
+		}
+	}
+	if (x->resp.len + n > HTTP_MAX_BODY) {
+		x->overflow = 1;
+		return 0;
+	}
+	buf_add(&x->resp, p, n);
+	return n;
+}
+
+static void
+http_reaper_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http		*h = arg;
+	struct http_xfer	*x, *next;
+
+	for (x = h->xfers; x != NULL; x = next) {
+		next = x->next;
+		if (x->dead) {
+			http_unlink(h, x);
+			http_xfer_free(x);
+		}
+	}
+}
+
+struct http *
+http_new(struct event_base *base, const struct http_opts *opts)
+{
+	static int	 curl_ready;
+	struct http	*h;
+
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+			return NULL;
+		curl_ready = 1;
+	}
+	h = xcalloc(1, sizeof(*h));
+	h->base = base;
+	h->opts = *opts;
+	if (h->opts.timeout_ms <= 0)
+		h->opts.timeout_ms = 10000;
+	if (h->opts.retry_base_ms <= 0)
+		h->opts.retry_base_ms = 250;
+	if (h->opts.retry_cap_ms <= 0)
+		h->opts.retry_cap_ms = 10000;
+	h->ca_file = opts->ca_file != NULL ? xstrdup(opts->ca_file) : NULL;
+	h->user_agent = opts->user_agent != NULL ? xstrdup(opts->user_agent) :
+	    xstrdup("dstnyd/" DSTNY_VERSION);
+	h->opts.ca_file = h->ca_file;
+	h->opts.user_agent = h->user_agent;
+	h->next_id = 1;
+	h->multi = curl_multi_init();
+	h->timer = evtimer_new(base, http_timer_cb, h);
+	h->reaper = event_new(base, -1, 0, http_reaper_cb, h);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, http_socket_fn);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_timer_fn);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	return h;
+}
+
+static void
+http_xfer_free(struct http_xfer *x)
+{
+	struct curl_slist	*l;
+
+	if (x->active)
+		curl_multi_remove_handle(x->http->multi, x->easy);
+	curl_easy_cleanup(x->easy);
+	/* Headers may carry a bearer token. */
+	for (l = x->headers; l != NULL; l = l->next)
+		secret_wipe(l->data, strlen(l->data));
+	curl_slist_free_all(x->headers);
+	if (x->retry_ev != NULL)
+		event_free(x->retry_ev);
+	free(x->body);
+	buf_free(&x->resp);
+	free(x);
+}
+
+void
+http_free(struct http *h)
+{
+	struct http_xfer	*x;
+
+	if (h == NULL)
+		return;
+	while ((x = h->xfers) != NULL) {
+		h->xfers = x->next;
+		http_xfer_free(x);
+	}
+	curl_multi_cleanup(h->multi);
+	event_free(h->timer);
+	event_free(h->reaper);
+	free(h->ca_file);
+	free(h->user_agent);
+	free(h);
+}
+
+/* "Name: value"; an empty value removes a header curl would add. */
+static void
+http_add_header(struct http_xfer *x, const char *name, const char *value)
+{
+	char	*line = xasprintf("%s:%s%s", name, *value != '\0' ? " " : "",
+	    value);
+
+	x->headers = curl_slist_append(x->headers, line);
+	secret_wipe(line, strlen(line));
+	free(line);
+}
+
+static void
+http_add_bearer(struct http_xfer *x, const struct secret *token)
+{
+	char	*line = xasprintf("Authorization: Bearer %s", secret_value(token));
+
+	x->headers = curl_slist_append(x->headers, line);
+	secret_wipe(line, strlen(line));
+	free(line);
+}
+
+static void
+http_start(struct http_xfer *x)
+{
+	buf_reset(&x->resp);
+	x->overflow = 0;
+	x->errbuf[0] = '\0';
+	x->attempts++;
+	x->active = 1;
+	curl_multi_add_handle(x->http->multi, x->easy);
+}
+
+uint64_t
+http_send(struct http *h, const struct http_req *req, http_done_cb done,
+    void *arg)
+{
+	struct http_xfer	*x;
+	const char		*method = req->method != NULL ? req->method : "GET";
+	char			 idbuf[32];
+	int			 override;
+
+	x = xcalloc(1, sizeof(*x));
+	x->id = h->next_id++;
+	x->http = h;
+	x->done = done;
+	x->stream = req->stream;
+	x->arg = arg;
+	x->is_get = strcmp(method, "GET") == 0;
+	buf_init(&x->resp);
+	x->easy = curl_easy_init();
+	x->next = h->xfers;
+	h->xfers = x;
+
+	curl_easy_setopt(x->easy, CURLOPT_URL, req->url);
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (void *)(uintptr_t)x->id);
+	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, http_write_fn);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, h->user_agent);
+	curl_easy_setopt(x->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
+	if (req->stream == NULL)
+		curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS,
+		    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
+	if (h->opts.insecure) {
+		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (h->ca_file != NULL)
+		curl_easy_setopt(x->easy, CURLOPT_CAINFO, h->ca_file);
+
+	override = h->opts.method_override && (strcmp(method, "PUT") == 0 ||
+	    strcmp(method, "DELETE") == 0);
+	if (override) {
+		http_add_header(x, "X-HTTP-Method-Override", method);
+		method = "POST";
+	}
+	if (strcmp(method, "POST") == 0 || req->body != NULL) {
+		x->body = xstrndup(req->body != NULL ? req->body : "",
+		    req->body != NULL ? req->body_len : 0);
+		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body);
+		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE,
+		    (long)(req->body != NULL ? req->body_len : 0));
+	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+		curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, method);
+
+	http_add_header(x, "Accept", req->accept != NULL ? req->accept :
+	    "application/json");
+	if (req->body != NULL)
+		http_add_header(x, "Content-Type", "application/json");
+	http_add_header(x, "Expect", "");
+	snprintf(idbuf, sizeof(idbuf), "%llu", (unsigned long long)x->id);
+	http_add_header(x, "X-Request-Id", idbuf);
+	if (req->last_event_id != NULL && *req->last_event_id != '\0')
+		http_add_header(x, "Last-Event-ID", req->last_event_id);
+	if (req->bearer != NULL)
+		http_add_bearer(x, req->bearer);
+	if (req->basic_user != NULL && req->basic_pass != NULL) {
+		curl_easy_setopt(x->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(x->easy, CURLOPT_USERNAME, req->basic_user);
+		curl_easy_setopt(x->easy, CURLOPT_PASSWORD,
+		    secret_value(req->basic_pass));
+	}
+	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+	if (req->no_retry)
+		x->is_get = 0;
+	if (req->stream != NULL)
+		x->is_get = 0;		/* the stream's owner reconnects */
+	log_debug("http: #%llu %s %s", (unsigned long long)x->id,
+	    req->method != NULL ? req->method : "GET", req->url);
+	http_start(x);
+	return x->id;
+}
+
+void
+http_cancel(struct http *h, uint64_t id)
+{
+	struct http_xfer	*x = http_find(h, id);
+
+	if (x == NULL || x->dead)
+		return;
+	x->dead = 1;
+	if (x->retry_ev != NULL)
+		event_del(x->retry_ev);
+	event_active(h->reaper, 0, 0);
+}
+
+size_t
+http_pending(const struct http *h)
+{
+	const struct http_xfer	*x;
+	size_t			 n = 0;
+
+	for (x = h->xfers; x != NULL; x = x->next)
+		n += !x->dead;
+	return n;
+}
+
+static void
+http_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_xfer	*x = arg;
+
+	if (!x->dead)
+		http_start(x);
+}
+
+/* Is this outcome worth another try of an idempotent GET? */
+static int
+http_retryable(CURLcode rc, long status)
+{
+	if (rc == CURLE_OK)
+		return status >= 500 || status == 429 || status == 408;
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void
+http_finish(struct http *h, struct http_xfer *x, CURLcode rc)
+{
+	struct http_resp	 resp;
+	struct timeval		 tv;
+	char			*msg = NULL;
+	long			 status = 0, delay;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_multi_remove_handle(h->multi, x->easy);
+	x->active = 0;
+	if (x->dead)
+		return;
+
+	if (x->is_get && x->attempts <= h->opts.max_retries &&
+	    http_retryable(rc, status)) {
+		delay = backoff_delay_ms((unsigned)x->attempts - 1,
+		    h->opts.retry_base_ms, h->opts.retry_cap_ms);
+		log_debug("http: #%llu failed (%ld, %s), retry %d in %ld ms",
+		    (unsigned long long)x->id, status, rc != CURLE_OK ?
+		    curl_easy_strerror(rc) : "HTTP", x->attempts, delay);
+		if (x->retry_ev == NULL)
+			x->retry_ev = evtimer_new(h->base, http_retry_cb, x);
+		tv.tv_sec = delay / 1000;
+		tv.tv_usec = (delay % 1000) * 1000;
+		evtimer_add(x->retry_ev, &tv);
+		return;
+	}
+
+	memset(&resp, 0, sizeof(resp));
+	resp.id = x->id;
+	resp.attempts = x->attempts;
+	resp.body = x->resp.data != NULL ? x->resp.data : "";
+	resp.body_len = x->resp.len;
+	if (x->overflow) {
+		resp.status = status;
+		resp.err = DSTNY_ERR_UPSTREAM;
+		msg = xstrdup("answer larger than 4 MiB");
+	} else if (rc != CURLE_OK) {
+		resp.status = 0;
+		resp.err = rc == CURLE_OPERATION_TIMEDOUT ? DSTNY_ERR_TIMEOUT :
+		    DSTNY_ERR_UPSTREAM;
+		msg = xstrdup(x->errbuf[0] != '\0' ? x->errbuf :
+		    curl_easy_strerror(rc));
+	} else {
+		resp.status = status;
+		resp.err = dstny_err_from_http(status);
+		if (resp.err != DSTNY_OK)
+			msg = core_error_message(resp.body, resp.body_len);
+		if (resp.err != DSTNY_OK && msg == NULL)
+			msg = xasprintf("HTTP %ld", status);
+	}
+	resp.message = msg != NULL ? msg : "";
+	log_debug("http: #%llu done: %ld %s%s%s", (unsigned long long)x->id,
+	    resp.status, resp.err != DSTNY_OK ? dstny_err_name(resp.err) : "ok",
+	    *resp.message != '\0' ? ": " : "", resp.message);
+	/* Mark it dead first: the callback may cancel or send freely. */
+	x->dead = 1;
+	event_active(h->reaper, 0, 0);
+	x->done(&resp, x->arg);
+	free(msg);
+}
+
+static void
+http_check_done(struct http *h)
+{
+	struct http_xfer	*x;
+	CURLMsg			*m;
+	void			*priv;
+	int			 left;
+
+	while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+		if ((x = http_find(h, (uint64_t)(uintptr_t)priv)) == NULL) {
+			curl_multi_remove_handle(h->multi, m->easy_handle);
+			continue;
+		}
+		http_finish(h, x, m->data.result);
+	}
+}
