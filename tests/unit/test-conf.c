@@ -196,6 +196,16 @@ main(void)
 		is_str(err, "t.conf:2: NUL byte in file", "NUL byte message");
 	}
 
+	/* The example shipped in conf/ is valid. */
+	{
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/../../conf/dstnyd.conf",
+		    getenv("TEST_DATA") ? getenv("TEST_DATA") : "tests/data");
+		c = conf_load(path, err, sizeof(err));
+		ok(c != NULL, "conf/dstnyd.conf is valid (%s)", c ? "" : err);
+		conf_free(c);
+	}
+
 	/* conf_load: a missing file. */
 	c = conf_load("/nonexistent/dstnyd.conf", err, sizeof(err));
 	ok(c == NULL, "missing file refused");

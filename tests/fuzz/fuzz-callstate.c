@@ -1,0 +1,59 @@
+/* fuzz-callstate.c: CallState, UserState, webhook hints and the loose syntax. */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "callstate.h"
+#include "coremsg.h"
+#include "directory.h"
+#include "loose.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char		*text = (const char *)data;
+	char			 err[256];
+	struct call_state	*cs, *again;
+	struct user_state	*us;
+	struct hint		 h;
+	struct device_list	 d;
+	struct queue_list	 q;
+	struct ticket_info	 ti;
+	struct json_object	*o;
+
+	if ((cs = call_state_parse(text, size, err, sizeof(err))) != NULL) {
+		const char *js = call_state_json(cs);
+		/* Normalisation is stable: its output parses to the same state. */
+		again = call_state_parse(js, strlen(js), err, sizeof(err));
+		if (again == NULL || call_state_diff(cs, again) != 0)
+			__builtin_trap();
+		call_state_has_action(cs, "ANSWER", "+1555555");
+		call_state_answer_device(cs);
+		call_state_free(again);
+		call_state_free(cs);
+	}
+	user_state_free(user_state_parse(text, size, err, sizeof(err)));
+	(void)us;
+	hint_parse(text, size, &h);
+	hint_clear(&h);
+	if (devices_parse(text, size, &d, err, sizeof(err)) == 0)
+		devices_free(&d);
+	if (groups_parse(text, size, &q, err, sizeof(err)) == 0)
+		queue_list_free(&q);
+	if (queue_stats_parse_json(text, size, &q, err, sizeof(err)) == 0)
+		queue_list_free(&q);
+	if (ticket_info_parse(text, size, &ti, err, sizeof(err)) == 0)
+		ticket_info_clear(&ti);
+	free(core_error_message(text, size));
+	core_expires_parse(text, size, 0);
+	if ((o = loose_parse(text, size)) != NULL)
+		json_object_put(o);
+	return 0;
+}
