@@ -65,7 +65,9 @@ stream(const char *name, const char *text, size_t len, const char *want)
 int
 main(void)
 {
-	char	*got, *id, *big, *text;
+	char	*got, *id, *big;
+	const char *text;
+	char	*dialog;
 	long	 retry;
 	size_t	 len;
 
@@ -103,11 +105,13 @@ main(void)
 	    "data:  \"callId\": \"aaa111bbb\"}\n\n",
 	    "[callstate|{\"stateToken\": 487345453,\n \"callId\": \"aaa111bbb\"}|42]");
 
-	got = run("retry: 5000\n\nretry: 5x\n\nretry\n\n", 36, 1, &retry, &id);
+	text = "retry: 5000\n\nretry: 5x\n\nretry\n\n";
+	got = run(text, strlen(text), 1, &retry, &id);
 	is_int(retry, 5000, "retry in ms; non-digits ignored");
 	free(got);
 	free(id);
-	got = run("data: a\nid: 99\n\nid: 100\n", 24, 0, &retry, &id);
+	text = "data: a\nid: 99\n\nid: 100\n";
+	got = run(text, strlen(text), 0, &retry, &id);
 	is_int(retry, -1, "no retry field");
 	is_str(id, "100", "last id for Last-Event-ID even without dispatch");
 	free(got);
@@ -140,16 +144,16 @@ main(void)
 	}
 
 	/* The reference's dialog-info stream, fed as the Core might chunk it. */
-	text = tap_read_data("dialog-stream.sse", &len);
-	got = run(text, len, 0, NULL, NULL);
+	dialog = tap_read_data("dialog-stream.sse", &len);
+	got = run(dialog, len, 0, NULL, NULL);
 	ok(strstr(got, "[dialog|<?xml version=\"1.0\"?>\n<dialog-info") == got,
 	    "dialog-info XML spans data lines");
 	{
-		char *one = run(text, len, 1, NULL, NULL);
+		char *one = run(dialog, len, 1, NULL, NULL);
 		is_str(one, got, "dialog stream byte by byte");
 		free(one);
 	}
 	free(got);
-	free(text);
+	free(dialog);
 	return tap_done();
 }

@@ -13,7 +13,7 @@ main(void)
 {
 	struct queue_list	 q;
 	struct dialog_info	 di;
-	char			 err[256], *text;
+	char			 err[256] = "", *text;
 	size_t			 len;
 
 	text = tap_read_data("queue-stats.xml", &len);
