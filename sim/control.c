@@ -1,0 +1,606 @@
+/* control.c: the simulator's control API, fault injection and request log. */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <json-c/json.h>
+
+#include "callstate.h"
+#include "log.h"
+#include "sim.h"
+#include "xmalloc.h"
+
+#define LOG_MAX		4096
+
+struct fault_count {
+	long	 count;
+	int	 status;
+	char	*route;		/* NULL: every route */
+};
+
+struct delayed {
+	struct evhttp_request	 *req;
+	struct evhttp_connection *evcon;
+	int			  status;
+	char			 *ctype;
+	char			 *body;
+	struct event		 *ev;
+	struct delayed		 *next;
+};
+
+struct logged {
+	char	*method;
+	char	*path;
+	char	*route;
+	char	*last_event_id;
+};
+
+static struct event_base	*ctl_base;
+static const char		*ctl_prefix = "/_sim";
+static long			 latency_ms;
+static struct fault_count	 fail_fault, drop_fault, malformed_fault;
+static struct delayed		*delayed;
+static struct logged		 reqlog[LOG_MAX];
+static size_t			 nlog, log_total;
+
+void
+control_init(struct event_base *base, const char *prefix)
+{
+	ctl_base = base;
+	ctl_prefix = prefix;
+}
+
+long
+control_latency_ms(void)
+{
+	return latency_ms;
+}
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 412: return "Precondition Failed";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return "Status";
+	}
+}
+
+static void
+send_now(struct evhttp_request *req, int status, const char *ctype,
+    const char *body)
+{
+	struct evbuffer	*b = NULL;
+
+	if (body != NULL && status != 204) {
+		b = evbuffer_new();
+		evbuffer_add(b, body, strlen(body));
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Type", ctype != NULL ? ctype : "application/json");
+	}
+	evhttp_send_reply(req, status, reason(status), b);
+	if (b != NULL)
+		evbuffer_free(b);
+}
+
+static void
+delayed_free(struct delayed *d)
+{
+	struct delayed	**pp;
+
+	for (pp = &delayed; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	event_free(d->ev);
+	free(d->ctype);
+	free(d->body);
+	free(d);
+}
+
+static void
+delayed_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct delayed	*d = arg;
+
+	send_now(d->req, d->status, d->ctype, d->body);
+	delayed_free(d);
+}
+
+void
+control_conn_closed(struct evhttp_connection *evcon)
+{
+	struct delayed	*d, *next;
+
+	for (d = delayed; d != NULL; d = next) {
+		next = d->next;
+		if (d->evcon == evcon)
+			delayed_free(d);
+	}
+}
+
+void
+sim_reply(struct evhttp_request *req, int status, const char *ctype,
+    const char *body)
+{
+	struct delayed	*d;
+	struct timeval	 tv;
+
+	if (body != NULL && status < 300 && malformed_fault.count > 0) {
+		malformed_fault.count--;
+		body = ctype != NULL && strstr(ctype, "xml") != NULL ?
+		    "<queue-statistics><queue><id>1</id" :
+		    "{\"stateToken\": 12, \"callId\": <html>broken";
+	}
+	if (latency_ms <= 0) {
+		send_now(req, status, ctype, body);
+		return;
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->req = req;
+	d->evcon = evhttp_request_get_connection(req);
+	d->status = status;
+	d->ctype = ctype != NULL ? xstrdup(ctype) : NULL;
+	d->body = body != NULL ? xstrdup(body) : NULL;
+	d->ev = evtimer_new(ctl_base, delayed_cb, d);
+	d->next = delayed;
+	delayed = d;
+	tv.tv_sec = latency_ms / 1000;
+	tv.tv_usec = (latency_ms % 1000) * 1000;
+	evtimer_add(d->ev, &tv);
+}
+
+void
+sim_reply_json(struct evhttp_request *req, int status, struct json_object *o)
+{
+	sim_reply(req, status, "application/json",
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+void
+sim_reply_error(struct evhttp_request *req, int status, const char *code,
+    const char *description)
+{
+	struct json_object	*o = json_object_new_object(), *a, *f;
+	char			*gid = sim_random_hex(6);
+
+	f = json_object_new_object();
+	json_object_object_add(f, "fieldName", json_object_new_string(""));
+	json_object_object_add(f, "code", json_object_new_string(code));
+	json_object_object_add(f, "description", json_object_new_string(description));
+	a = json_object_new_array();
+	json_object_array_add(a, f);
+	json_object_object_add(o, "field", a);
+	json_object_object_add(o, "warning", json_object_new_array());
+	json_object_object_add(o, "generated-id", json_object_new_string(gid));
+	free(gid);
+	/* Errors are never made malformed: only answers are. */
+	if (latency_ms > 0)
+		sim_reply(req, status, "application/json",
+		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	else
+		send_now(req, status, "application/json",
+		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+static int
+fault_matches(struct fault_count *f, const char *route)
+{
+	if (f->count <= 0)
+		return 0;
+	if (f->route != NULL && strcmp(f->route, route) != 0)
+		return 0;
+	f->count--;
+	return 1;
+}
+
+/* Close the connection under a request without answering it. */
+static void
+drop_connection(struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent	 *bev = evhttp_connection_get_bufferevent(evcon);
+
+	shutdown(bufferevent_getfd(bev), SHUT_RDWR);
+}
+
+int
+control_fault_before(struct evhttp_request *req, const char *route)
+{
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
+	struct logged		*l;
+	const char		*uri = evhttp_request_get_uri(req), *q, *lei;
+
+	/* Log first: a test must see what was sent even when it failed. */
+	l = &reqlog[log_total % LOG_MAX];
+	if (log_total >= LOG_MAX) {
+		free(l->method);
+		free(l->path);
+		free(l->route);
+		free(l->last_event_id);
+	}
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET: l->method = xstrdup("GET"); break;
+	case EVHTTP_REQ_POST: l->method = xstrdup("POST"); break;
+	case EVHTTP_REQ_PUT: l->method = xstrdup("PUT"); break;
+	case EVHTTP_REQ_DELETE: l->method = xstrdup("DELETE"); break;
+	default: l->method = xstrdup("OTHER"); break;
+	}
+	q = strchr(uri, '?');
+	l->path = q != NULL ? xstrndup(uri, (size_t)(q - uri)) : xstrdup(uri);
+	l->route = xstrdup(route);
+	lei = evhttp_find_header(in, "Last-Event-ID");
+	l->last_event_id = xstrdup(lei != NULL ? lei : "");
+	log_total++;
+	if (nlog < LOG_MAX)
+		nlog++;
+	if (sim_verbose)
+		log_info("api: %s %s (%s)", l->method, uri, route);
+
+	if (fault_matches(&drop_fault, route)) {
+		drop_connection(req);
+		return 1;
+	}
+	if (fault_matches(&fail_fault, route)) {
+		sim_reply_error(req, fail_fault.status, "fault.injected",
+		    "failure injected by dstny-coresim");
+		return 1;
+	}
+	return 0;
+}
+
+static void
+ctl_reply(struct evhttp_request *req, int status, struct json_object *o)
+{
+	send_now(req, status, "application/json", o != NULL ?
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL);
+	json_object_put(o);
+}
+
+static void
+ctl_error(struct evhttp_request *req, int status, const char *msg)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	ctl_reply(req, status, o);
+}
+
+static struct json_object *
+ctl_body(struct evhttp_request *req)
+{
+	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
+	size_t			 len = evbuffer_get_length(in);
+	char			 err[128];
+	struct json_object	*o;
+
+	if (len == 0)
+		return json_object_new_object();
+	o = model_json_parse((const char *)evbuffer_pullup(in, -1), len, err,
+	    sizeof(err));
+	return o;
+}
+
+/* The user a control request names ("user", "domain"), else the first. */
+static struct sim_user *
+ctl_user(struct json_object *body, struct evkeyvalq *query)
+{
+	const char	*user = model_str(body, "user"), *domain;
+	struct sim_user	*u;
+
+	if (*user == '\0' && query != NULL &&
+	    evhttp_find_header(query, "user") != NULL)
+		user = evhttp_find_header(query, "user");
+	if (*user == '\0')
+		return sim_users();
+	domain = model_str(body, "domain");
+	for (u = sim_users(); u != NULL; u = u->next)
+		if (strcmp(u->user, user) == 0 &&
+		    (*domain == '\0' || strcmp(u->domain, domain) == 0))
+			return u;
+	return NULL;
+}
+
+static struct sim_call *
+ctl_call(const char *id, struct sim_user **up)
+{
+	struct sim_user	*u;
+	struct sim_call	*c;
+
+	for (u = sim_users(); u != NULL; u = u->next)
+		if ((c = sim_call_find(u, id)) != NULL) {
+			*up = u;
+			return c;
+		}
+	return NULL;
+}
+
+static struct json_object *
+ctl_state(void)
+{
+	struct json_object	*o = json_object_new_object(), *us, *uo, *st;
+	struct sim_user		*u;
+
+	us = json_object_new_array();
+	for (u = sim_users(); u != NULL; u = u->next) {
+		uo = json_object_new_object();
+		json_object_object_add(uo, "domain", json_object_new_string(u->domain));
+		json_object_object_add(uo, "user", json_object_new_string(u->user));
+		st = sim_user_state_json(u);
+		json_object_object_add(uo, "calls",
+		    json_object_get(json_object_object_get(st, "calls")));
+		json_object_put(st);
+		json_object_object_add(uo, "devices", sim_devices_json(u, 0));
+		st = sim_groups_json(u);
+		json_object_object_add(uo, "groups",
+		    json_object_get(json_object_object_get(st, "group")));
+		json_object_put(st);
+		json_object_object_add(uo, "lineStates", api_linestates_json(u));
+		json_object_array_add(us, uo);
+	}
+	json_object_object_add(o, "users", us);
+	json_object_object_add(o, "events", events_json());
+	json_object_object_add(o, "requests", json_object_new_int64((int64_t)log_total));
+	return o;
+}
+
+static struct json_object *
+ctl_requests(void)
+{
+	struct json_object	*a = json_object_new_array(), *e;
+	size_t			 i, first = log_total - nlog;
+	struct logged		*l;
+
+	for (i = first; i < log_total; i++) {
+		l = &reqlog[i % LOG_MAX];
+		e = json_object_new_object();
+		json_object_object_add(e, "seq", json_object_new_int64((int64_t)i + 1));
+		json_object_object_add(e, "method", json_object_new_string(l->method));
+		json_object_object_add(e, "path", json_object_new_string(l->path));
+		json_object_object_add(e, "route", json_object_new_string(l->route));
+		if (*l->last_event_id != '\0')
+			json_object_object_add(e, "lastEventId",
+			    json_object_new_string(l->last_event_id));
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
+static void
+fault_set(struct fault_count *f, struct json_object *o, int default_status)
+{
+	free(f->route);
+	f->route = *model_str(o, "route") != '\0' ?
+	    xstrdup(model_str(o, "route")) : NULL;
+	f->count = (long)model_int(o, "count");
+	f->status = model_int(o, "status") > 0 ? (int)model_int(o, "status") :
+	    default_status;
+}
+
+static void
+faults_clear(void)
+{
+	latency_ms = 0;
+	fault_set(&fail_fault, NULL, 503);
+	fault_set(&drop_fault, NULL, 0);
+	fault_set(&malformed_fault, NULL, 0);
+}
+
+static struct json_object *
+faults_json(void)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "latencyMs", json_object_new_int64(latency_ms));
+	json_object_object_add(o, "fail", json_object_new_int64(fail_fault.count));
+	json_object_object_add(o, "drop", json_object_new_int64(drop_fault.count));
+	json_object_object_add(o, "malformed",
+	    json_object_new_int64(malformed_fault.count));
+	return o;
+}
+
+/* Set the group's counters that the body names. */
+static void
+ctl_queue_update(struct sim_group *g, struct json_object *b)
+{
+#define SETU(key, f)	if (json_object_object_get_ex(b, key, NULL)) \
+	g->f = (uint32_t)model_uint(b, key)
+	SETU("callsWaiting", calls_waiting);
+	SETU("freeAgents", free_agents);
+	SETU("loggedInAgents", logged_in_agents);
+	SETU("longestWaiting", longest_waiting);
+	SETU("averageWait", average_wait);
+	SETU("lastWait", last_wait);
+	SETU("answeredLast24h", answered_24h);
+	SETU("droppedLast24h", dropped_24h);
+	SETU("totalLast24h", total_24h);
+#undef SETU
+	if (json_object_object_get_ex(b, "nightMode", NULL))
+		g->night_mode = model_bool(b, "nightMode");
+	if (json_object_object_get_ex(b, "loggedIn", NULL))
+		g->logged_in = model_bool(b, "loggedIn");
+}
+
+static int
+path_is(const char *path, const char *want, const char **rest)
+{
+	size_t	len = strlen(want);
+
+	if (strncmp(path, want, len) != 0)
+		return 0;
+	if (rest != NULL)
+		*rest = path + len;
+	return 1;
+}
+
+int
+control_handle(struct evhttp_request *req, const char *path)
+{
+	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
+	struct json_object	*b = NULL, *o;
+	struct evkeyvalq	 query;
+	struct sim_user		*u;
+	struct sim_call		*c;
+	struct sim_group	*g;
+	const char		*rest, *qs;
+	size_t			 plen = strlen(ctl_prefix), i;
+	char			 id[128];
+	int			 post = cmd == EVHTTP_REQ_POST;
+
+	if (strncmp(path, ctl_prefix, plen) != 0 ||
+	    (path[plen] != '/' && path[plen] != '\0'))
+		return 0;
+	path += plen;
+	TAILQ_INIT(&query);
+	if ((qs = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req))) != NULL)
+		evhttp_parse_query_str(qs, &query);
+	if ((b = ctl_body(req)) == NULL) {
+		ctl_error(req, 400, "the body is not JSON");
+		goto done;
+	}
+	if (cmd == EVHTTP_REQ_GET && strcmp(path, "/state") == 0) {
+		ctl_reply(req, 200, ctl_state());
+	} else if (cmd == EVHTTP_REQ_GET && strcmp(path, "/requests") == 0) {
+		ctl_reply(req, 200, ctl_requests());
+	} else if (cmd == EVHTTP_REQ_DELETE && strcmp(path, "/requests") == 0) {
+		nlog = 0;
+		ctl_reply(req, 204, NULL);
+	} else if (post && strcmp(path, "/calls") == 0) {
+		if ((u = ctl_user(b, &query)) == NULL) {
+			ctl_error(req, 404, "no such user");
+			goto done;
+		}
+		c = sim_call_new(u, 1, *model_str(b, "from") != '\0' ?
+		    model_str(b, "from") : "+15550100", model_str(b, "name"), NULL);
+		ctl_reply(req, 200, sim_call_json(u, c));
+	} else if (post && path_is(path, "/calls/", &rest) &&
+	    sscanf(rest, "%127[^/]", id) == 1) {
+		rest += strlen(id);
+		if ((c = ctl_call(id, &u)) == NULL) {
+			ctl_error(req, 404, "no such call");
+			goto done;
+		}
+		if (strcmp(rest, "/answer") == 0) {
+			/* The far end answers an outbound call. */
+			if (strcmp(c->status, "INITIATED") != 0) {
+				ctl_error(req, 409, "the call is not an outbound call being set up");
+				goto done;
+			}
+			free(c->status);
+			c->status = xstrdup("ACTIVE");
+			sim_call_changed(u, c, "ANSWERED");
+			ctl_reply(req, 200, sim_call_json(u, c));
+		} else if (strcmp(rest, "/hangup") == 0) {
+			sim_call_end(u, c, "REMOTE_HANGUP");
+			ctl_reply(req, 204, NULL);
+		} else
+			ctl_error(req, 404, "no such call action");
+	} else if (post && path_is(path, "/queues/", &rest)) {
+		if ((u = ctl_user(b, &query)) == NULL ||
+		    (g = sim_group_find(u, strtoll(rest, NULL, 10))) == NULL) {
+			ctl_error(req, 404, "no such user or group");
+			goto done;
+		}
+		ctl_queue_update(g, b);
+		events_queues_changed(u);
+		ctl_reply(req, 200, sim_groups_json(u));
+	} else if (post && strcmp(path, "/devices") == 0) {
+		if ((u = ctl_user(b, &query)) == NULL || *model_str(b, "deviceId") == '\0') {
+			ctl_error(req, 400, "a user and a deviceId are needed");
+			goto done;
+		}
+		for (i = 0; i < u->ndevices; i++)
+			if (strcmp(u->devices[i].id, model_str(b, "deviceId")) == 0)
+				break;
+		if (i < u->ndevices) {
+			free(u->devices[i].status);
+			u->devices[i].status = xstrdup(*model_str(b, "deviceStatus") ?
+			    model_str(b, "deviceStatus") : "ACTIVE");
+		} else
+			sim_device_add(u, model_str(b, "deviceId"),
+			    *model_str(b, "deviceType") ? model_str(b, "deviceType") : "SOFTPHONE",
+			    model_str(b, "deviceName"),
+			    *model_str(b, "deviceStatus") ? model_str(b, "deviceStatus") : "ACTIVE");
+		events_devices_changed(u);
+		ctl_reply(req, 200, sim_devices_json(u, 0));
+	} else if (post && strcmp(path, "/faults") == 0) {
+		if (json_object_object_get_ex(b, "latencyMs", NULL))
+			latency_ms = (long)model_int(b, "latencyMs");
+		if (json_object_object_get_ex(b, "fail", &o))
+			fault_set(&fail_fault, o, 503);
+		if (json_object_object_get_ex(b, "drop", &o))
+			fault_set(&drop_fault, o, 0);
+		if (json_object_object_get_ex(b, "malformed", &o))
+			fault_set(&malformed_fault, o, 0);
+		if (model_int(b, "downSeconds") > 0)
+			sim_listener_down((long)model_int(b, "downSeconds"));
+		ctl_reply(req, 200, faults_json());
+	} else if (cmd == EVHTTP_REQ_DELETE && strcmp(path, "/faults") == 0) {
+		faults_clear();
+		ctl_reply(req, 200, faults_json());
+	} else if (post && strcmp(path, "/tickets/revoke") == 0) {
+		sim_tickets_revoke(*model_str(b, "user") != '\0' ? ctl_user(b, NULL) : NULL);
+		ctl_reply(req, 204, NULL);
+	} else if (post && strcmp(path, "/webhooks/expire") == 0) {
+		events_expire_hooks();
+		ctl_reply(req, 204, NULL);
+	} else if (post && strcmp(path, "/webhooks/lifetime") == 0) {
+		if (model_int(b, "seconds") > 0)
+			events_hook_lifetime = (long)model_int(b, "seconds");
+		ctl_reply(req, 204, NULL);
+	} else if (post && strcmp(path, "/streams/drop") == 0) {
+		events_drop_streams();
+		ctl_reply(req, 204, NULL);
+	} else if (post && strcmp(path, "/restart") == 0) {
+		/* A restarted Core forgets webhooks and streams, keeps tickets. */
+		events_restart();
+		ctl_reply(req, 204, NULL);
+	} else
+		ctl_error(req, 404, "no such control resource");
+done:
+	json_object_put(b);
+	evhttp_clear_headers(&query);
+	return 1;
+}
+
+void
+control_free(void)
+{
+	size_t	i;
+
+	while (delayed != NULL)
+		delayed_free(delayed);
+	for (i = 0; i < LOG_MAX && i < log_total; i++) {
+		free(reqlog[i].method);
+		free(reqlog[i].path);
+		free(reqlog[i].route);
+		free(reqlog[i].last_event_id);
+	}
+	faults_clear();
+}

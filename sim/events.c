@@ -1,0 +1,463 @@
+/* events.c: webhook registrations and deliveries, and the SSE streams. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <json-c/json.h>
+
+#include "http.h"
+#include "log.h"
+#include "sim.h"
+#include "xmalloc.h"
+
+#define KEEPALIVE_SECONDS	15
+
+struct hook {
+	enum sim_hook_kind	 kind;
+	struct sim_user		*user;
+	char			*call_id;	/* HOOK_CALL */
+	char			*url;
+	char			*target_id;
+	time_t			 expires;
+	struct hook		*next;
+};
+
+struct stream {
+	struct evhttp_request	*req;
+	struct evhttp_connection *evcon;
+	enum sim_stream_kind	 kind;
+	struct sim_user		*user;
+	char			*call_id;
+	struct stream		*next;
+};
+
+long			 events_hook_lifetime = 3600;
+static struct hook	*hooks;
+static struct stream	*streams;
+static struct http	*hook_http;
+static struct event	*keepalive_ev;
+static uint64_t		 event_seq;
+
+static const char *const hook_kinds[] = { "user", "call", "device" };
+static const char *const stream_kinds[] = { "call", "dialog", "device", "queue" };
+
+static void
+hook_free(struct hook *h)
+{
+	free(h->call_id);
+	free(h->url);
+	free(h->target_id);
+	free(h);
+}
+
+static void
+stream_unlink(struct stream *s)
+{
+	struct stream	**pp;
+
+	for (pp = &streams; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	free(s->call_id);
+	free(s);
+}
+
+static void
+stream_send(struct stream *s, const char *event, const char *data)
+{
+	struct evbuffer	*b = evbuffer_new();
+	const char	*p = data, *nl;
+	size_t		 len;
+
+	evbuffer_add_printf(b, "event: %s\nid: %llu\n", event,
+	    (unsigned long long)++event_seq);
+	for (;;) {
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		evbuffer_add_printf(b, "data: %.*s\n", (int)len, p);
+		if (nl == NULL || nl[1] == '\0')
+			break;
+		p = nl + 1;
+	}
+	evbuffer_add(b, "\n", 1);
+	evhttp_send_reply_chunk(s->req, b);
+	evbuffer_free(b);
+}
+
+void
+events_conn_closed(struct evhttp_connection *evcon)
+{
+	struct stream	*s, *next;
+
+	for (s = streams; s != NULL; s = next) {
+		next = s->next;
+		if (s->evcon == evcon)
+			stream_unlink(s);
+	}
+}
+
+static void
+keepalive_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct stream	*s;
+	struct evbuffer	*b;
+
+	for (s = streams; s != NULL; s = s->next) {
+		b = evbuffer_new();
+		evbuffer_add_printf(b, ": keepalive\n\n");
+		evhttp_send_reply_chunk(s->req, b);
+		evbuffer_free(b);
+	}
+}
+
+void
+events_init(struct event_base *base, struct http *http)
+{
+	struct timeval	tv = { KEEPALIVE_SECONDS, 0 };
+
+	hook_http = http;
+	keepalive_ev = event_new(base, -1, EV_PERSIST, keepalive_cb, NULL);
+	event_add(keepalive_ev, &tv);
+}
+
+void
+events_free(void)
+{
+	struct hook	*h;
+
+	events_drop_streams();
+	while ((h = hooks) != NULL) {
+		hooks = h->next;
+		hook_free(h);
+	}
+	if (keepalive_ev != NULL)
+		event_free(keepalive_ev);
+	keepalive_ev = NULL;
+}
+
+long
+events_hook_register(struct sim_user *u, enum sim_hook_kind kind,
+    const char *call_id, const char *url, const char *target_id)
+{
+	struct hook	*h;
+
+	for (h = hooks; h != NULL; h = h->next)
+		if (h->user == u && h->kind == kind &&
+		    strcmp(h->target_id, target_id) == 0 &&
+		    (kind != HOOK_CALL || strcmp(h->call_id, call_id) == 0))
+			break;
+	if (h == NULL) {
+		h = xcalloc(1, sizeof(*h));
+		h->kind = kind;
+		h->user = u;
+		h->call_id = xstrdup(call_id != NULL ? call_id : "");
+		h->target_id = xstrdup(target_id);
+		h->next = hooks;
+		hooks = h;
+	} else
+		free(h->url);
+	h->url = xstrdup(url);
+	h->expires = time(NULL) + events_hook_lifetime;
+	return events_hook_lifetime;
+}
+
+int
+events_hook_delete(struct sim_user *u, enum sim_hook_kind kind,
+    const char *call_id, const char *target_id)
+{
+	struct hook	**pp, *h;
+
+	for (pp = &hooks; *pp != NULL; pp = &(*pp)->next) {
+		h = *pp;
+		if (h->user == u && h->kind == kind &&
+		    strcmp(h->target_id, target_id) == 0 &&
+		    (kind != HOOK_CALL || strcmp(h->call_id, call_id) == 0)) {
+			*pp = h->next;
+			hook_free(h);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+hook_done_cb(const struct http_resp *r, void *arg)
+{
+	if (r->err != DSTNY_OK)
+		log_debug("webhook #%llu: %s", (unsigned long long)r->id,
+		    r->message);
+}
+
+static void
+hook_post(struct hook *h, const char *body)
+{
+	struct http_req	req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = h->url;
+	req.body = body;
+	req.body_len = strlen(body);
+	req.timeout_ms = 5000;
+	http_send(hook_http, &req, hook_done_cb, NULL);
+}
+
+/* POST body to every live hook of kind for user (and call). */
+static void
+hooks_fire(struct sim_user *u, enum sim_hook_kind kind, const char *call_id,
+    const char *body)
+{
+	struct hook	*h;
+	time_t		 now = time(NULL);
+
+	for (h = hooks; h != NULL; h = h->next)
+		if (h->user == u && h->kind == kind && h->expires > now &&
+		    (kind != HOOK_CALL || strcmp(h->call_id, call_id) == 0))
+			hook_post(h, body);
+}
+
+static void
+streams_fire(struct sim_user *u, enum sim_stream_kind kind,
+    const char *call_id, const char *event, const char *data)
+{
+	struct stream	*s, *next;
+
+	for (s = streams; s != NULL; s = next) {
+		next = s->next;
+		if (s->user == u && s->kind == kind &&
+		    (kind != STREAM_CALL || strcmp(s->call_id, call_id) == 0))
+			stream_send(s, event, data);
+	}
+}
+
+void
+events_call_changed(struct sim_user *u, struct sim_call *c)
+{
+	struct json_object	*o;
+	char			 body[64];
+
+	snprintf(body, sizeof(body), "{\"stateToken\": %lld}", (long long)c->token);
+	hooks_fire(u, HOOK_CALL, c->id, body);
+	o = sim_call_json(u, c);
+	streams_fire(u, STREAM_CALL, c->id, "callstate",
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+void
+events_call_added_or_removed(struct sim_user *u, struct sim_call *c, int added)
+{
+	struct json_object	*o;
+	struct stream		*s, *next;
+	struct hook		**pp, *h;
+	char			*xml;
+
+	o = sim_user_state_json(u);
+	hooks_fire(u, HOOK_USER, NULL, json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	xml = sim_dialog_xml(u, c, "partial");
+	streams_fire(u, STREAM_DIALOG, NULL, "dialog", xml);
+	free(xml);
+	if (added)
+		return;
+	/* The call is gone: its streams end and its hooks lapse. */
+	for (s = streams; s != NULL; s = next) {
+		next = s->next;
+		if (s->user == u && s->kind == STREAM_CALL &&
+		    strcmp(s->call_id, c->id) == 0) {
+			evhttp_send_reply_end(s->req);
+			stream_unlink(s);
+		}
+	}
+	for (pp = &hooks; *pp != NULL;) {
+		h = *pp;
+		if (h->user == u && h->kind == HOOK_CALL &&
+		    strcmp(h->call_id, c->id) == 0) {
+			*pp = h->next;
+			hook_free(h);
+		} else
+			pp = &h->next;
+	}
+}
+
+void
+events_devices_changed(struct sim_user *u)
+{
+	struct json_object	*o;
+	char			 body[128], when[32];
+	struct tm		 tm;
+	time_t			 now = time(NULL);
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S.000", &tm);
+	snprintf(body, sizeof(body), "{\"timeStamp\": \"%s\", "
+	    "\"changedField\": \"DEVICE_INFO\"}", when);
+	hooks_fire(u, HOOK_DEVICE, NULL, body);
+	o = sim_devices_json(u, 0);
+	streams_fire(u, STREAM_DEVICE, NULL, "devices",
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+void
+events_queues_changed(struct sim_user *u)
+{
+	char	*xml = sim_queues_xml(u);
+
+	streams_fire(u, STREAM_QUEUE, NULL, "queuestatistics", xml);
+	free(xml);
+}
+
+void
+events_stream_open(struct evhttp_request *req, struct sim_user *u,
+    enum sim_stream_kind kind, const char *call_id)
+{
+	struct stream		*s = xcalloc(1, sizeof(*s));
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	struct evbuffer		*b = evbuffer_new();
+	struct json_object	*o;
+	struct sim_call		*c;
+	char			*xml;
+
+	s->req = req;
+	s->evcon = evhttp_request_get_connection(req);
+	s->kind = kind;
+	s->user = u;
+	s->call_id = xstrdup(call_id != NULL ? call_id : "");
+	s->next = streams;
+	streams = s;
+	evhttp_add_header(out, "Content-Type", "text/event-stream");
+	evhttp_add_header(out, "Cache-Control", "no-cache");
+	evhttp_send_reply_start(req, 200, "OK");
+	evbuffer_add_printf(b, ": dstny-coresim %s stream\nretry: 1000\n\n",
+	    stream_kinds[kind]);
+	evhttp_send_reply_chunk(req, b);
+	evbuffer_free(b);
+	/* Every (re)connect starts with the current state. */
+	switch (kind) {
+	case STREAM_CALL:
+		if ((c = sim_call_find(u, call_id)) != NULL) {
+			o = sim_call_json(u, c);
+			stream_send(s, "callstate", json_object_to_json_string_ext(o,
+			    JSON_C_TO_STRING_PLAIN));
+			json_object_put(o);
+		}
+		break;
+	case STREAM_DIALOG:
+		xml = sim_dialog_xml(u, NULL, "full");
+		stream_send(s, "dialog", xml);
+		free(xml);
+		break;
+	case STREAM_DEVICE:
+		o = sim_devices_json(u, 0);
+		stream_send(s, "devices", json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+		break;
+	case STREAM_QUEUE:
+		xml = sim_queues_xml(u);
+		stream_send(s, "queuestatistics", xml);
+		free(xml);
+		break;
+	}
+}
+
+void
+events_expire_hooks(void)
+{
+	struct hook	*h;
+
+	for (h = hooks; h != NULL; h = h->next)
+		h->expires = 0;
+}
+
+void
+events_drop_streams(void)
+{
+	struct stream	*s;
+
+	while ((s = streams) != NULL) {
+		streams = s->next;
+		evhttp_connection_set_closecb(s->evcon, NULL, NULL);
+		evhttp_connection_free(s->evcon);
+		free(s->call_id);
+		free(s);
+	}
+}
+
+void
+events_restart(void)
+{
+	struct hook	*h;
+
+	events_drop_streams();
+	while ((h = hooks) != NULL) {
+		hooks = h->next;
+		hook_free(h);
+	}
+}
+
+size_t
+events_hook_count(void)
+{
+	struct hook	*h;
+	size_t		 n = 0;
+	time_t		 now = time(NULL);
+
+	for (h = hooks; h != NULL; h = h->next)
+		n += h->expires > now;
+	return n;
+}
+
+size_t
+events_stream_count(void)
+{
+	struct stream	*s;
+	size_t		 n = 0;
+
+	for (s = streams; s != NULL; s = s->next)
+		n++;
+	return n;
+}
+
+struct json_object *
+events_json(void)
+{
+	struct json_object	*o = json_object_new_object();
+	struct json_object	*a = json_object_new_array(), *e;
+	struct hook		*h;
+	struct stream		*s;
+	time_t			 now = time(NULL);
+
+	for (h = hooks; h != NULL; h = h->next) {
+		e = json_object_new_object();
+		json_object_object_add(e, "kind", json_object_new_string(hook_kinds[h->kind]));
+		json_object_object_add(e, "user", json_object_new_string(h->user->user));
+		json_object_object_add(e, "callId", json_object_new_string(h->call_id));
+		json_object_object_add(e, "targetId", json_object_new_string(h->target_id));
+		json_object_object_add(e, "targetUrl", json_object_new_string(h->url));
+		json_object_object_add(e, "expiresIn", json_object_new_int64(
+		    h->expires > now ? (int64_t)(h->expires - now) : 0));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "webhooks", a);
+	a = json_object_new_array();
+	for (s = streams; s != NULL; s = s->next) {
+		e = json_object_new_object();
+		json_object_object_add(e, "kind", json_object_new_string(stream_kinds[s->kind]));
+		json_object_object_add(e, "user", json_object_new_string(s->user->user));
+		json_object_object_add(e, "callId", json_object_new_string(s->call_id));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "streams", a);
+	return o;
+}

@@ -1,0 +1,220 @@
+/* main.c: dstny-coresim, a Dstny Core User API simulator for tests and demos. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/util.h>
+
+#include "http.h"
+#include "log.h"
+#include "sim.h"
+#include "xmalloc.h"
+
+int				 sim_verbose;
+static struct event_base	*base;
+static struct evhttp		*srv;
+static struct evhttp_bound_socket *bound;
+static char			*listen_host;
+static int			 listen_port;
+static struct event		*up_ev;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: dstny-coresim [-dv] [-l host:port] [-b base-path] "
+	    "[-c control-prefix]\n\t[-s scenario.json] [--loop] [--port-file FILE] "
+	    "[--hook-lifetime SECONDS]\n");
+	exit(2);
+}
+
+static void
+conn_closed_cb(struct evhttp_connection *evcon, void *arg)
+{
+	events_conn_closed(evcon);
+	control_conn_closed(evcon);
+}
+
+static void
+request_cb(struct evhttp_request *req, void *arg)
+{
+	const char	*uri = evhttp_request_get_uri(req);
+	char		*path;
+	const char	*q;
+
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+	    conn_closed_cb, NULL);
+	q = strchr(uri, '?');
+	path = q != NULL ? xstrndup(uri, (size_t)(q - uri)) : xstrdup(uri);
+	if (!control_handle(req, path) && !api_handle(req, path))
+		evhttp_send_error(req, 404, "Not a Core path");
+	free(path);
+}
+
+static int
+bind_listener(void)
+{
+	bound = evhttp_bind_socket_with_handle(srv, listen_host, listen_port);
+	return bound != NULL ? 0 : -1;
+}
+
+static void
+listener_up_cb(evutil_socket_t fd, short what, void *arg)
+{
+	if (bind_listener() == -1)
+		log_warnx("could not listen on %s:%d again", listen_host, listen_port);
+	else
+		log_info("the Core is back on %s:%d", listen_host, listen_port);
+}
+
+void
+sim_listener_down(long seconds)
+{
+	struct timeval	tv = { seconds, 0 };
+
+	if (bound != NULL) {
+		evhttp_del_accept_socket(srv, bound);
+		bound = NULL;
+	}
+	events_drop_streams();
+	log_info("the Core is down for %ld s", seconds);
+	evtimer_add(up_ev, &tv);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopbreak(base);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "debug", no_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "base-path", required_argument, NULL, 'b' },
+		{ "control-prefix", required_argument, NULL, 'c' },
+		{ "scenario", required_argument, NULL, 's' },
+		{ "loop", no_argument, NULL, 'L' },
+		{ "port-file", required_argument, NULL, 'p' },
+		{ "hook-lifetime", required_argument, NULL, 'H' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char	*listen_arg = "127.0.0.1:8080", *base_path = "/api";
+	const char	*ctl_prefix = "/_sim", *scenario = NULL, *port_file = NULL;
+	struct http_opts hopts;
+	struct http	*hooks_http;
+	struct event	*sigint_ev, *sigterm_ev;
+	struct sockaddr_storage ss;
+	socklen_t	 sl = sizeof(ss);
+	char		 err[512], *colon;
+	int		 ch, loop = 0, debug = 0;
+	FILE		*fp;
+
+	while ((ch = getopt_long(argc, argv, "dvl:b:c:s:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': debug = 1; break;
+		case 'v': sim_verbose = 1; break;
+		case 'l': listen_arg = optarg; break;
+		case 'b': base_path = optarg; break;
+		case 'c': ctl_prefix = optarg; break;
+		case 's': scenario = optarg; break;
+		case 'L': loop = 1; break;
+		case 'p': port_file = optarg; break;
+		case 'H':
+			events_hook_lifetime = strtol(optarg, NULL, 10);
+			if (events_hook_lifetime <= 0)
+				usage();
+			break;
+		case 'V':
+			printf("dstny-coresim %s\n", DSTNY_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("dstny-coresim", debug);
+	if (*base_path != '/' || base_path[strlen(base_path) - 1] == '/' ||
+	    *ctl_prefix != '/')
+		fatalx("-b and -c take a path such as /api (no trailing '/')");
+	if ((colon = strrchr(listen_arg, ':')) == NULL)
+		fatalx("-l takes host:port, such as 127.0.0.1:8080");
+	listen_host = xstrndup(listen_arg, (size_t)(colon - listen_arg));
+	listen_port = atoi(colon + 1);
+
+	if (scenario != NULL) {
+		if (scenario_load(scenario, err, sizeof(err)) == -1)
+			fatalx("%s", err);
+	} else
+		scenario_default_users();
+
+	signal(SIGPIPE, SIG_IGN);
+	base = event_base_new();
+	memset(&hopts, 0, sizeof(hopts));
+	hopts.timeout_ms = 5000;
+	hopts.user_agent = "dstny-coresim/" DSTNY_VERSION;
+	hooks_http = http_new(base, &hopts);
+	events_init(base, hooks_http);
+	api_init(base, strcmp(base_path, "/") == 0 ? "" : base_path);
+	control_init(base, ctl_prefix);
+	srv = evhttp_new(base);
+	evhttp_set_allowed_methods(srv, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
+	evhttp_set_max_body_size(srv, 1024 * 1024);
+	evhttp_set_gencb(srv, request_cb, NULL);
+	up_ev = evtimer_new(base, listener_up_cb, NULL);
+	if (bind_listener() == -1)
+		fatal("cannot listen on %s", listen_arg);
+	getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss, &sl);
+	if (ss.ss_family == AF_INET)
+		listen_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	else
+		listen_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	printf("dstny-coresim: Core User API on http://%s:%d%s, control on %s\n",
+	    listen_host, listen_port, base_path, ctl_prefix);
+	fflush(stdout);
+	if (port_file != NULL) {
+		char *tmp = xasprintf("%s.tmp", port_file);
+		if ((fp = fopen(tmp, "w")) == NULL)
+			fatal("%s", tmp);
+		fprintf(fp, "%d\n", listen_port);
+		fclose(fp);
+		if (rename(tmp, port_file) == -1)
+			fatal("rename %s", port_file);
+		free(tmp);
+	}
+	sigint_ev = evsignal_new(base, SIGINT, signal_cb, NULL);
+	sigterm_ev = evsignal_new(base, SIGTERM, signal_cb, NULL);
+	evsignal_add(sigint_ev, NULL);
+	evsignal_add(sigterm_ev, NULL);
+	scenario_start(base, loop);
+
+	event_base_dispatch(base);
+
+	scenario_free();
+	events_free();
+	control_free();
+	evhttp_free(srv);
+	http_free(hooks_http);
+	event_free(up_ev);
+	event_free(sigint_ev);
+	event_free(sigterm_ev);
+	event_base_free(base);
+	sim_users_free();
+	free(listen_host);
+	return 0;
+}

@@ -1,0 +1,257 @@
+"""harness.py: TAP output and helpers shared by the integration tests.
+
+Everything here talks to real processes over real sockets: the simulator
+is started as a subprocess and driven over HTTP only.
+"""
+import http.server
+import json
+import os
+import queue
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+_n = 0
+_failed = 0
+
+
+def ok(cond, name, diag=None):
+    global _n, _failed
+    _n += 1
+    print("%s %d - %s" % ("ok" if cond else "not ok", _n, name))
+    if not cond:
+        _failed += 1
+        if diag is not None:
+            for line in str(diag).splitlines():
+                print("#   " + line)
+    sys.stdout.flush()
+    return cond
+
+
+def eq(got, want, name):
+    return ok(got == want, name, "got  %r\nwant %r" % (got, want))
+
+
+def done():
+    print("1..%d" % _n)
+    if _failed:
+        print("# %d of %d failed" % (_failed, _n))
+    sys.stdout.flush()
+    sys.exit(0)
+
+
+def bail(why):
+    print("Bail out! " + why)
+    sys.stdout.flush()
+    sys.exit(1)
+
+
+def build_path(*parts):
+    return os.path.join(os.environ.get("TEST_BUILDDIR", "."), *parts)
+
+
+class Sim:
+    """dstny-coresim on an ephemeral loopback port."""
+
+    def __init__(self, *args, wait=10.0):
+        exe = build_path("sim", "dstny-coresim")
+        self.proc = subprocess.Popen([exe, "-l", "127.0.0.1:0"] + list(args),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # The first stdout line names the port; wait for it, bounded.
+        ready, _, _ = select.select([self.proc.stdout], [], [], wait)
+        if not ready:
+            self.stop()
+            bail("dstny-coresim printed nothing within %gs" % wait)
+        line = self.proc.stdout.readline().decode()
+        if "http://" not in line:
+            err = self.proc.stderr.read().decode()
+            bail("dstny-coresim did not start: %r %s" % (line, err))
+        self.base = line.split("http://", 1)[1].split(",", 1)[0]
+        self.port = int(self.base.split(":")[1].split("/")[0])
+        self.url = "http://" + self.base          # .../api
+        self.root = "http://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def control(self, method, path, body=None):
+        return request(method, self.root + "/_sim" + path, body)
+
+    def state(self):
+        return self.control("GET", "/state")[1]
+
+    def requests(self):
+        return self.control("GET", "/requests")[1]
+
+
+def request(method, url, body=None, token=None, headers=None, basic=None,
+            timeout=10):
+    """One HTTP request: (status, parsed JSON or text or None, headers)."""
+    data = None
+    if body is not None:
+        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token is not None:
+        req.add_header("Authorization", "Bearer " + token)
+    if basic is not None:
+        import base64
+        req.add_header("Authorization", "Basic " +
+                       base64.b64encode(basic.encode()).decode())
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            status, raw, hdrs = r.status, r.read(), r.headers
+    except urllib.error.HTTPError as e:
+        status, raw, hdrs = e.code, e.read(), e.headers
+    text = raw.decode(errors="replace")
+    try:
+        return status, json.loads(text) if text else None, hdrs
+    except ValueError:
+        return status, text, hdrs
+
+
+class HookReceiver:
+    """A webhook target: records every POST, by path, in a queue."""
+
+    def __init__(self):
+        self.posts = queue.Queue()
+        outer = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n).decode()
+                outer.posts.put((self.path, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.port = self.server.server_address[1]
+        self.url = "http://127.0.0.1:%d" % self.port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait(self, path_prefix, timeout=5.0):
+        """The next POST to a path starting with path_prefix, or None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                path, body = self.posts.get(timeout=left)
+            except queue.Empty:
+                return None
+            if path.startswith(path_prefix):
+                return body
+
+    def drain(self):
+        out = []
+        while True:
+            try:
+                out.append(self.posts.get_nowait())
+            except queue.Empty:
+                return out
+
+    def close(self):
+        self.server.shutdown()
+
+
+class Stream:
+    """An SSE client on a raw socket: events arrive in a queue."""
+
+    def __init__(self, url, token, last_event_id=None):
+        host, rest = url.split("://", 1)[1].split("/", 1)
+        h, p = host.split(":")
+        self.sock = socket.create_connection((h, int(p)), timeout=10)
+        req = "GET /%s HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\n" \
+              "Authorization: Bearer %s\r\n" % (rest, host, token)
+        if last_event_id:
+            req += "Last-Event-ID: %s\r\n" % last_event_id
+        self.sock.sendall((req + "\r\n").encode())
+        self.events = queue.Queue()
+        self.status = None
+        self.closed = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        buf = b""
+        head_done = False
+        chunked = False
+        body = b""
+        ended = False
+        try:
+            while not ended:
+                data = self.sock.recv(65536)
+                if not data:
+                    break
+                buf += data
+                if not head_done:
+                    if b"\r\n\r\n" not in buf:
+                        continue
+                    head, buf = buf.split(b"\r\n\r\n", 1)
+                    self.status = int(head.split()[1])
+                    chunked = b"chunked" in head.lower()
+                    head_done = True
+                # De-chunk what is complete.
+                while chunked and b"\r\n" in buf:
+                    size_line, rest = buf.split(b"\r\n", 1)
+                    size = int(size_line.split(b";")[0], 16)
+                    if len(rest) < size + 2:
+                        break
+                    body += rest[:size]
+                    buf = rest[size + 2:]
+                    if size == 0:
+                        ended = True
+                        break
+                if not chunked:
+                    body += buf
+                    buf = b""
+                while b"\n\n" in body:
+                    block, body = body.split(b"\n\n", 1)
+                    ev = {"event": "message", "data": [], "id": None}
+                    for line in block.decode().split("\n"):
+                        if line.startswith(":"):
+                            continue
+                        k, _, v = line.partition(":")
+                        v = v[1:] if v.startswith(" ") else v
+                        if k == "data":
+                            ev["data"].append(v)
+                        elif k in ("event", "id"):
+                            ev[k] = v
+                    if ev["data"]:
+                        ev["data"] = "\n".join(ev["data"])
+                        self.events.put(ev)
+        except (EOFError, OSError):
+            pass
+        self.closed.set()
+
+    def next(self, timeout=5.0):
+        try:
+            return self.events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
