@@ -52,11 +52,14 @@ build() {
 cmd_run() {
 	deps
 	build build
-	if [ -x build/sim/dstny-coresim ] && [ -x build/daemon/dstnyd ]; then
+	if [ -x build/daemon/dstnyd ]; then
 		exec "$top/tests/demo.sh" "$top/build"
 	fi
-	say "built lib/ and its tests; the simulator and the daemon are not in the tree yet"
-	say "try: ./dev.sh test"
+	# Until the daemon exists: the simulator playing the demo, with a live
+	# log of every call and queue change. Ctrl-C stops it.
+	say "the daemon is not in the tree yet: running the Core simulator alone"
+	say "try, in another terminal: curl -s ${DSTNY_SIM_LISTEN:-127.0.0.1:8080}/_sim/state"
+	exec build/sim/dstny-coresim -v --loop -l "${DSTNY_SIM_LISTEN:-127.0.0.1:8080}" -s sim/demo.json
 }
 
 cmd_test() {

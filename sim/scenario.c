@@ -262,11 +262,14 @@ step_do(struct json_object *st)
 			g->logged_in = what[3] == 'i';
 			g->logged_in_agents += g->logged_in ? 1 : -1;
 		}
+		if (sim_verbose)
+			log_info("%s: queue %s: %u waiting, longest %u s, %u free "
+			    "agents, %slogged in", u->user, g->name, g->calls_waiting,
+			    g->longest_waiting, g->free_agents, g->logged_in ? "" :
+			    "not ");
 		events_queues_changed(u);
 	} else
 		log_warnx("scenario: step %zu: unknown action \"%s\"", next_step, what);
-	if (sim_verbose)
-		log_info("scenario: step %zu: %s", next_step, what);
 }
 
 static double

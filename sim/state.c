@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "log.h"
 #include "sim.h"
 #include "xmalloc.h"
 
@@ -180,6 +181,10 @@ sim_call_new(struct sim_user *u, int inbound, const char *number,
 		;
 	*pp = c;
 	u->calls_seen++;
+	if (sim_verbose)
+		log_info("%s: call %s %s %s %s (%s)", u->user, c->id,
+		    inbound ? "from" : "to", c->remote.display_number,
+		    c->remote.display_name, c->status);
 	events_call_added_or_removed(u, c, 1);
 	return c;
 }
@@ -196,6 +201,9 @@ sim_call_changed(struct sim_user *u, struct sim_call *c, const char *event)
 	c->event = xstrdup(event != NULL ? event : "");
 	if (strcmp(c->status, "ACTIVE") == 0 && c->answered == 0)
 		c->answered = time(NULL);
+	if (sim_verbose)
+		log_info("%s: call %s %s (%s)", u->user, c->id, c->status,
+		    c->event);
 	events_call_changed(u, c);
 }
 
