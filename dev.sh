@@ -9,7 +9,8 @@ top=$PWD
 # Debian 12 packages the build and the tests need.
 DEBS=(build-essential autoconf automake libtool pkg-config
       libevent-dev libcurl4-openssl-dev libjson-c-dev libxml2-dev
-      libsystemd-dev libinih-dev dbus openssl ca-certificates python3)
+      libsystemd-dev libinih-dev libssl-dev dbus openssl ca-certificates
+      python3 man-db)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 

@@ -9,9 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/util.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "http.h"
 #include "log.h"
@@ -25,14 +29,44 @@ static struct evhttp_bound_socket *bound;
 static char			*listen_host;
 static int			 listen_port;
 static struct event		*up_ev;
+static SSL_CTX			*tls_ctx;
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: dstny-coresim [-dv] [-l host:port] [-b base-path] "
 	    "[-c control-prefix]\n\t[-s scenario.json] [--loop] [--port-file FILE] "
-	    "[--hook-lifetime SECONDS]\n");
+	    "[--hook-lifetime SECONDS]\n\t[--tls-cert FILE --tls-key FILE]\n");
 	exit(2);
+}
+
+/* With TLS, every connection gets an OpenSSL bufferevent. */
+static struct bufferevent *
+tls_bev_cb(struct event_base *evbase, void *arg)
+{
+	SSL	*ssl = SSL_new(tls_ctx);
+
+	if (ssl == NULL)
+		return NULL;
+	return bufferevent_openssl_socket_new(evbase, -1, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+}
+
+static SSL_CTX *
+tls_setup(const char *cert, const char *key)
+{
+	SSL_CTX	*ctx = SSL_CTX_new(TLS_server_method());
+	char	 buf[256];
+
+	if (ctx == NULL ||
+	    SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		ERR_error_string_n(ERR_get_error(), buf, sizeof(buf));
+		fatalx("TLS: %s / %s: %s", cert, key, buf);
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	return ctx;
 }
 
 static void
@@ -108,12 +142,15 @@ main(int argc, char *argv[])
 		{ "loop", no_argument, NULL, 'L' },
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "hook-lifetime", required_argument, NULL, 'H' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char	*listen_arg = "127.0.0.1:8080", *base_path = "/api";
 	const char	*ctl_prefix = "/_sim", *scenario = NULL, *port_file = NULL;
+	const char	*tls_cert = NULL, *tls_key = NULL;
 	struct http_opts hopts;
 	struct http	*hooks_http;
 	struct event	*sigint_ev, *sigterm_ev;
@@ -138,6 +175,8 @@ main(int argc, char *argv[])
 			if (events_hook_lifetime <= 0)
 				usage();
 			break;
+		case 'C': tls_cert = optarg; break;
+		case 'K': tls_key = optarg; break;
 		case 'V':
 			printf("dstny-coresim %s\n", DSTNY_VERSION);
 			return 0;
@@ -151,6 +190,10 @@ main(int argc, char *argv[])
 	if (*base_path != '/' || base_path[strlen(base_path) - 1] == '/' ||
 	    *ctl_prefix != '/')
 		fatalx("-b and -c take a path such as /api (no trailing '/')");
+	if ((tls_cert == NULL) != (tls_key == NULL))
+		fatalx("--tls-cert and --tls-key go together");
+	if (tls_cert != NULL)
+		tls_ctx = tls_setup(tls_cert, tls_key);
 	if ((colon = strrchr(listen_arg, ':')) == NULL)
 		fatalx("-l takes host:port, such as 127.0.0.1:8080");
 	listen_host = xstrndup(listen_arg, (size_t)(colon - listen_arg));
@@ -176,6 +219,8 @@ main(int argc, char *argv[])
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
 	evhttp_set_max_body_size(srv, 1024 * 1024);
 	evhttp_set_gencb(srv, request_cb, NULL);
+	if (tls_ctx != NULL)
+		evhttp_set_bevcb(srv, tls_bev_cb, NULL);
 	up_ev = evtimer_new(base, listener_up_cb, NULL);
 	if (bind_listener() == -1)
 		fatal("cannot listen on %s", listen_arg);
@@ -184,8 +229,9 @@ main(int argc, char *argv[])
 		listen_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	else
 		listen_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	printf("dstny-coresim: Core User API on http://%s:%d%s, control on %s\n",
-	    listen_host, listen_port, base_path, ctl_prefix);
+	printf("dstny-coresim: Core User API on %s://%s:%d%s, control on %s\n",
+	    tls_ctx != NULL ? "https" : "http", listen_host, listen_port,
+	    base_path, ctl_prefix);
 	fflush(stdout);
 	if (port_file != NULL) {
 		char *tmp = xasprintf("%s.tmp", port_file);
@@ -216,5 +262,6 @@ main(int argc, char *argv[])
 	event_base_free(base);
 	sim_users_free();
 	free(listen_host);
+	SSL_CTX_free(tls_ctx);
 	return 0;
 }

@@ -60,7 +60,9 @@ class Sim:
 
     def __init__(self, *args, wait=10.0):
         exe = build_path("sim", "dstny-coresim")
-        self.proc = subprocess.Popen([exe, "-l", "127.0.0.1:0"] + list(args),
+        # DSTNY_SIM_WRAP runs it under a tool, e.g. valgrind (make valgrind-check).
+        wrap = os.environ.get("DSTNY_SIM_WRAP", "").split()
+        self.proc = subprocess.Popen(wrap + [exe, "-l", "127.0.0.1:0"] + list(args),
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         # The first stdout line names the port; wait for it, bounded.
         ready, _, _ = select.select([self.proc.stdout], [], [], wait)
@@ -80,7 +82,7 @@ class Sim:
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(5)
+                self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()

@@ -1,0 +1,148 @@
+/* test-http-tls.c: lib/http's TLS verification against dstny-coresim on TLS. */
+#include "config.h"
+
+#include <sys/wait.h>
+
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "http.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+extern char		**environ;
+static struct event_base *base;
+static struct http_resp	 last;
+static char		 last_msg[512];
+
+static void
+done_cb(const struct http_resp *r, void *arg)
+{
+	last = *r;
+	snprintf(last_msg, sizeof(last_msg), "%s", r->message);
+	last.message = last_msg;
+	last.body = NULL;
+	event_base_loopbreak(base);
+}
+
+static void
+get(const char *url, const struct http_opts *opts)
+{
+	struct http	*h = http_new(base, opts);
+	struct http_req	 req;
+
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.no_retry = 1;
+	http_send(h, &req, done_cb, NULL);
+	event_base_dispatch(base);
+	http_free(h);
+}
+
+static int
+run(const char *cmd)
+{
+	int	rc = system(cmd);
+
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+int
+main(void)
+{
+	char		 dir[] = "/tmp/test-tls-XXXXXX", *cmd, *cert, *key, *other;
+	char		*sim, line[512], *p, *url;
+	const char	*bdir = getenv("TEST_BUILDDIR");
+	struct http_opts opts;
+	struct pollfd	 pfd;
+	posix_spawn_file_actions_t fa;
+	pid_t		 pid;
+	int		 out[2], status, port = 0;
+	ssize_t		 n;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	cert = xasprintf("%s/core.pem", dir);
+	key = xasprintf("%s/core.key", dir);
+	other = xasprintf("%s/other.pem", dir);
+	cmd = xasprintf("openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+	    "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+	    "-keyout %s -out %s 2>/dev/null && "
+	    "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=other "
+	    "-keyout %s/other.key -out %s 2>/dev/null", key, cert, dir, other);
+	if (!ok(run(cmd) == 0, "test certificates made with openssl"))
+		return tap_done();
+	free(cmd);
+
+	sim = xasprintf("%s/sim/dstny-coresim", bdir != NULL ? bdir : ".");
+	if (pipe(out) == -1)
+		return 1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	{
+		char *argv[] = { sim, "-l", "127.0.0.1:0", "--tls-cert", cert,
+		    "--tls-key", key, NULL };
+		if (posix_spawn(&pid, sim, &fa, NULL, argv, environ) != 0) {
+			printf("Bail out! cannot start %s\n", sim);
+			return 1;
+		}
+	}
+	close(out[1]);
+	pfd.fd = out[0];
+	pfd.events = POLLIN;
+	n = poll(&pfd, 1, 10000) == 1 ? read(out[0], line, sizeof(line) - 1) : -1;
+	if (n <= 0) {
+		printf("Bail out! the simulator printed nothing in 10 s\n");
+		kill(pid, SIGKILL);
+		return 1;
+	}
+	line[n] = '\0';
+	if ((p = strstr(line, "https://127.0.0.1:")) != NULL)
+		port = atoi(p + 18);
+	ok(port > 0, "simulator on TLS: %.*s", (int)strcspn(line, "\n"), line);
+	url = xasprintf("https://127.0.0.1:%d/_sim/state", port);
+	base = event_base_new();
+
+	memset(&opts, 0, sizeof(opts));
+	opts.timeout_ms = 5000;
+	get(url, &opts);
+	ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM &&
+	    strstr(last_msg, "certificate") != NULL,
+	    "an unknown CA is refused by default (%s)", last_msg);
+	opts.ca_file = other;
+	get(url, &opts);
+	ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM,
+	    "a ca_file of another CA is refused (%s)", last_msg);
+	opts.ca_file = cert;
+	get(url, &opts);
+	ok(last.status == 200 && last.err == DSTNY_OK,
+	    "with ca_file naming the Core's CA it works");
+	opts.ca_file = NULL;
+	opts.insecure = 1;
+	get(url, &opts);
+	ok(last.status == 200, "insecure turns verification off");
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the simulator stops cleanly");
+	close(out[0]);
+	cmd = xasprintf("rm -rf %s", dir);
+	run(cmd);
+	free(cmd);
+	free(url);
+	free(sim);
+	free(cert);
+	free(key);
+	free(other);
+	event_base_free(base);
+	posix_spawn_file_actions_destroy(&fa);
+	return tap_done();
+}
