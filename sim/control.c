@@ -138,8 +138,12 @@ control_conn_closed(struct evhttp_connection *evcon)
 
 	for (d = delayed; d != NULL; d = next) {
 		next = d->next;
-		if (d->evcon == evcon)
-			delayed_free(d);
+		if (d->evcon != evcon)
+			continue;
+		/* libevent detached the unanswered request: it is ours to free. */
+		if (evhttp_request_get_connection(d->req) == NULL)
+			evhttp_request_free(d->req);
+		delayed_free(d);
 	}
 }
 
@@ -220,7 +224,11 @@ fault_matches(struct fault_count *f, const char *route)
 	return 1;
 }
 
-/* Close the connection under a request without answering it. */
+/*
+ * Close the connection under a request without answering it: the socket
+ * is shut down first, so the reply that lets libevent free the request
+ * never reaches the client.
+ */
 static void
 drop_connection(struct evhttp_request *req)
 {
@@ -228,6 +236,7 @@ drop_connection(struct evhttp_request *req)
 	struct bufferevent	 *bev = evhttp_connection_get_bufferevent(evcon);
 
 	shutdown(bufferevent_getfd(bev), SHUT_RDWR);
+	evhttp_send_reply(req, 500, "Dropped", NULL);
 }
 
 int

@@ -99,8 +99,12 @@ events_conn_closed(struct evhttp_connection *evcon)
 
 	for (s = streams; s != NULL; s = next) {
 		next = s->next;
-		if (s->evcon == evcon)
-			stream_unlink(s);
+		if (s->evcon != evcon)
+			continue;
+		/* A reply in progress is detached from a failed connection. */
+		if (evhttp_request_get_connection(s->req) == NULL)
+			evhttp_request_free(s->req);
+		stream_unlink(s);
 	}
 }
 

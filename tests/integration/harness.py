@@ -11,6 +11,7 @@ import select
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -62,8 +63,10 @@ class Sim:
         exe = build_path("sim", "dstny-coresim")
         # DSTNY_SIM_WRAP runs it under a tool, e.g. valgrind (make valgrind-check).
         wrap = os.environ.get("DSTNY_SIM_WRAP", "").split()
+        # stderr goes to a file: a full pipe must never stall the simulator.
+        self.errfile = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(wrap + [exe, "-l", "127.0.0.1:0"] + list(args),
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                     stdout=subprocess.PIPE, stderr=self.errfile)
         # The first stdout line names the port; wait for it, bounded.
         ready, _, _ = select.select([self.proc.stdout], [], [], wait)
         if not ready:
@@ -71,12 +74,16 @@ class Sim:
             bail("dstny-coresim printed nothing within %gs" % wait)
         line = self.proc.stdout.readline().decode()
         if "http://" not in line:
-            err = self.proc.stderr.read().decode()
-            bail("dstny-coresim did not start: %r %s" % (line, err))
+            self.proc.wait(10)
+            bail("dstny-coresim did not start: %r %s" % (line, self.stderr()))
         self.base = line.split("http://", 1)[1].split(",", 1)[0]
         self.port = int(self.base.split(":")[1].split("/")[0])
         self.url = "http://" + self.base          # .../api
         self.root = "http://127.0.0.1:%d" % self.port
+
+    def stderr(self):
+        self.errfile.seek(0)
+        return self.errfile.read().decode(errors="replace")
 
     def stop(self):
         if self.proc.poll() is None:

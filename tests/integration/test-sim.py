@@ -360,7 +360,8 @@ while time.monotonic() < deadline and not back:
         time.sleep(0.05)
 ok(back and api("GET", "/callstate/%s/%s" % (D, U), token=TOK)[0] == 200, "and back after downSeconds")
 hooks.close()
-eq(sim.stop(), 0, "SIGTERM: clean exit")
+rc = sim.stop()
+ok(rc == 0, "SIGTERM: clean exit", "exit %s\n%s" % (rc, sim.stderr()[-12000:]))
 
 # --- scenario files -------------------------------------------------------------
 with tempfile.TemporaryDirectory() as tmp:
