@@ -26,6 +26,7 @@ struct http_xfer {
 	int			 dead;		/* cancelled: reap, never call back */
 	int			 overflow;
 	int			 active;	/* added to the multi handle */
+	int			 starting;	/* waiting for http_starter_cb */
 	http_done_cb		 done;
 	http_data_cb		 stream;
 	void			*arg;
@@ -39,6 +40,7 @@ struct http {
 	CURLM			*multi;
 	struct event		*timer;
 	struct event		*reaper;
+	struct event		*starter;
 	struct http_opts	 opts;
 	char			*ca_file;
 	char			*user_agent;
@@ -54,6 +56,7 @@ struct http_sock {
 
 static void http_check_done(struct http *);
 static void http_xfer_free(struct http_xfer *);
+static void http_starter_cb(evutil_socket_t, short, void *);
 
 static struct http_xfer *
 http_find(struct http *h, uint64_t id)
@@ -221,6 +224,7 @@ http_new(struct event_base *base, const struct http_opts *opts)
 	h->multi = curl_multi_init();
 	h->timer = evtimer_new(base, http_timer_cb, h);
 	h->reaper = event_new(base, -1, 0, http_reaper_cb, h);
+	h->starter = event_new(base, -1, 0, http_starter_cb, h);
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, http_socket_fn);
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_timer_fn);
@@ -261,6 +265,7 @@ http_free(struct http *h)
 	curl_multi_cleanup(h->multi);
 	event_free(h->timer);
 	event_free(h->reaper);
+	event_free(h->starter);
 	free(h->ca_file);
 	free(h->user_agent);
 	free(h);
@@ -288,6 +293,31 @@ http_add_bearer(struct http_xfer *x, const struct secret *token)
 	free(line);
 }
 
+/*
+ * Transfers are added to the multi handle from an event of their own:
+ * http_send() may be called from inside a curl callback (a stream's data
+ * starting a request), where curl refuses new handles.
+ */
+static void
+http_starter_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http		*h = arg;
+	struct http_xfer	*x;
+	CURLMcode		 rc;
+
+	for (x = h->xfers; x != NULL; x = x->next) {
+		if (!x->starting || x->dead)
+			continue;
+		x->starting = 0;
+		x->active = 1;
+		if ((rc = curl_multi_add_handle(h->multi, x->easy)) != CURLM_OK) {
+			x->active = 0;
+			log_warnx("http: #%llu: %s", (unsigned long long)x->id,
+			    curl_multi_strerror(rc));
+		}
+	}
+}
+
 static void
 http_start(struct http_xfer *x)
 {
@@ -295,8 +325,8 @@ http_start(struct http_xfer *x)
 	x->overflow = 0;
 	x->errbuf[0] = '\0';
 	x->attempts++;
-	x->active = 1;
-	curl_multi_add_handle(x->http->multi, x->easy);
+	x->starting = 1;
+	event_active(x->http->starter, 0, 0);
 }
 
 uint64_t

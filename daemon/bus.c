@@ -1,0 +1,323 @@
+/* bus.c: sd-bus inside the libevent loop (no second loop), the name, the Manager. */
+#include "config.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <systemd/sd-bus.h>
+
+#include "bus.h"
+#include "dstnyd.h"
+#include "log.h"
+#include "xmalloc.h"
+
+sd_bus			*dbus;
+static struct event	*bus_io_ev;
+static struct event	*bus_timer_ev;
+static int		 bus_name_owned;
+static short		 bus_io_flags = -1;
+
+static void	bus_io_cb(evutil_socket_t, short, void *);
+
+/* Arm our events from what sd-bus wants now (tmux proc_update_event). */
+void
+bus_update(void)
+{
+	uint64_t	until, now;
+	struct timeval	tv;
+	short		flags = EV_PERSIST;
+	int		want;
+
+	if (dbus == NULL)
+		return;
+	want = sd_bus_get_events(dbus);
+	if (want < 0)
+		return;
+	if (want & POLLIN)
+		flags |= EV_READ;
+	if (want & POLLOUT)
+		flags |= EV_WRITE;
+	if (flags != bus_io_flags) {
+		event_del(bus_io_ev);
+		event_assign(bus_io_ev, dbase, sd_bus_get_fd(dbus), flags,
+		    bus_io_cb, NULL);
+		event_add(bus_io_ev, NULL);
+		bus_io_flags = flags;
+	}
+	evtimer_del(bus_timer_ev);
+	if (sd_bus_get_timeout(dbus, &until) >= 0 && until != UINT64_MAX) {
+		now = now_usec();
+		until = until > now ? until - now : 0;
+		tv.tv_sec = (time_t)(until / 1000000);
+		tv.tv_usec = (suseconds_t)(until % 1000000);
+		evtimer_add(bus_timer_ev, &tv);
+	}
+}
+
+static void
+bus_process(void)
+{
+	int	r;
+
+	do {
+		r = sd_bus_process(dbus, NULL);
+	} while (r > 0);
+	if (r < 0 && r != -ECONNRESET)
+		log_warnx("bus: %s", strerror(-r));
+	if (r == -ECONNRESET || r == -ENOTCONN) {
+		log_warnx("bus: connection lost; exiting");
+		event_base_loopbreak(dbase);
+		return;
+	}
+	bus_update();
+}
+
+static void
+bus_io_cb(evutil_socket_t fd, short what, void *arg)
+{
+	bus_process();
+}
+
+static void
+bus_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	bus_process();
+}
+
+static int
+bus_name_cb(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	const sd_bus_error	*e = sd_bus_message_get_error(m);
+
+	if (e != NULL) {
+		log_warnx("bus: cannot own %s: %s", DSTNY_BUS_NAME, e->message);
+		event_base_loopexit(dbase, NULL);
+		return 0;
+	}
+	bus_name_owned = 1;
+	log_info("bus: %s owned", DSTNY_BUS_NAME);
+	daemon_status_changed();
+	return 0;
+}
+
+int
+bus_ready(void)
+{
+	return dbus == NULL || bus_name_owned;
+}
+
+static int
+manager_get_version(sd_bus *bus, const char *path, const char *interface,
+    const char *property, sd_bus_message *reply, void *userdata,
+    sd_bus_error *error)
+{
+	return sd_bus_message_append(reply, "s", DSTNY_VERSION);
+}
+
+static int
+manager_get_users(sd_bus *bus, const char *path, const char *interface,
+    const char *property, sd_bus_message *reply, void *userdata,
+    sd_bus_error *error)
+{
+	struct duser	*u;
+	char		*p;
+	int		 r;
+
+	if ((r = sd_bus_message_open_container(reply, 'a', "o")) < 0)
+		return r;
+	TAILQ_FOREACH(u, &dusers, entry) {
+		p = bus_user_path(u);
+		r = sd_bus_message_append(reply, "o", p);
+		free(p);
+		if (r < 0)
+			return r;
+	}
+	return sd_bus_message_close_container(reply);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Version", "s", manager_get_version, 0,
+	    SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Users", "ao", manager_get_users, 0,
+	    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_VTABLE_END
+};
+
+int
+bus_open(const struct conf *conf, char *err, size_t errlen)
+{
+	int	r;
+
+	if (conf->bus == CONF_BUS_NONE)
+		return 0;
+	r = conf->bus == CONF_BUS_SYSTEM ? sd_bus_open_system(&dbus) :
+	    sd_bus_open_user(&dbus);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot connect to the %s bus: %s",
+		    conf->bus == CONF_BUS_SYSTEM ? "system" : "session",
+		    strerror(-r));
+		dbus = NULL;
+		return -1;
+	}
+	sd_bus_set_description(dbus, "dstnyd");
+	if ((r = sd_bus_add_object_manager(dbus, NULL, DSTNY_BUS_ROOT)) < 0 ||
+	    (r = sd_bus_add_object_vtable(dbus, NULL, DSTNY_BUS_ROOT,
+	    DSTNY_BUS_IFACE ".Manager", manager_vtable, NULL)) < 0 ||
+	    (r = bus_user_init(dbus)) < 0 || (r = bus_call_init(dbus)) < 0 ||
+	    (r = sd_bus_request_name_async(dbus, NULL, DSTNY_BUS_NAME, 0,
+	    bus_name_cb, NULL)) < 0) {
+		snprintf(err, errlen, "bus: setting up objects: %s", strerror(-r));
+		sd_bus_flush_close_unref(dbus);
+		dbus = NULL;
+		return -1;
+	}
+	bus_io_ev = event_new(dbase, -1, 0, bus_io_cb, NULL);
+	bus_timer_ev = evtimer_new(dbase, bus_timer_cb, NULL);
+	bus_update();
+	return 0;
+}
+
+void
+bus_close(void)
+{
+	if (dbus == NULL)
+		return;
+	sd_bus_flush(dbus);
+	event_free(bus_io_ev);
+	event_free(bus_timer_ev);
+	sd_bus_flush_close_unref(dbus);
+	dbus = NULL;
+}
+
+void
+bus_users_changed(void)
+{
+	if (dbus == NULL)
+		return;
+	sd_bus_emit_properties_changed(dbus, DSTNY_BUS_ROOT,
+	    DSTNY_BUS_IFACE ".Manager", "Users", NULL);
+	bus_update();
+}
+
+/* Options a{sv}: the keys interfaces.md names, each with its type. */
+int
+bus_read_options(sd_bus_message *m, struct action_args *a, sd_bus_error *error)
+{
+	const char	*key, *s;
+	char		 type;
+	const char	*contents;
+	int		 r, b;
+	int32_t		 i32;
+	int64_t		 x;
+
+	if ((r = sd_bus_message_enter_container(m, 'a', "{sv}")) < 0)
+		return r;
+	while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		if ((r = sd_bus_message_read(m, "s", &key)) < 0)
+			return r;
+		if ((r = sd_bus_message_peek_type(m, &type, &contents)) < 0)
+			return r;
+#define WANT(sig) do {							\
+	if (strcmp(contents, sig) != 0)					\
+		return sd_bus_error_setf(error, DSTNY_DBUS_ERROR_PREFIX	\
+		    "InvalidArgument", "option %s must be of type %s",	\
+		    key, sig);						\
+} while (0)
+		if (strcmp(key, "device") == 0 || strcmp(key, "role") == 0 ||
+		    strcmp(key, "type") == 0 || strcmp(key, "lineType") == 0) {
+			WANT("s");
+			if ((r = sd_bus_message_read(m, "v", "s", &s)) < 0)
+				return r;
+			if (key[0] == 'd')
+				a->device = s;
+			else if (key[0] == 'r')
+				a->role = s;
+			else if (key[0] == 't')
+				a->type = s;
+			else
+				a->line_type = s;
+		} else if (strcmp(key, "lineGroup") == 0) {
+			WANT("i");
+			if ((r = sd_bus_message_read(m, "v", "i", &i32)) < 0)
+				return r;
+			a->line_group = i32;
+			a->has_line_group = 1;
+		} else if (strcmp(key, "stateToken") == 0) {
+			WANT("x");
+			if ((r = sd_bus_message_read(m, "v", "x", &x)) < 0)
+				return r;
+			a->state_token = x;
+			a->has_state_token = 1;
+		} else if (strcmp(key, "blind") == 0 ||
+		    strcmp(key, "waitForAnswer") == 0) {
+			WANT("b");
+			if ((r = sd_bus_message_read(m, "v", "b", &b)) < 0)
+				return r;
+			if (key[0] == 'b')
+				a->blind = b;
+			else
+				a->wait_for_answer = b;
+		} else
+			return sd_bus_error_setf(error, DSTNY_DBUS_ERROR_PREFIX
+			    "InvalidArgument", "unknown option \"%s\"", key);
+#undef WANT
+		if ((r = sd_bus_message_exit_container(m)) < 0)
+			return r;
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(m);
+}
+
+struct bus_pending {
+	sd_bus_message	*m;
+	int		 want_path;
+};
+
+static void
+bus_action_cb(enum dstny_err err, const char *msg, struct dcall *c, void *arg)
+{
+	struct bus_pending	*p = arg;
+	char			*path;
+
+	if (err != DSTNY_OK)
+		sd_bus_reply_method_errorf(p->m, dstny_err_dbus_name(err), "%s",
+		    *msg != '\0' ? msg : dstny_err_name(err));
+	else if (p->want_path) {
+		path = c != NULL ? bus_call_path(c) : xstrdup("/");
+		sd_bus_reply_method_return(p->m, "o", path);
+		free(path);
+	} else
+		sd_bus_reply_method_return(p->m, NULL);
+	sd_bus_message_unref(p->m);
+	free(p);
+	bus_update();
+}
+
+/* Start an action for a method call; the reply is sent when it is done. */
+int
+bus_run_action(sd_bus_message *m, struct duser *u, struct dcall *c,
+    enum call_op op, const struct action_args *a, int want_path)
+{
+	struct bus_pending	*p = xcalloc(1, sizeof(*p));
+
+	p->m = sd_bus_message_ref(m);
+	p->want_path = want_path;
+	action_run(u, c, op, a, bus_action_cb, p);
+	return 1;
+}
+
+int
+bus_run_linestate(sd_bus_message *m, struct duser *u, const char *id,
+    int64_t expires, int clear)
+{
+	struct bus_pending	*p = xcalloc(1, sizeof(*p));
+
+	p->m = sd_bus_message_ref(m);
+	action_linestate(u, id, expires, clear, bus_action_cb, p);
+	return 1;
+}

@@ -1,0 +1,309 @@
+/* cache.c: per-user call state keyed by stateToken; fetches coalesced and ordered. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dstnyd.h"
+#include "log.h"
+#include "xmalloc.h"
+
+static uint64_t	seq_counter;
+static unsigned	call_counter;		/* object paths are never reused */
+
+uint64_t
+cache_seq(void)
+{
+	return ++seq_counter;
+}
+
+struct dcall *
+cache_find(struct duser *u, const char *call_id)
+{
+	struct dcall	*c;
+
+	TAILQ_FOREACH(c, &u->calls, entry)
+		if (strcmp(c->id, call_id) == 0)
+			return c;
+	return NULL;
+}
+
+struct dcall *
+cache_find_n(unsigned n)
+{
+	struct duser	*u;
+	struct dcall	*c;
+
+	TAILQ_FOREACH(u, &dusers, entry)
+		TAILQ_FOREACH(c, &u->calls, entry)
+			if (c->n == n)
+				return c;
+	return NULL;
+}
+
+struct dcall *
+cache_find_path(const char *path)
+{
+	const char	*prefix = "/org/dstnyd/Cti1/Call/";
+	char		*end;
+	unsigned long	 n;
+
+	if (strncmp(path, prefix, strlen(prefix)) != 0)
+		return NULL;
+	path += strlen(prefix);
+	if (*path < '0' || *path > '9')
+		return NULL;
+	n = strtoul(path, &end, 10);
+	if (*end != '\0' || n > UINT32_MAX)
+		return NULL;
+	return cache_find_n((unsigned)n);
+}
+
+static const char *
+removal_reason(const struct call_state *cs)
+{
+	if (strcmp(cs->event, "PARKED") == 0)
+		return REASON_PARKED;
+	if (strcmp(cs->event, "TRANSFERRED") == 0)
+		return REASON_TRANSFERRED;
+	return REASON_ENDED;
+}
+
+static void
+dcall_free(struct dcall *c)
+{
+	call_state_free(c->cs);
+	free(c->id);
+	free(c->hook_id);
+	free(c);
+}
+
+void
+cache_remove(struct dcall *c, const char *reason)
+{
+	struct duser	*u = c->user;
+
+	log_debug("%s@%s: call %s removed (%s)", u->user, u->domain, c->id,
+	    reason);
+	core_cancel(u, c->fetch_req);
+	emit_call_removed(c, reason);
+	TAILQ_REMOVE(&u->calls, c, entry);
+	dcall_free(c);
+	emit_user_changed(u, "Calls");
+}
+
+struct dcall *
+cache_apply(struct duser *u, struct call_state *cs, uint64_t seq)
+{
+	struct dcall	*c = cache_find(u, cs->call_id);
+	struct call_state *old;
+	uint32_t	 props;
+	char		*old_status;
+
+	if (c == NULL) {
+		if (strcmp(cs->status, "TERMINATED") == 0) {
+			call_state_free(cs);
+			return NULL;
+		}
+		c = xcalloc(1, sizeof(*c));
+		c->user = u;
+		c->n = call_counter++;
+		c->id = xstrdup(cs->call_id);
+		c->cs = cs;
+		c->first_seen = (uint64_t)time(NULL);
+		if (strcmp(cs->status, "ACTIVE") == 0)
+			c->active_since = c->first_seen;
+		c->applied_seq = seq;
+		TAILQ_INSERT_TAIL(&u->calls, c, entry);
+		log_debug("%s@%s: call %s added (%s)", u->user, u->domain,
+		    c->id, cs->status);
+		emit_call_added(c);
+		return c;
+	}
+	if (seq < c->applied_seq) {
+		/* An answer sent before the one applied: it is older. */
+		log_debug("%s@%s: call %s: older answer dropped", u->user,
+		    u->domain, c->id);
+		call_state_free(cs);
+		return c;
+	}
+	c->applied_seq = seq;
+	if (strcmp(cs->status, "TERMINATED") == 0) {
+		old = c->cs;
+		c->cs = cs;
+		props = call_state_diff(old, cs);
+		old_status = xstrdup(old->status);
+		call_state_free(old);
+		if (props != 0)
+			emit_call_changed(c, props, old_status);
+		free(old_status);
+		cache_remove(c, removal_reason(cs));
+		return NULL;
+	}
+	props = call_state_diff(c->cs, cs);
+	if (props == 0) {
+		call_state_free(cs);
+		return c;
+	}
+	old = c->cs;
+	c->cs = cs;
+	if (c->active_since == 0 && strcmp(cs->status, "ACTIVE") == 0) {
+		c->active_since = (uint64_t)time(NULL);
+		props |= CALL_PROP_ACTIVE_SINCE;
+	}
+	old_status = xstrdup(old->status);
+	call_state_free(old);
+	emit_call_changed(c, props, old_status);
+	free(old_status);
+	return c;
+}
+
+static void
+call_fetched(struct duser *u, const struct http_resp *r, void *arg)
+{
+	struct dcall		*c;
+	struct call_state	*cs;
+	char			 err[256];
+	uint64_t		 seq;
+	int			 again;
+
+	TAILQ_FOREACH(c, &u->calls, entry)
+		if (c->fetch_req == r->id)
+			break;
+	if (c == NULL)
+		return;
+	c->fetch_req = 0;
+	seq = c->fetch_seq;
+	again = c->fetch_again;
+	c->fetch_again = 0;
+	if (r->err == DSTNY_ERR_NOT_FOUND) {
+		/* Gone upstream, perhaps: state.user decides. */
+		cache_fetch_user(u, REASON_ENDED);
+		return;
+	}
+	if (r->err != DSTNY_OK) {
+		log_warnx("%s@%s: state.call %s: %s: %s", u->user, u->domain,
+		    c->id, dstny_err_name(r->err), r->message);
+		return;
+	}
+	if ((cs = call_state_parse(r->body, r->body_len, err, sizeof(err))) == NULL) {
+		log_warnx("%s@%s: state.call %s: %s", u->user, u->domain,
+		    c->id, err);
+		return;
+	}
+	if (strcmp(cs->call_id, c->id) != 0) {
+		log_warnx("%s@%s: state.call %s answered call %s", u->user,
+		    u->domain, c->id, cs->call_id);
+		call_state_free(cs);
+		return;
+	}
+	if ((c = cache_apply(u, cs, seq)) != NULL && again)
+		cache_fetch_call(c);
+}
+
+void
+cache_fetch_call(struct dcall *c)
+{
+	struct route_var	vars[] = { { "callId", c->id }, { NULL, NULL } };
+	struct core_opts	o = { .vars = vars };
+
+	if (c->fetch_req != 0) {
+		c->fetch_again = 1;	/* exactly one more after this one */
+		return;
+	}
+	c->fetch_seq = cache_seq();
+	c->fetch_req = core_send(c->user, ROUTE_STATE_CALL, &o, call_fetched, NULL);
+}
+
+void
+cache_hint(struct duser *u, const char *call_id, int64_t token)
+{
+	struct dcall	*c = cache_find(u, call_id);
+
+	if (c == NULL) {
+		cache_fetch_user(u, REASON_ENDED);
+		return;
+	}
+	if (token != 0 && token == c->cs->state_token)
+		return;		/* nothing new: costs nothing */
+	cache_fetch_call(c);
+}
+
+static void
+user_fetched(struct duser *u, const struct http_resp *r, void *arg)
+{
+	struct user_state	*us;
+	const char		*reason = u->user_fetch_reason;
+	char			 err[256];
+	uint64_t		 seq = u->user_fetch_seq;
+	int			 again = u->user_fetch_again;
+
+	u->user_fetch = 0;
+	u->user_fetch_again = 0;
+	if (r->err != DSTNY_OK) {
+		log_warnx("%s@%s: state.user: %s: %s", u->user, u->domain,
+		    dstny_err_name(r->err), r->message);
+	} else if ((us = user_state_parse(r->body, r->body_len, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("%s@%s: state.user: %s", u->user, u->domain, err);
+	} else {
+		cache_reconcile(u, us, seq, reason);
+		user_state_free(us);
+		if (!u->ready) {
+			u->ready = 1;
+			log_info("%s@%s: call state fetched", u->user, u->domain);
+			user_update_state(u);
+		}
+	}
+	if (again)
+		cache_fetch_user(u, reason);
+}
+
+void
+cache_fetch_user(struct duser *u, const char *absent_reason)
+{
+	if (u->user_fetch != 0) {
+		u->user_fetch_again = 1;
+		/* A resync is the stronger reason: keep it. */
+		if (strcmp(absent_reason, REASON_RESYNC) == 0)
+			u->user_fetch_reason = REASON_RESYNC;
+		return;
+	}
+	u->user_fetch_reason = absent_reason;
+	u->user_fetch_seq = cache_seq();
+	u->user_fetch = core_send(u, ROUTE_STATE_USER, NULL, user_fetched, NULL);
+}
+
+void
+cache_reconcile(struct duser *u, struct user_state *us, uint64_t seq,
+    const char *absent_reason)
+{
+	struct dcall	*c, *next;
+	size_t		 i;
+	int		 found;
+
+	for (c = TAILQ_FIRST(&u->calls); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		found = 0;
+		for (i = 0; i < us->ncalls && !found; i++)
+			found = strcmp(us->calls[i]->call_id, c->id) == 0;
+		/* A call learnt after this state was asked for stays. */
+		if (!found && c->applied_seq < seq)
+			cache_remove(c, absent_reason);
+	}
+	for (i = 0; i < us->ncalls; i++) {
+		cache_apply(u, us->calls[i], seq);
+		us->calls[i] = NULL;
+	}
+	us->ncalls = 0;
+}
+
+void
+cache_clear(struct duser *u, const char *reason)
+{
+	struct dcall	*c;
+
+	while ((c = TAILQ_FIRST(&u->calls)) != NULL)
+		cache_remove(c, reason);
+}

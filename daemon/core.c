@@ -1,0 +1,248 @@
+/* core.c: authenticated requests to the Core for one user, with one retry after a 401. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "dstnyd.h"
+#include "log.h"
+#include "secret.h"
+#include "ticket.h"
+#include "xmalloc.h"
+
+struct core_req {
+	uint64_t		 id;
+	uint64_t		 http_id;	/* 0 while waiting for a ticket */
+	struct duser		*user;
+	enum route_id		 route;
+	char			*url;
+	char			*body;
+	char			*accept;
+	char			*last_event_id;
+	http_data_cb		 stream;
+	void			*stream_arg;
+	core_cb			 cb;
+	void			*arg;
+	void			(*arg_free)(void *);
+	int			 retried;
+	int			 bad;		/* no URL: fails on the next turn */
+	TAILQ_ENTRY(core_req)	 entry;
+};
+
+static uint64_t	core_next_id = 1;
+
+static void	core_start(struct core_req *);
+
+static void
+core_req_free(struct core_req *r)
+{
+	free(r->url);
+	free(r->body);
+	free(r->accept);
+	free(r->last_event_id);
+	free(r);
+}
+
+static struct core_req *
+core_find_http(struct duser *u, uint64_t http_id)
+{
+	struct core_req	*r;
+
+	TAILQ_FOREACH(r, &u->reqs, entry)
+		if (r->http_id == http_id)
+			return r;
+	return NULL;
+}
+
+/* Hand the answer to the caller, under the caller's id. */
+static void
+core_finish(struct core_req *r, const struct http_resp *resp)
+{
+	struct duser		*u = r->user;
+	struct http_resp	 copy = *resp;
+
+	TAILQ_REMOVE(&u->reqs, r, entry);
+	copy.id = r->id;
+	if (r->cb != NULL)
+		r->cb(u, &copy, r->arg);
+	core_req_free(r);
+}
+
+static void
+core_fail(struct core_req *r, enum dstny_err err, const char *msg)
+{
+	struct http_resp	resp;
+
+	memset(&resp, 0, sizeof(resp));
+	resp.err = err;
+	resp.body = "";
+	resp.message = msg;
+	core_finish(r, &resp);
+}
+
+static void
+core_stream_cb(uint64_t http_id, const char *p, size_t n, void *arg)
+{
+	struct duser	*u = arg;
+	struct core_req	*r = core_find_http(u, http_id);
+
+	if (r != NULL && r->stream != NULL)
+		r->stream(r->id, p, n, r->stream_arg);
+}
+
+static void
+core_done_cb(const struct http_resp *resp, void *arg)
+{
+	struct duser	*u = arg;
+	struct core_req	*r = core_find_http(u, resp->id);
+
+	if (r == NULL)
+		return;
+	if (resp->err == DSTNY_ERR_UNAUTHORIZED && !r->retried) {
+		/* The ticket ran out: get a new one, then try once more. */
+		r->retried = 1;
+		r->http_id = 0;
+		if (u->ticket_ok) {
+			u->ticket_ok = 0;
+			log_info("%s@%s: the Core refused the ticket", u->user,
+			    u->domain);
+			ticket_invalid(u->ticket);
+		}
+		return;
+	}
+	user_core_result(u, resp);
+	core_finish(r, resp);
+}
+
+static void
+core_start(struct core_req *r)
+{
+	struct duser	*u = r->user;
+	struct http_req	 req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = route_method(r->route);
+	req.url = r->url;
+	req.body = r->body;
+	req.body_len = r->body != NULL ? strlen(r->body) : 0;
+	req.bearer = ticket_token(u->ticket);
+	req.accept = r->accept;
+	req.last_event_id = r->last_event_id;
+	req.stream = r->stream != NULL ? core_stream_cb : NULL;
+	r->http_id = http_send(dhttp, &req, core_done_cb, u);
+}
+
+/* A request whose URL could not be built fails on the next loop turn. */
+static void
+core_bad_url_cb(evutil_socket_t fd, short what, void *arg)
+{
+	uint64_t	 id = (uint64_t)(uintptr_t)arg;
+	struct duser	*u;
+	struct core_req	*r;
+
+	TAILQ_FOREACH(u, &dusers, entry)
+		TAILQ_FOREACH(r, &u->reqs, entry)
+			if (r->id == id) {
+				core_fail(r, DSTNY_ERR_INVALID_ARGUMENT, r->url);
+				return;
+			}
+}
+
+uint64_t
+core_send(struct duser *u, enum route_id route, const struct core_opts *o,
+    core_cb cb, void *arg)
+{
+	struct route_var	 vars[8];
+	struct core_req		*r;
+	char			 err[256];
+	size_t			 n = 0;
+
+	vars[n].name = "domain";
+	vars[n++].value = u->domain;
+	vars[n].name = "user";
+	vars[n++].value = u->user;
+	for (; o != NULL && o->vars != NULL && o->vars[n - 2].name != NULL &&
+	    n < 7; n++)
+		vars[n] = o->vars[n - 2];
+	vars[n].name = vars[n].value = NULL;
+
+	r = xcalloc(1, sizeof(*r));
+	r->id = core_next_id++;
+	r->user = u;
+	r->route = route;
+	r->cb = cb;
+	r->arg = arg;
+	if (o != NULL) {
+		r->body = o->body != NULL ? xstrdup(o->body) : NULL;
+		r->accept = o->accept != NULL ? xstrdup(o->accept) : NULL;
+		r->last_event_id = o->last_event_id != NULL ?
+		    xstrdup(o->last_event_id) : NULL;
+		r->stream = o->stream;
+		r->stream_arg = o->stream_arg;
+		r->arg_free = o->arg_free;
+	}
+	TAILQ_INSERT_TAIL(&u->reqs, r, entry);
+	r->url = routes_url(dconf->routes, dconf->base_url, route, vars,
+	    o != NULL ? o->query : NULL, err, sizeof(err));
+	if (r->url == NULL) {
+		/* Report it from the loop, never from inside the caller. */
+		log_warnx("%s@%s: %s", u->user, u->domain, err);
+		r->url = xstrdup(err);
+		r->bad = 1;
+		event_base_once(dbase, -1, EV_TIMEOUT, core_bad_url_cb,
+		    (void *)(uintptr_t)r->id, NULL);
+		return r->id;
+	}
+	if (u->ticket_ok)
+		core_start(r);
+	return r->id;
+}
+
+void
+core_cancel(struct duser *u, uint64_t id)
+{
+	struct core_req	*r;
+
+	if (id == 0)
+		return;
+	TAILQ_FOREACH(r, &u->reqs, entry)
+		if (r->id == id)
+			break;
+	if (r == NULL)
+		return;
+	if (r->http_id != 0)
+		http_cancel(dhttp, r->http_id);
+	TAILQ_REMOVE(&u->reqs, r, entry);
+	if (r->arg_free != NULL)
+		r->arg_free(r->arg);
+	core_req_free(r);
+}
+
+void
+core_cancel_all(struct duser *u)
+{
+	struct core_req	*r;
+
+	while ((r = TAILQ_FIRST(&u->reqs)) != NULL)
+		core_cancel(u, r->id);
+}
+
+/* The ticket is usable again, or could not be had. */
+void
+core_ticket_changed(struct duser *u, enum dstny_err err, const char *msg)
+{
+	struct core_req	*r, *next;
+
+	u->ticket_ok = err == DSTNY_OK;
+	for (r = TAILQ_FIRST(&u->reqs); r != NULL; r = next) {
+		next = TAILQ_NEXT(r, entry);
+		if (r->http_id != 0 || r->bad)
+			continue;
+		if (err == DSTNY_OK)
+			core_start(r);
+		else
+			core_fail(r, DSTNY_ERR_UNAUTHORIZED, msg);
+	}
+}

@@ -1,0 +1,251 @@
+/* dstnyd.h: the daemon's shared types and the functions modules offer each other. */
+#ifndef DSTNYD_H
+#define DSTNYD_H
+
+#include <sys/queue.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "callstate.h"
+#include "conf.h"
+#include "directory.h"
+#include "error.h"
+#include "http.h"
+#include "routes.h"
+
+struct event_base;
+struct json_object;
+struct ticket;
+struct dstream;
+
+enum ustate {
+	USTATE_STARTING,
+	USTATE_ONLINE,
+	USTATE_DEGRADED,	/* events not flowing; state.user is polled */
+	USTATE_OFFLINE,		/* the Core is unreachable */
+	USTATE_UNAUTHORIZED,
+};
+
+/* Why a call left the cache (CallRemoved's reason). */
+#define REASON_ENDED		"ended"
+#define REASON_PARKED		"parked"
+#define REASON_TRANSFERRED	"transferred"
+#define REASON_RESYNC		"resync"
+#define REASON_SHUTDOWN		"shutdown"
+
+struct dcall {
+	struct duser		*user;
+	unsigned		 n;		/* /org/dstnyd/Cti1/Call/<n> */
+	char			*id;
+	struct call_state	*cs;
+	uint64_t		 first_seen;
+	uint64_t		 active_since;
+	uint64_t		 applied_seq;	/* newest response applied */
+	uint64_t		 fetch_req;	/* state.call in flight, 0: none */
+	uint64_t		 fetch_seq;
+	int			 fetch_again;
+	char			*hook_id;	/* call webhook targetId */
+	uint64_t		 hook_req;
+	struct dstream		*stream;	/* state.call.sse */
+	TAILQ_ENTRY(dcall)	 entry;
+};
+TAILQ_HEAD(dcall_list, dcall);
+
+struct core_req;
+TAILQ_HEAD(core_req_list, core_req);
+
+struct duser {
+	unsigned		 n;		/* /org/dstnyd/Cti1/User/<n> */
+	char			*name;		/* "" for the main user */
+	char			*domain;
+	char			*user;
+	struct ticket		*ticket;
+	int			 ticket_ok;
+	enum ustate		 state;
+	enum conf_transport	 transport;
+	struct device_list	 devices;
+	struct dcall_list	 calls;
+	struct core_req_list	 reqs;		/* in flight or waiting for a ticket */
+	int			 ready;		/* the first state.user succeeded */
+	int			 reachable;	/* the Core answered lately */
+	int			 events_ok;	/* the transport delivers */
+	int			 unauthorized;
+	int			 started;	/* transport started */
+	int			 stopping;
+	int			 stop_pending;
+	void			 (*stop_done)(void *);
+	void			*stop_arg;
+	uint64_t		 user_fetch;	/* state.user in flight */
+	uint64_t		 user_fetch_seq;
+	int			 user_fetch_again;
+	const char		*user_fetch_reason;
+	uint64_t		 devices_fetch;
+	time_t			 last_event;	/* when events last flowed */
+	struct event		*keepalive_ev;
+	struct event		*poll_ev;	/* degraded/offline polling */
+	/* webhook transport */
+	char			*hook_user_id;
+	char			*hook_device_id;
+	uint64_t		 hook_user_req;
+	uint64_t		 hook_device_req;
+	time_t			 hook_expires;
+	/* SSE transport */
+	struct dstream		*dialog_stream;
+	struct dstream		*device_stream;
+	TAILQ_ENTRY(duser)	 entry;
+};
+TAILQ_HEAD(duser_list, duser);
+
+/* main.c */
+extern struct event_base	*dbase;
+extern struct http		*dhttp;
+extern struct conf		*dconf;
+extern struct duser_list	 dusers;
+uint64_t	 now_usec(void);
+void		 daemon_status_changed(void);
+
+/* core.c: authenticated requests to the Core for a user. */
+typedef void (*core_cb)(struct duser *, const struct http_resp *, void *arg);
+struct core_opts {
+	const struct route_var	*vars;		/* besides {domain} and {user} */
+	const struct query	*query;
+	const char		*body;
+	http_data_cb		 stream;
+	const char		*accept;
+	const char		*last_event_id;
+	void			*stream_arg;
+	/* Called with arg when the request is cancelled before it answers. */
+	void			(*arg_free)(void *);
+};
+uint64_t	 core_send(struct duser *, enum route_id, const struct core_opts *,
+		    core_cb, void *arg);
+void		 core_cancel(struct duser *, uint64_t id);
+void		 core_cancel_all(struct duser *);
+void		 core_ticket_changed(struct duser *, enum dstny_err,
+		    const char *msg);
+
+/* cache.c: the call cache keyed by stateToken. */
+uint64_t	 cache_seq(void);
+struct dcall	*cache_find(struct duser *, const char *call_id);
+struct dcall	*cache_find_n(unsigned n);
+struct dcall	*cache_find_path(const char *path);
+/* A hint that call_id may have changed; token 0 when unknown. */
+void		 cache_hint(struct duser *, const char *call_id, int64_t token);
+/* Fetch state.user (coalesced) and reconcile; absent calls get reason. */
+void		 cache_fetch_user(struct duser *, const char *absent_reason);
+/*
+ * Apply a CallState (consumed) from an authenticated answer sent at seq.
+ * Returns the call, or NULL when it ended (the call is gone then).
+ */
+struct dcall	*cache_apply(struct duser *, struct call_state *, uint64_t seq);
+/* Properties beyond the CallState's (bits above CALL_PROP_*). */
+#define CALL_PROP_ACTIVE_SINCE	(1u << 25)
+void		 cache_reconcile(struct duser *, struct user_state *,
+		    uint64_t seq, const char *absent_reason);
+void		 cache_remove(struct dcall *, const char *reason);
+void		 cache_clear(struct duser *, const char *reason);
+void		 cache_fetch_call(struct dcall *);
+
+/* emit.c: tell the bus, the socket and the transport what changed. */
+void		 emit_call_added(struct dcall *);
+void		 emit_call_changed(struct dcall *, uint32_t props,
+		    const char *old_status);
+void		 emit_call_removed(struct dcall *, const char *reason);
+void		 emit_user_changed(struct duser *, const char *property);
+void		 emit_devices_changed(struct duser *);
+
+/* user.c */
+struct duser	*user_new(const struct conf *, const struct conf_user *,
+		    unsigned n, char *err, size_t errlen);
+void		 user_start(struct duser *);
+void		 user_stop(struct duser *, void (*done)(void *), void *arg);
+void		 user_free(struct duser *);
+void		 user_set_state(struct duser *, enum ustate);
+const char	*user_state_name(enum ustate);
+struct duser	*user_find_n(unsigned n);
+struct duser	*user_find_path(const char *path);
+struct duser	*user_find(const char *user);	/* by user id; NULL: the first */
+/* A request to the Core failed or succeeded: update reachability. */
+void		 user_core_result(struct duser *, const struct http_resp *);
+/* Work State out again from what is known; emits StateChanged. */
+void		 user_update_state(struct duser *);
+/* Events arrived over the transport. */
+void		 user_events_flowing(struct duser *);
+void		 user_events_lost(struct duser *);
+void		 user_fetch_devices(struct duser *);
+/* The transport finished one of the deletions user_stop() waits for. */
+void		 user_stop_step(struct duser *);
+
+/* streams.c: the SSE transport. */
+void		 streams_user_start(struct duser *);
+void		 streams_user_stop(struct duser *);
+void		 streams_call_start(struct dcall *);
+void		 streams_call_stop(struct dcall *);
+
+/* hooks.c: the webhook transport. */
+int		 hooks_listen(const struct conf *, char *err, size_t errlen);
+void		 hooks_close(void);
+void		 hooks_user_start(struct duser *);
+void		 hooks_user_renew(struct duser *);
+void		 hooks_user_stop(struct duser *);
+void		 hooks_call_start(struct dcall *);
+void		 hooks_call_stop(struct dcall *);
+size_t		 hooks_pending(void);
+
+/* actions.c: call control, shared by D-Bus and the socket. */
+enum call_op {
+	OP_ANSWER, OP_HANGUP, OP_HOLD, OP_RESUME, OP_MUTE, OP_UNMUTE, OP_PARK,
+	OP_MOVE, OP_TRANSFER, OP_TRANSFER_TO_CALL, OP_SWAP, OP_CONFERENCE,
+	OP_LEAVE_CONFERENCE, OP_REMOVE_PARTICIPANT, OP_DTMF, OP_CONSULT,
+	OP_REC_START, OP_REC_STOP, OP_REC_PAUSE, OP_REC_RESUME, OP_REC_SAVE,
+	OP_REC_DISCARD, OP_MAKE,
+};
+struct action_args {
+	const char	*device;
+	const char	*destination;
+	const char	*digits;
+	const char	*participant;
+	const char	*role;
+	const char	*type;
+	const char	*line_type;
+	int		 line_group;
+	int		 has_line_group;
+	struct dcall	*target;
+	int		 blind;
+	int		 wait_for_answer;
+	int64_t		 state_token;
+	int		 has_state_token;
+};
+/* err DSTNY_OK with call (the new call for make/consult), else an error. */
+typedef void (*action_cb)(enum dstny_err, const char *msg, struct dcall *,
+    void *arg);
+void		 action_run(struct duser *, struct dcall *, enum call_op,
+		    const struct action_args *, action_cb, void *arg);
+void		 action_linestate(struct duser *, const char *external_id,
+		    int64_t expires_on, int clear, action_cb, void *arg);
+int		 action_from_name(const char *);	/* socket's call.* names */
+
+/* bus.c, bus-user.c, bus-call.c: D-Bus. */
+int		 bus_open(const struct conf *, char *err, size_t errlen);
+void		 bus_close(void);
+int		 bus_ready(void);
+void		 bus_user_added(struct duser *);
+void		 bus_user_removed(struct duser *);
+void		 bus_user_changed(struct duser *, const char *const *props);
+void		 bus_call_added(struct dcall *);
+void		 bus_call_changed(struct dcall *, uint32_t props,
+		    const char *old_status);
+void		 bus_call_removed(struct dcall *, const char *reason);
+char		*bus_user_path(const struct duser *);
+char		*bus_call_path(const struct dcall *);
+
+/* rpc.c: the Unix socket. */
+int		 rpc_listen(const struct conf *, char *err, size_t errlen);
+void		 rpc_close(void);
+void		 rpc_notify(const char *topic, const char *method,
+		    struct json_object *params);
+struct json_object *rpc_call_view(const struct dcall *);
+
+#endif

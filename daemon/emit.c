@@ -1,0 +1,93 @@
+/* emit.c: one place that tells every audience (bus, socket, transport) what changed. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "dstnyd.h"
+#include "xmalloc.h"
+
+void
+emit_call_added(struct dcall *c)
+{
+	struct json_object	*p = json_object_new_object();
+
+	if (c->user->transport == CONF_TRANSPORT_WEBHOOK)
+		hooks_call_start(c);
+	else
+		streams_call_start(c);
+	bus_call_added(c);
+	json_object_object_add(p, "call", rpc_call_view(c));
+	rpc_notify("calls", "call.added", p);
+}
+
+void
+emit_call_changed(struct dcall *c, uint32_t props, const char *old_status)
+{
+	struct json_object	*p = json_object_new_object();
+
+	bus_call_changed(c, props, old_status);
+	json_object_object_add(p, "call", rpc_call_view(c));
+	rpc_notify("calls", "call.changed", p);
+}
+
+void
+emit_call_removed(struct dcall *c, const char *reason)
+{
+	struct json_object	*p = json_object_new_object();
+
+	if (c->user->transport == CONF_TRANSPORT_WEBHOOK)
+		hooks_call_stop(c);
+	else
+		streams_call_stop(c);
+	bus_call_removed(c, reason);
+	json_object_object_add(p, "callId", json_object_new_string(c->id));
+	json_object_object_add(p, "reason", json_object_new_string(reason));
+	json_object_object_add(p, "user", json_object_new_string(c->user->user));
+	rpc_notify("calls", "call.removed", p);
+}
+
+void
+emit_user_changed(struct duser *u, const char *property)
+{
+	const char		*props[] = { property, NULL };
+	struct json_object	*p;
+
+	bus_user_changed(u, props);
+	if (strcmp(property, "State") == 0) {
+		p = json_object_new_object();
+		json_object_object_add(p, "user", json_object_new_string(u->user));
+		json_object_object_add(p, "state",
+		    json_object_new_string(user_state_name(u->state)));
+		rpc_notify("status", "status.changed", p);
+		daemon_status_changed();
+	}
+}
+
+void
+emit_devices_changed(struct duser *u)
+{
+	const char		*props[] = { "Devices", NULL };
+	struct json_object	*p = json_object_new_object(), *a, *d;
+	size_t			 i;
+
+	bus_user_changed(u, props);
+	a = json_object_new_array();
+	for (i = 0; i < u->devices.n; i++) {
+		d = json_object_new_object();
+		json_object_object_add(d, "deviceId",
+		    json_object_new_string(u->devices.v[i].id));
+		json_object_object_add(d, "deviceType",
+		    json_object_new_string(u->devices.v[i].type));
+		json_object_object_add(d, "deviceName",
+		    json_object_new_string(u->devices.v[i].name));
+		json_object_object_add(d, "deviceStatus",
+		    json_object_new_string(u->devices.v[i].status));
+		json_object_array_add(a, d);
+	}
+	json_object_object_add(p, "user", json_object_new_string(u->user));
+	json_object_object_add(p, "devices", a);
+	rpc_notify("devices", "devices.changed", p);
+}

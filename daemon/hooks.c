@@ -1,0 +1,384 @@
+/* hooks.c: the webhook transport: the listener, and registrations kept alive. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <json-c/json.h>
+
+#include "backoff.h"
+#include "coremsg.h"
+#include "dstnyd.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define HOOK_BODY_MAX		(64 * 1024)
+#define HOOK_HEADERS_MAX	(8 * 1024)
+#define HOOK_TIMEOUT		10
+#define HOOK_DEFAULT_LIFE	3600
+
+enum hook_kind { HK_USER, HK_DEVICE, HK_CALL };
+
+struct hook {
+	char			 id[33];	/* 128 random bits in hex */
+	enum hook_kind		 kind;
+	struct duser		*user;
+	char			*call_id;
+	uint64_t		 req;
+	time_t			 expires;
+	int			 registered;
+	unsigned		 failures;
+	struct event		*renew_ev;
+	TAILQ_ENTRY(hook)	 entry;
+};
+TAILQ_HEAD(hook_list, hook);
+
+static struct evhttp	*hooks_http;
+static struct hook_list	 hooks = TAILQ_HEAD_INITIALIZER(hooks);
+static size_t		 hooks_deleting;
+
+static const enum route_id reg_route[] = {
+	[HK_USER] = ROUTE_STATE_USER_WEBHOOK,
+	[HK_DEVICE] = ROUTE_DEVICES_WEBHOOK,
+	[HK_CALL] = ROUTE_STATE_CALL_WEBHOOK,
+};
+static const enum route_id del_route[] = {
+	[HK_USER] = ROUTE_STATE_USER_WEBHOOK_DELETE,
+	[HK_DEVICE] = ROUTE_DEVICES_WEBHOOK_DELETE,
+	[HK_CALL] = ROUTE_STATE_CALL_WEBHOOK_DELETE,
+};
+static const char *const kind_names[] = { "user", "device", "call" };
+
+static struct hook *
+hook_find(const char *id)
+{
+	struct hook	*h;
+
+	TAILQ_FOREACH(h, &hooks, entry)
+		if (strcmp(h->id, id) == 0)
+			return h;
+	return NULL;
+}
+
+/* POST /hooks/<targetId>: a hint, never state. Answers before acting. */
+static void
+hooks_request_cb(struct evhttp_request *req, void *arg)
+{
+	const char	*uri = evhttp_request_get_uri(req), *id;
+	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
+	struct hook	*h;
+	struct hint	 hint;
+	struct duser	*u;
+	char		*call_id;
+	size_t		 i;
+
+	if (strncmp(uri, "/hooks/", 7) != 0 || strchr(uri + 7, '/') != NULL ||
+	    strchr(uri + 7, '?') != NULL || (h = hook_find(uri + 7)) == NULL) {
+		evhttp_send_error(req, 404, "Not Found");
+		return;
+	}
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", "POST");
+		evhttp_send_error(req, 405, "Method Not Allowed");
+		return;
+	}
+	hint_parse((const char *)evbuffer_pullup(in, -1),
+	    evbuffer_get_length(in), &hint);
+	evhttp_send_reply(req, 204, "No Content", NULL);
+	u = h->user;
+	id = h->id;
+	u->last_event = time(NULL);
+	log_debug("%s@%s: %s webhook %s", u->user, u->domain,
+	    kind_names[h->kind], id);
+	switch (h->kind) {
+	case HK_USER:
+		for (i = 0; i < hint.ncalls; i++)
+			if (hint.tokens[i] != 0 && cache_find(u, hint.call_ids[i]))
+				cache_hint(u, hint.call_ids[i], hint.tokens[i]);
+		cache_fetch_user(u, REASON_ENDED);
+		break;
+	case HK_DEVICE:
+		user_fetch_devices(u);
+		break;
+	case HK_CALL:
+		call_id = xstrdup(h->call_id);
+		cache_hint(u, call_id, hint.kind == HINT_TOKEN ? hint.token : 0);
+		free(call_id);
+		break;
+	}
+	hint_clear(&hint);
+}
+
+int
+hooks_listen(const struct conf *conf, char *err, size_t errlen)
+{
+	char	*host, *colon;
+	int	 port;
+
+	if (hooks_http != NULL)
+		return 0;
+	host = xstrdup(conf->listen);
+	colon = strrchr(host, ':');
+	*colon = '\0';
+	port = atoi(colon + 1);
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	hooks_http = evhttp_new(dbase);
+	evhttp_set_max_body_size(hooks_http, HOOK_BODY_MAX);
+	evhttp_set_max_headers_size(hooks_http, HOOK_HEADERS_MAX);
+	evhttp_set_timeout(hooks_http, HOOK_TIMEOUT);
+	evhttp_set_allowed_methods(hooks_http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(hooks_http, hooks_request_cb, NULL);
+	if (evhttp_bind_socket(hooks_http, host, (ev_uint16_t)port) == -1) {
+		snprintf(err, errlen, "webhook listener: cannot listen on %s",
+		    conf->listen);
+		evhttp_free(hooks_http);
+		hooks_http = NULL;
+		free(host);
+		return -1;
+	}
+	log_info("webhook listener on %s, public URL %s/hooks/", conf->listen,
+	    conf->public_url);
+	free(host);
+	return 0;
+}
+
+void
+hooks_close(void)
+{
+	if (hooks_http != NULL)
+		evhttp_free(hooks_http);
+	hooks_http = NULL;
+}
+
+static void	hook_register(struct hook *);
+
+static void
+hook_renew_cb(evutil_socket_t fd, short what, void *arg)
+{
+	hook_register(arg);
+}
+
+static void
+hook_schedule(struct hook *h, long delay_ms)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = delay_ms / 1000;
+	tv.tv_usec = (delay_ms % 1000) * 1000;
+	evtimer_add(h->renew_ev, &tv);
+}
+
+static void
+hook_registered_cb(struct duser *u, const struct http_resp *r, void *arg)
+{
+	struct hook		*h;
+	struct call_state	*cs;
+	char			 err[256];
+	time_t			 now = time(NULL);
+	long			 life;
+
+	TAILQ_FOREACH(h, &hooks, entry)
+		if (h->req == r->id)
+			break;
+	if (h == NULL)
+		return;
+	h->req = 0;
+	if (r->err != DSTNY_OK) {
+		log_warnx("%s@%s: %s webhook registration: %s: %s", u->user,
+		    u->domain, kind_names[h->kind], dstny_err_name(r->err),
+		    r->message);
+		h->registered = 0;
+		if (h->kind == HK_USER)
+			user_events_lost(u);
+		if (h->kind == HK_CALL && r->err == DSTNY_ERR_NOT_FOUND) {
+			cache_hint(u, h->call_id, 0);
+			return;
+		}
+		hook_schedule(h, backoff_delay_ms(h->failures++, 1000, 30000));
+		return;
+	}
+	h->failures = 0;
+	h->registered = 1;
+	if (h->kind == HK_CALL) {
+		/* The answer is the call's state, from the Core itself. */
+		life = u->hook_expires > now ? (long)(u->hook_expires - now) :
+		    HOOK_DEFAULT_LIFE;
+		if ((cs = call_state_parse(r->body, r->body_len, err,
+		    sizeof(err))) != NULL)
+			cache_apply(u, cs, cache_seq());
+	} else {
+		h->expires = core_expires_parse(r->body, r->body_len, now);
+		life = h->expires > now ? (long)(h->expires - now) :
+		    HOOK_DEFAULT_LIFE;
+		if (h->kind == HK_USER) {
+			u->hook_expires = now + life;
+			user_events_flowing(u);
+		}
+	}
+	/* Renew well before it runs out. */
+	hook_schedule(h, life * 800L);
+}
+
+static void
+hook_register(struct hook *h)
+{
+	struct route_var	 vars[] = { { "callId", h->call_id }, { NULL, NULL } };
+	struct core_opts	 o;
+	struct json_object	*body = json_object_new_object();
+	char			*url;
+
+	if (h->req != 0)
+		return;
+	url = xasprintf("%s/hooks/%s", dconf->public_url, h->id);
+	json_object_object_add(body, "targetUrl", json_object_new_string(url));
+	json_object_object_add(body, "targetId", json_object_new_string(h->id));
+	json_object_object_add(body, "publicTarget",
+	    json_object_new_boolean(dconf->public_target));
+	memset(&o, 0, sizeof(o));
+	o.body = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (h->kind == HK_CALL)
+		o.vars = vars;
+	h->req = core_send(h->user, reg_route[h->kind], &o, hook_registered_cb,
+	    NULL);
+	json_object_put(body);
+	free(url);
+}
+
+static struct hook *
+hook_new(struct duser *u, enum hook_kind kind, const char *call_id)
+{
+	struct hook	*h = xcalloc(1, sizeof(*h));
+	unsigned char	 raw[16];
+	size_t		 i;
+
+	arc4random_buf(raw, sizeof(raw));
+	for (i = 0; i < sizeof(raw); i++)
+		snprintf(h->id + i * 2, 3, "%02x", raw[i]);
+	h->kind = kind;
+	h->user = u;
+	h->call_id = xstrdup(call_id != NULL ? call_id : "");
+	h->renew_ev = evtimer_new(dbase, hook_renew_cb, h);
+	TAILQ_INSERT_TAIL(&hooks, h, entry);
+	hook_register(h);
+	return h;
+}
+
+static void
+hook_deleted_cb(struct duser *u, const struct http_resp *r, void *arg)
+{
+	hooks_deleting--;
+	if (r->err != DSTNY_OK && r->err != DSTNY_ERR_NOT_FOUND)
+		log_debug("%s@%s: webhook deletion: %s", u->user, u->domain,
+		    r->message);
+	if (u->stopping)
+		user_stop_step(u);
+}
+
+/* Forget a registration here, and delete it at the Core. */
+static void
+hook_free(struct hook *h)
+{
+	struct route_var	 vars[] = { { "targetId", h->id },
+	    { "callId", h->call_id }, { NULL, NULL } };
+	struct core_opts	 o = { .vars = vars };
+	struct duser		*u = h->user;
+
+	core_cancel(u, h->req);
+	if (h->registered) {
+		hooks_deleting++;
+		if (u->stopping)
+			u->stop_pending++;
+		core_send(u, del_route[h->kind], &o, hook_deleted_cb, NULL);
+	}
+	TAILQ_REMOVE(&hooks, h, entry);
+	event_free(h->renew_ev);
+	free(h->call_id);
+	free(h);
+}
+
+static struct hook *
+hook_of(struct duser *u, enum hook_kind kind, const char *call_id)
+{
+	struct hook	*h;
+
+	TAILQ_FOREACH(h, &hooks, entry)
+		if (h->user == u && h->kind == kind &&
+		    (kind != HK_CALL || strcmp(h->call_id, call_id) == 0))
+			return h;
+	return NULL;
+}
+
+void
+hooks_user_start(struct duser *u)
+{
+	hook_new(u, HK_USER, NULL);
+	hook_new(u, HK_DEVICE, NULL);
+}
+
+/*
+ * The keepalive: register the user webhook again (same targetId), and
+ * each live call's, whose answer is the call's state: a Core that
+ * restarted and forgot us is noticed, and nothing is missed, within one
+ * interval.
+ */
+void
+hooks_user_renew(struct duser *u)
+{
+	struct hook	*h;
+
+	TAILQ_FOREACH(h, &hooks, entry)
+		if (h->user == u && (h->kind == HK_USER || h->kind == HK_CALL)) {
+			evtimer_del(h->renew_ev);
+			hook_register(h);
+		}
+}
+
+void
+hooks_user_stop(struct duser *u)
+{
+	struct hook	*h, *next;
+
+	for (h = TAILQ_FIRST(&hooks); h != NULL; h = next) {
+		next = TAILQ_NEXT(h, entry);
+		if (h->user == u)
+			hook_free(h);
+	}
+}
+
+void
+hooks_call_start(struct dcall *c)
+{
+	if (!c->user->stopping && hook_of(c->user, HK_CALL, c->id) == NULL)
+		hook_new(c->user, HK_CALL, c->id);
+}
+
+void
+hooks_call_stop(struct dcall *c)
+{
+	struct hook	*h = hook_of(c->user, HK_CALL, c->id);
+
+	if (h == NULL)
+		return;
+	/* An ended call's registration lapses at the Core by itself. */
+	if (strcmp(c->cs->status, "TERMINATED") == 0)
+		h->registered = 0;
+	hook_free(h);
+}
+
+size_t
+hooks_pending(void)
+{
+	return hooks_deleting;
+}

@@ -1,0 +1,331 @@
+/* main.c: dstnyd: options, configuration, signals, systemd notification. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+
+#include "dstnyd.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define SHUTDOWN_MSEC	1800	/* SIGTERM must be done within 2 s */
+
+struct event_base	*dbase;
+struct http		*dhttp;
+struct conf		*dconf;
+struct duser_list	 dusers = TAILQ_HEAD_INITIALIZER(dusers);
+
+static char		*conf_path;
+static int		 notified_ready;
+static int		 stopping;
+static unsigned		 next_user_n;
+static size_t		 users_stopping;
+static struct event	*watchdog_ev;
+static char		*last_status;
+
+uint64_t
+now_usec(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: dstnyd [-d] [-c file] [--check-config] [--version]\n");
+	exit(2);
+}
+
+/* STATUS= for systemctl status; READY=1 once the name is owned and fetched. */
+void
+daemon_status_changed(void)
+{
+	struct duser	*u;
+	struct buf	 b;
+	int		 all_ready = 1;
+
+	buf_init(&b);
+	TAILQ_FOREACH(u, &dusers, entry) {
+		buf_printf(&b, "%s%s@%s: %s", b.len ? ", " : "", u->user,
+		    u->domain, user_state_name(u->state));
+		if (!u->ready)
+			all_ready = 0;
+	}
+	if (!bus_ready()) {
+		buf_printf(&b, "%swaiting for the D-Bus name", b.len ? "; " : "");
+		all_ready = 0;
+	}
+	if (last_status == NULL || strcmp(last_status, b.data) != 0) {
+		sd_notifyf(0, "STATUS=%s", b.data);
+		free(last_status);
+		last_status = xstrdup(b.data);
+	}
+	if (all_ready && !notified_ready && !stopping) {
+		notified_ready = 1;
+		log_info("ready: %s", b.data);
+		sd_notify(0, "READY=1");
+	}
+	buf_free(&b);
+}
+
+static void
+watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static void
+shutdown_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	log_warnx("shutdown: the Core did not answer in time; exiting anyway");
+	event_base_loopexit(dbase, NULL);
+}
+
+static void
+user_stopped_cb(void *arg)
+{
+	if (--users_stopping == 0)
+		event_base_loopexit(dbase, NULL);
+}
+
+static void
+daemon_shutdown(void)
+{
+	struct duser	*u;
+	struct timeval	 tv = { 0, SHUTDOWN_MSEC * 1000 };
+
+	if (stopping)
+		return;
+	stopping = 1;
+	sd_notify(0, "STOPPING=1");
+	log_info("stopping: deleting webhooks and tickets");
+	event_base_once(dbase, -1, EV_TIMEOUT, shutdown_deadline_cb, NULL, &tv);
+	users_stopping = 1;
+	TAILQ_FOREACH(u, &dusers, entry) {
+		users_stopping++;
+		user_stop(u, user_stopped_cb, NULL);
+	}
+	user_stopped_cb(NULL);
+}
+
+static int
+users_add(const struct conf *conf, const struct conf_user *cu, char *err,
+    size_t errlen)
+{
+	struct duser	*u;
+
+	if ((u = user_new(conf, cu, next_user_n, err, errlen)) == NULL)
+		return -1;
+	next_user_n++;
+	TAILQ_INSERT_TAIL(&dusers, u, entry);
+	bus_user_added(u);
+	user_start(u);
+	return 0;
+}
+
+static struct duser *
+users_find(const char *domain, const char *user)
+{
+	struct duser	*u;
+
+	TAILQ_FOREACH(u, &dusers, entry)
+		if (strcmp(u->domain, domain) == 0 && strcmp(u->user, user) == 0)
+			return u;
+	return NULL;
+}
+
+static int
+conf_user_listed(const struct conf *conf, const struct duser *u)
+{
+	size_t	i;
+
+	for (i = 0; i < conf->nusers; i++)
+		if (strcmp(conf->users[i].domain, u->domain) == 0 &&
+		    strcmp(conf->users[i].user, u->user) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+removed_user_stopped_cb(void *arg)
+{
+	struct duser	*u = arg;
+
+	user_free(u);
+}
+
+/* SIGHUP: read the file again; users come and go, the rest stays. */
+static void
+daemon_reload(void)
+{
+	struct conf	*nc;
+	struct duser	*u, *next;
+	char		 err[1024];
+	size_t		 i;
+
+	log_info("reloading %s", conf_path);
+	if ((nc = conf_load(conf_path, err, sizeof(err))) == NULL) {
+		log_warnx("reload refused, keeping the running configuration: %s",
+		    err);
+		return;
+	}
+	if (strcmp(nc->base_url, dconf->base_url) != 0 ||
+	    strcmp(nc->socket_path, dconf->socket_path) != 0 ||
+	    nc->bus != dconf->bus || conf_transport(nc) != conf_transport(dconf) ||
+	    (nc->listen == NULL) != (dconf->listen == NULL) ||
+	    (nc->listen != NULL && strcmp(nc->listen, dconf->listen) != 0))
+		log_warnx("reload: base_url, socket, bus, transport and listen "
+		    "changes need a restart; users are reloaded");
+	for (u = TAILQ_FIRST(&dusers); u != NULL; u = next) {
+		next = TAILQ_NEXT(u, entry);
+		if (conf_user_listed(nc, u))
+			continue;
+		log_info("reload: %s@%s no longer monitored", u->user, u->domain);
+		TAILQ_REMOVE(&dusers, u, entry);
+		bus_user_removed(u);
+		user_stop(u, removed_user_stopped_cb, u);
+	}
+	for (i = 0; i < nc->nusers; i++) {
+		if (users_find(nc->users[i].domain, nc->users[i].user) != NULL)
+			continue;
+		log_info("reload: now monitoring %s@%s", nc->users[i].user,
+		    nc->users[i].domain);
+		if (users_add(dconf, &nc->users[i], err, sizeof(err)) == -1)
+			log_warnx("reload: %s", err);
+	}
+	conf_free(nc);
+	daemon_status_changed();
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	if (sig == SIGHUP)
+		daemon_reload();
+	else {
+		log_info("signal %d", (int)sig);
+		daemon_shutdown();
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct http_opts	 hopts;
+	struct event		*sig_ev[3];
+	struct duser		*u;
+	char			 err[1024];
+	uint64_t		 wd_usec;
+	struct timeval		 tv;
+	int			 ch, check = 0, debug = 0, i;
+	size_t			 n;
+
+	while ((ch = getopt_long(argc, argv, "c:dh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			free(conf_path);
+			conf_path = xstrdup(optarg);
+			break;
+		case 'C': check = 1; break;
+		case 'd': debug = 1; break;
+		case 'V':
+			printf("dstnyd %s\n", DSTNY_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("dstnyd", debug);
+	if (conf_path == NULL)
+		conf_path = conf_default_path(geteuid() == 0);
+	if ((dconf = conf_load(conf_path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "dstnyd: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: valid\n", conf_path);
+		conf_free(dconf);
+		free(conf_path);
+		return 0;
+	}
+	if (dconf->insecure)
+		log_warnx("insecure = true: the Core's TLS certificate is NOT "
+		    "verified");
+
+	signal(SIGPIPE, SIG_IGN);
+	dbase = event_base_new();
+	memset(&hopts, 0, sizeof(hopts));
+	hopts.timeout_ms = dconf->timeout_ms;
+	hopts.ca_file = dconf->ca_file;
+	hopts.insecure = dconf->insecure;
+	hopts.method_override = dconf->method_override;
+	hopts.max_retries = 2;
+	dhttp = http_new(dbase, &hopts);
+
+	if (rpc_listen(dconf, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (conf_transport(dconf) == CONF_TRANSPORT_WEBHOOK &&
+	    hooks_listen(dconf, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (bus_open(dconf, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	for (n = 0; n < dconf->nusers; n++)
+		if (users_add(dconf, &dconf->users[n], err, sizeof(err)) == -1)
+			fatalx("%s", err);
+
+	sig_ev[0] = evsignal_new(dbase, SIGTERM, signal_cb, NULL);
+	sig_ev[1] = evsignal_new(dbase, SIGINT, signal_cb, NULL);
+	sig_ev[2] = evsignal_new(dbase, SIGHUP, signal_cb, NULL);
+	for (i = 0; i < 3; i++)
+		evsignal_add(sig_ev[i], NULL);
+	if (sd_watchdog_enabled(0, &wd_usec) > 0) {
+		watchdog_ev = event_new(dbase, -1, EV_PERSIST, watchdog_cb, NULL);
+		tv.tv_sec = (time_t)(wd_usec / 2 / 1000000);
+		tv.tv_usec = (suseconds_t)(wd_usec / 2 % 1000000);
+		event_add(watchdog_ev, &tv);
+	}
+	daemon_status_changed();
+
+	event_base_dispatch(dbase);
+
+	while ((u = TAILQ_FIRST(&dusers)) != NULL) {
+		TAILQ_REMOVE(&dusers, u, entry);
+		user_free(u);
+	}
+	rpc_close();
+	hooks_close();
+	bus_close();
+	http_free(dhttp);
+	for (i = 0; i < 3; i++)
+		event_free(sig_ev[i]);
+	if (watchdog_ev != NULL)
+		event_free(watchdog_ev);
+	event_base_free(dbase);
+	conf_free(dconf);
+	free(conf_path);
+	free(last_status);
+	log_info("stopped");
+	return 0;
+}

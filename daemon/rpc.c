@@ -1,0 +1,713 @@
+/* rpc.c: the Unix socket: JSON-RPC 2.0, one object per line (interfaces.md 4). */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <json-c/json.h>
+
+#include "dstnyd.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define RPC_LINE_MAX	(64 * 1024)
+#define RPC_QUEUE_MAX	(1024 * 1024)
+
+enum {
+	TOPIC_CALLS = 1 << 0,
+	TOPIC_QUEUES = 1 << 1,
+	TOPIC_DEVICES = 1 << 2,
+	TOPIC_STATUS = 1 << 3,
+	TOPIC_ALL = 0xf,
+};
+
+struct rpc_client {
+	uint64_t		 id;
+	struct bufferevent	*bev;
+	unsigned		 topics;	/* subscribed topics, 0: none */
+	int			 dead;
+	int			 close_when_flushed;
+	TAILQ_ENTRY(rpc_client)	 entry;
+};
+
+struct rpc_pending {
+	uint64_t		 client;	/* by id: the client may be gone */
+	struct json_object	*req_id;
+	int			 want_call;
+};
+
+static TAILQ_HEAD(, rpc_client) clients = TAILQ_HEAD_INITIALIZER(clients);
+static TAILQ_HEAD(, rpc_client) dead_clients = TAILQ_HEAD_INITIALIZER(dead_clients);
+static struct evconnlistener	*listener;
+static struct event		*accept_retry_ev;
+static char			*sock_path;
+static size_t			 nclients;
+static uint64_t			 next_client_id = 1;
+
+static struct rpc_client *
+client_find(uint64_t id)
+{
+	struct rpc_client	*c;
+
+	TAILQ_FOREACH(c, &clients, entry)
+		if (c->id == id && !c->dead)
+			return c;
+	return NULL;
+}
+
+static void
+client_free_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_client	*c;
+
+	while ((c = TAILQ_FIRST(&dead_clients)) != NULL) {
+		TAILQ_REMOVE(&dead_clients, c, entry);
+		bufferevent_free(c->bev);
+		free(c);
+	}
+}
+
+/* Mark dead, free from the loop: we may be inside its own callback. */
+static void
+client_close(struct rpc_client *c)
+{
+	if (c->dead)
+		return;
+	c->dead = 1;
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_REMOVE(&clients, c, entry);
+	nclients--;
+	if (TAILQ_EMPTY(&dead_clients))
+		event_base_once(dbase, -1, EV_TIMEOUT, client_free_cb, NULL, NULL);
+	TAILQ_INSERT_TAIL(&dead_clients, c, entry);
+	if (listener != NULL)
+		evconnlistener_enable(listener);
+}
+
+static void
+client_send(struct rpc_client *c, struct json_object *msg)
+{
+	struct evbuffer	*out;
+	const char	*s;
+
+	if (c->dead)
+		return;
+	out = bufferevent_get_output(c->bev);
+	s = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	evbuffer_add(out, s, strlen(s));
+	evbuffer_add(out, "\n", 1);
+	/* A client that does not read is cut off; we never block on it. */
+	if (evbuffer_get_length(out) > RPC_QUEUE_MAX) {
+		log_warnx("socket: client %llu does not read: disconnected",
+		    (unsigned long long)c->id);
+		client_close(c);
+	}
+}
+
+static void
+reply_result(struct rpc_client *c, struct json_object *id,
+    struct json_object *result)
+{
+	struct json_object	*msg = json_object_new_object();
+
+	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(msg, "result", result);
+	json_object_object_add(msg, "id", json_object_get(id));
+	client_send(c, msg);
+	json_object_put(msg);
+}
+
+static void
+reply_error(struct rpc_client *c, struct json_object *id, int code,
+    const char *message, const char *name)
+{
+	struct json_object	*msg = json_object_new_object();
+	struct json_object	*err = json_object_new_object(), *data;
+
+	json_object_object_add(err, "code", json_object_new_int(code));
+	json_object_object_add(err, "message", json_object_new_string(message));
+	if (name != NULL) {
+		data = json_object_new_object();
+		json_object_object_add(data, "name", json_object_new_string(name));
+		json_object_object_add(err, "data", data);
+	}
+	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(msg, "error", err);
+	json_object_object_add(msg, "id", id != NULL ? json_object_get(id) : NULL);
+	client_send(c, msg);
+	json_object_put(msg);
+}
+
+static void
+reply_dstny_error(struct rpc_client *c, struct json_object *id,
+    enum dstny_err e, const char *msg)
+{
+	reply_error(c, id, (int)e, msg != NULL && *msg != '\0' ? msg :
+	    dstny_err_name(e), dstny_err_dbus_name(e));
+}
+
+struct json_object *
+rpc_call_view(const struct dcall *c)
+{
+	struct json_object	*v = NULL;
+	char			*p = bus_call_path(c);
+
+	json_object_deep_copy(c->cs->json, &v, NULL);
+	json_object_object_add(v, "path", json_object_new_string(p));
+	json_object_object_add(v, "user", json_object_new_string(c->user->user));
+	free(p);
+	return v;
+}
+
+void
+rpc_notify(const char *topic, const char *method, struct json_object *params)
+{
+	struct rpc_client	*c, *next;
+	struct json_object	*msg;
+	unsigned		 bit;
+
+	bit = strcmp(topic, "calls") == 0 ? TOPIC_CALLS :
+	    strcmp(topic, "queues") == 0 ? TOPIC_QUEUES :
+	    strcmp(topic, "devices") == 0 ? TOPIC_DEVICES : TOPIC_STATUS;
+	msg = json_object_new_object();
+	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(msg, "method", json_object_new_string(method));
+	json_object_object_add(msg, "params", params);
+	for (c = TAILQ_FIRST(&clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->topics & bit)
+			client_send(c, msg);
+	}
+	json_object_put(msg);
+}
+
+/* Params by name; NULL when absent; *bad set when of the wrong type. */
+static const char *
+param_str(struct json_object *params, const char *key, int *bad)
+{
+	struct json_object	*v;
+
+	if (params == NULL || !json_object_object_get_ex(params, key, &v) ||
+	    json_object_is_type(v, json_type_null))
+		return NULL;
+	if (!json_object_is_type(v, json_type_string)) {
+		*bad = 1;
+		return NULL;
+	}
+	return json_object_get_string(v);
+}
+
+static int
+param_bool(struct json_object *params, const char *key, int *bad)
+{
+	struct json_object	*v;
+
+	if (params == NULL || !json_object_object_get_ex(params, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		*bad = 1;
+		return 0;
+	}
+	return json_object_get_boolean(v);
+}
+
+static int
+param_int(struct json_object *params, const char *key, int64_t *out, int *bad)
+{
+	struct json_object	*v;
+
+	if (params == NULL || !json_object_object_get_ex(params, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_int)) {
+		*bad = 1;
+		return 0;
+	}
+	*out = json_object_get_int64(v);
+	return 1;
+}
+
+static void
+rpc_action_cb(enum dstny_err err, const char *msg, struct dcall *call, void *arg)
+{
+	struct rpc_pending	*p = arg;
+	struct rpc_client	*c = client_find(p->client);
+
+	if (c != NULL) {
+		if (err != DSTNY_OK)
+			reply_dstny_error(c, p->req_id, err, msg);
+		else if (p->want_call && call != NULL)
+			reply_result(c, p->req_id, rpc_call_view(call));
+		else
+			reply_result(c, p->req_id, json_object_new_object());
+	}
+	json_object_put(p->req_id);
+	free(p);
+}
+
+static struct rpc_pending *
+pending_new(struct rpc_client *c, struct json_object *id, int want_call)
+{
+	struct rpc_pending	*p = xcalloc(1, sizeof(*p));
+
+	p->client = c->id;
+	p->req_id = json_object_get(id);
+	p->want_call = want_call;
+	return p;
+}
+
+static struct json_object *
+status_json(void)
+{
+	struct json_object	*o = json_object_new_object(), *a, *e;
+	struct duser		*u;
+	struct dcall		*call;
+	int			 n;
+
+	json_object_object_add(o, "version", json_object_new_string(DSTNY_VERSION));
+	a = json_object_new_array();
+	TAILQ_FOREACH(u, &dusers, entry) {
+		e = json_object_new_object();
+		n = 0;
+		TAILQ_FOREACH(call, &u->calls, entry)
+			n++;
+		json_object_object_add(e, "userId", json_object_new_string(u->user));
+		json_object_object_add(e, "domain", json_object_new_string(u->domain));
+		json_object_object_add(e, "state",
+		    json_object_new_string(user_state_name(u->state)));
+		json_object_object_add(e, "transport",
+		    json_object_new_string(conf_transport_name(u->transport)));
+		json_object_object_add(e, "calls", json_object_new_int(n));
+		json_object_object_add(e, "queues", json_object_new_int(0));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "users", a);
+	return o;
+}
+
+static struct json_object *
+devices_json(struct duser *u)
+{
+	struct json_object	*a = json_object_new_array(), *d;
+	size_t			 i;
+
+	for (i = 0; i < u->devices.n; i++) {
+		d = json_object_new_object();
+		json_object_object_add(d, "deviceId", json_object_new_string(u->devices.v[i].id));
+		json_object_object_add(d, "deviceType", json_object_new_string(u->devices.v[i].type));
+		json_object_object_add(d, "deviceName", json_object_new_string(u->devices.v[i].name));
+		json_object_object_add(d, "deviceStatus", json_object_new_string(u->devices.v[i].status));
+		json_object_array_add(a, d);
+	}
+	return a;
+}
+
+static int
+topics_parse(struct json_object *params, unsigned *topics)
+{
+	static const char *const names[] = { "calls", "queues", "devices", "status" };
+	struct json_object	*t, *e;
+	size_t			 i, j;
+
+	if (params == NULL || !json_object_object_get_ex(params, "topics", &t)) {
+		*topics = TOPIC_ALL;
+		return 0;
+	}
+	if (!json_object_is_type(t, json_type_array))
+		return -1;
+	*topics = 0;
+	for (i = 0; i < json_object_array_length(t); i++) {
+		e = json_object_array_get_idx(t, i);
+		for (j = 0; j < 4; j++)
+			if (json_object_is_type(e, json_type_string) &&
+			    strcmp(json_object_get_string(e), names[j]) == 0)
+				break;
+		if (j == 4)
+			return -1;
+		*topics |= 1u << j;
+	}
+	return 0;
+}
+
+static void
+rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *params,
+    struct json_object *id)
+{
+	struct action_args	 a;
+	struct duser		*u;
+	struct dcall		*call = NULL, *call2;
+	struct json_object	*arr;
+	const char		*s, *name = NULL;
+	int64_t			 x = 0;
+	int			 bad = 0, op, want_call;
+
+	memset(&a, 0, sizeof(a));
+	if ((u = user_find(param_str(params, "user", &bad))) == NULL || bad) {
+		reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND, "no such user");
+		return;
+	}
+	if (strcmp(method, "status") == 0) {
+		reply_result(c, id, status_json());
+		return;
+	}
+	if (strcmp(method, "calls.list") == 0) {
+		arr = json_object_new_array();
+		TAILQ_FOREACH(call, &u->calls, entry)
+			json_object_array_add(arr, rpc_call_view(call));
+		reply_result(c, id, arr);
+		return;
+	}
+	if (strcmp(method, "devices.list") == 0) {
+		reply_result(c, id, devices_json(u));
+		return;
+	}
+	if (strcmp(method, "queues.list") == 0) {
+		reply_result(c, id, json_object_new_array());
+		return;
+	}
+	if (strcmp(method, "queue.login") == 0 || strcmp(method, "queue.logout") == 0) {
+		reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND, "no such queue");
+		return;
+	}
+	if (strcmp(method, "resync") == 0) {
+		cache_fetch_user(u, REASON_RESYNC);
+		user_fetch_devices(u);
+		reply_result(c, id, json_object_new_object());
+		return;
+	}
+	if (strcmp(method, "subscribe") == 0) {
+		unsigned topics;
+		if (topics_parse(params, &topics) == -1) {
+			reply_error(c, id, -32602, "topics: a list of calls, "
+			    "queues, devices, status", NULL);
+			return;
+		}
+		c->topics = topics;
+		reply_result(c, id, json_object_new_object());
+		return;
+	}
+	if (strcmp(method, "linestate.set") == 0 ||
+	    strcmp(method, "linestate.clear") == 0) {
+		s = param_str(params, "externalId", &bad);
+		if (method[10] == 's' && !param_int(params, "expiresOn", &x, &bad))
+			bad = 1;
+		if (bad || s == NULL) {
+			reply_error(c, id, -32602, "externalId (string) and "
+			    "expiresOn (Unix time) are needed", NULL);
+			return;
+		}
+		action_linestate(u, s, x, method[10] == 'c', rpc_action_cb,
+		    pending_new(c, id, 0));
+		return;
+	}
+	if (strcmp(method, "call.get") == 0) {
+		if ((s = param_str(params, "call", &bad)) == NULL || bad) {
+			reply_error(c, id, -32602, "call (a callId) is needed", NULL);
+			return;
+		}
+		if ((call = cache_find(u, s)) == NULL)
+			reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND, "no such call");
+		else
+			reply_result(c, id, rpc_call_view(call));
+		return;
+	}
+	if (strcmp(method, "call.record") == 0) {
+		static const char *const acts[] = { "start", "stop", "pause",
+		    "resume", "save", "discard" };
+		size_t i;
+		s = param_str(params, "action", &bad);
+		for (i = 0; s != NULL && i < 6; i++)
+			if (strcmp(s, acts[i]) == 0)
+				break;
+		if (s == NULL || i == 6) {
+			reply_error(c, id, -32602, "action: start, stop, pause, "
+			    "resume, save or discard", NULL);
+			return;
+		}
+		op = OP_REC_START + (int)i;
+	} else if ((op = action_from_name(method)) == -1 ||
+	    strncmp(method, "rec.", 4) == 0) {
+		reply_error(c, id, -32601, "method not found", NULL);
+		return;
+	}
+	if (op != OP_MAKE) {
+		if ((s = param_str(params, "call", &bad)) == NULL || bad) {
+			reply_error(c, id, -32602, "call (a callId) is needed", NULL);
+			return;
+		}
+		if ((call = cache_find(u, s)) == NULL) {
+			reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND, "no such call");
+			return;
+		}
+	}
+	a.device = param_str(params, "device", &bad);
+	a.destination = param_str(params, "destination", &bad);
+	a.digits = param_str(params, "digits", &bad);
+	a.participant = param_str(params, "participant", &bad);
+	a.role = param_str(params, "role", &bad);
+	a.type = param_str(params, "type", &bad);
+	a.blind = param_bool(params, "blind", &bad);
+	a.wait_for_answer = param_bool(params, "waitForAnswer", &bad);
+	a.has_state_token = param_int(params, "stateToken", &a.state_token, &bad);
+	if ((s = param_str(params, "target", &bad)) != NULL) {
+		if ((call2 = cache_find(u, s)) == NULL) {
+			reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND,
+			    "no such target call");
+			return;
+		}
+		a.target = call2;
+	}
+	if (bad) {
+		reply_error(c, id, -32602, "a parameter has the wrong type", name);
+		return;
+	}
+	want_call = 1;
+	action_run(u, call, op, &a, rpc_action_cb, pending_new(c, id, want_call));
+}
+
+static void
+rpc_line(struct rpc_client *c, const char *line, size_t len)
+{
+	struct json_object	*req, *id = NULL, *method, *params = NULL, *v;
+	char			 err[256];
+
+	if ((req = model_json_parse(line, len, err, sizeof(err))) == NULL) {
+		reply_error(c, NULL, -32700, "parse error", NULL);
+		return;
+	}
+	if (json_object_is_type(req, json_type_object))
+		json_object_object_get_ex(req, "id", &id);
+	if (!json_object_is_type(req, json_type_object) ||
+	    !json_object_object_get_ex(req, "jsonrpc", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), "2.0") != 0 ||
+	    !json_object_object_get_ex(req, "method", &method) ||
+	    !json_object_is_type(method, json_type_string) ||
+	    (id != NULL && !json_object_is_type(id, json_type_int) &&
+	    !json_object_is_type(id, json_type_string) &&
+	    !json_object_is_type(id, json_type_null))) {
+		reply_error(c, id, -32600, "invalid request", NULL);
+		json_object_put(req);
+		return;
+	}
+	if (json_object_object_get_ex(req, "params", &params) &&
+	    !json_object_is_type(params, json_type_object)) {
+		reply_error(c, id, -32602, "params must be an object (by name)",
+		    NULL);
+		json_object_put(req);
+		return;
+	}
+	rpc_dispatch(c, json_object_get_string(method), params, id);
+	json_object_put(req);
+}
+
+static void
+client_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct rpc_client	*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct evbuffer_ptr	 eol;
+	size_t			 eol_len;
+	char			*line;
+
+	while (!c->dead && !c->close_when_flushed) {
+		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
+		if (eol.pos < 0) {
+			if (evbuffer_get_length(in) > RPC_LINE_MAX)
+				goto too_long;
+			return;
+		}
+		if ((size_t)eol.pos > RPC_LINE_MAX)
+			goto too_long;
+		line = xmalloc((size_t)eol.pos + 1);
+		evbuffer_remove(in, line, (size_t)eol.pos);
+		evbuffer_drain(in, eol_len);
+		line[eol.pos] = '\0';
+		if (eol.pos > 0)
+			rpc_line(c, line, (size_t)eol.pos);
+		free(line);
+	}
+	return;
+too_long:
+	reply_error(c, NULL, -32600, "line longer than 64 KiB", NULL);
+	c->close_when_flushed = 1;
+	bufferevent_disable(bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		client_close(c);
+}
+
+static void
+client_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct rpc_client	*c = arg;
+
+	if (c->close_when_flushed)
+		client_close(c);
+}
+
+static void
+client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		client_close(arg);
+}
+
+static void
+accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct rpc_client	*c;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof(cred);
+	static const char	 busy[] = "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":"
+	    "-32000,\"message\":\"too many clients\"},\"id\":null}\n";
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+	    (cred.uid != geteuid() && cred.uid != 0)) {
+		log_warnx("socket: refused a client of uid %d", (int)cred.uid);
+		close(fd);
+		return;
+	}
+	if (nclients >= (size_t)dconf->max_clients) {
+		if (write(fd, busy, sizeof(busy) - 1) < 0)
+			log_debug("socket: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->id = next_client_id++;
+	c->bev = bufferevent_socket_new(dbase, fd, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(c->bev, client_read_cb, client_write_cb,
+	    client_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&clients, c, entry);
+	nclients++;
+}
+
+static void
+accept_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	evconnlistener_enable(listener);
+}
+
+/* Out of descriptors: stop accepting for a second (iked control_accept). */
+static void
+accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct timeval	tv = { 1, 0 };
+
+	log_warn("socket: accept");
+	evconnlistener_disable(l);
+	evtimer_add(accept_retry_ev, &tv);
+}
+
+/* A socket file left by a dead daemon is replaced; a live one is not. */
+static int
+rpc_claim_path(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	int			 fd, rc;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket", path);
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (rc == 0) {
+		snprintf(err, errlen, "%s: another dstnyd is running", path);
+		return -1;
+	}
+	log_info("socket: replacing the stale %s", path);
+	unlink(path);
+	return 0;
+}
+
+int
+rpc_listen(const struct conf *conf, char *err, size_t errlen)
+{
+	struct sockaddr_un	 sun;
+	char			*dir;
+	int			 fd;
+
+	dir = xstrdup(conf->socket_path);
+	if (mkdir(dirname(dir), 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	if (rpc_claim_path(conf->socket_path, err, errlen) == -1) {
+		if (*err == '\0')
+			snprintf(err, errlen, "%s: %s", conf->socket_path,
+			    strerror(errno));
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", conf->socket_path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    chmod(conf->socket_path, conf->socket_mode) == -1) {
+		snprintf(err, errlen, "%s: %s", conf->socket_path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	listener = evconnlistener_new(dbase, accept_cb, NULL,
+	    LEV_OPT_CLOSE_ON_FREE, 64, fd);
+	if (listener == NULL) {
+		snprintf(err, errlen, "%s: listen: %s", conf->socket_path,
+		    strerror(errno));
+		close(fd);
+		unlink(conf->socket_path);
+		return -1;
+	}
+	evconnlistener_set_error_cb(listener, accept_error_cb);
+	accept_retry_ev = evtimer_new(dbase, accept_retry_cb, NULL);
+	sock_path = xstrdup(conf->socket_path);
+	log_info("socket: listening on %s", sock_path);
+	return 0;
+}
+
+void
+rpc_close(void)
+{
+	struct rpc_client	*c;
+
+	while ((c = TAILQ_FIRST(&clients)) != NULL) {
+		TAILQ_REMOVE(&clients, c, entry);
+		bufferevent_free(c->bev);
+		free(c);
+	}
+	client_free_cb(-1, 0, NULL);
+	nclients = 0;
+	if (listener != NULL) {
+		evconnlistener_free(listener);
+		event_free(accept_retry_ev);
+		unlink(sock_path);
+	}
+	listener = NULL;
+	free(sock_path);
+	sock_path = NULL;
+}

@@ -1,0 +1,335 @@
+/* user.c: one monitored user: its ticket, state machine, keepalive and polling. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "dstnyd.h"
+#include "log.h"
+#include "ticket.h"
+#include "xmalloc.h"
+
+#define POLL_SECONDS	5
+
+static const char *const ustate_names[] = {
+	[USTATE_STARTING] = "starting",
+	[USTATE_ONLINE] = "online",
+	[USTATE_DEGRADED] = "degraded",
+	[USTATE_OFFLINE] = "offline",
+	[USTATE_UNAUTHORIZED] = "unauthorized",
+};
+
+const char *
+user_state_name(enum ustate s)
+{
+	return ustate_names[s];
+}
+
+struct duser *
+user_find_n(unsigned n)
+{
+	struct duser	*u;
+
+	TAILQ_FOREACH(u, &dusers, entry)
+		if (u->n == n)
+			return u;
+	return NULL;
+}
+
+struct duser *
+user_find_path(const char *path)
+{
+	const char	*prefix = "/org/dstnyd/Cti1/User/";
+	char		*end;
+	unsigned long	 n;
+
+	if (strncmp(path, prefix, strlen(prefix)) != 0)
+		return NULL;
+	path += strlen(prefix);
+	if (*path < '0' || *path > '9')
+		return NULL;
+	n = strtoul(path, &end, 10);
+	if (*end != '\0' || n > UINT32_MAX)
+		return NULL;
+	return user_find_n((unsigned)n);
+}
+
+struct duser *
+user_find(const char *user)
+{
+	struct duser	*u;
+
+	if (user == NULL || *user == '\0')
+		return TAILQ_FIRST(&dusers);
+	TAILQ_FOREACH(u, &dusers, entry)
+		if (strcmp(u->user, user) == 0 || strcmp(u->name, user) == 0)
+			return u;
+	return NULL;
+}
+
+void
+user_update_state(struct duser *u)
+{
+	enum ustate	s;
+	struct timeval	tv = { POLL_SECONDS, 0 };
+
+	if (u->unauthorized)
+		s = USTATE_UNAUTHORIZED;
+	else if (!u->reachable && u->ready)
+		s = USTATE_OFFLINE;
+	else if (!u->ready)
+		s = u->reachable ? USTATE_STARTING : USTATE_OFFLINE;
+	else if (!u->events_ok)
+		s = USTATE_DEGRADED;
+	else
+		s = USTATE_ONLINE;
+	/* Not flowing or not reachable: poll state.user until it is. */
+	if ((s == USTATE_DEGRADED || s == USTATE_OFFLINE) && !u->stopping) {
+		if (!evtimer_pending(u->poll_ev, NULL))
+			evtimer_add(u->poll_ev, &tv);
+	} else
+		evtimer_del(u->poll_ev);
+	if (s == u->state)
+		return;
+	log_info("%s@%s: %s -> %s", u->user, u->domain,
+	    ustate_names[u->state], ustate_names[s]);
+	u->state = s;
+	emit_user_changed(u, "State");
+}
+
+void
+user_set_state(struct duser *u, enum ustate s)
+{
+	u->unauthorized = s == USTATE_UNAUTHORIZED;
+	user_update_state(u);
+}
+
+void
+user_core_result(struct duser *u, const struct http_resp *r)
+{
+	int	reachable;
+
+	/* No HTTP answer at all (refused, timed out, broken): unreachable. */
+	reachable = !(r->status == 0 && (r->err == DSTNY_ERR_UPSTREAM ||
+	    r->err == DSTNY_ERR_TIMEOUT));
+	if (r->err == DSTNY_ERR_UNAUTHORIZED)
+		return;		/* the ticket logic decides */
+	if (reachable != u->reachable) {
+		u->reachable = reachable;
+		if (reachable && u->ready) {
+			/* Back after an outage: what did we miss? */
+			cache_fetch_user(u, REASON_RESYNC);
+		}
+		user_update_state(u);
+	}
+}
+
+void
+user_events_flowing(struct duser *u)
+{
+	u->last_event = time(NULL);
+	if (u->events_ok)
+		return;
+	u->events_ok = 1;
+	/* After any (re)connect: reconcile. */
+	cache_fetch_user(u, REASON_RESYNC);
+	user_update_state(u);
+}
+
+void
+user_events_lost(struct duser *u)
+{
+	if (!u->events_ok)
+		return;
+	u->events_ok = 0;
+	user_update_state(u);
+}
+
+static void
+devices_fetched(struct duser *u, const struct http_resp *r, void *arg)
+{
+	struct device_list	l;
+	char			err[256];
+
+	u->devices_fetch = 0;
+	if (r->err != DSTNY_OK) {
+		log_warnx("%s@%s: devices.list: %s: %s", u->user, u->domain,
+		    dstny_err_name(r->err), r->message);
+		return;
+	}
+	if (devices_parse(r->body, r->body_len, &l, err, sizeof(err)) == -1) {
+		log_warnx("%s@%s: devices.list: %s", u->user, u->domain, err);
+		return;
+	}
+	if (devices_equal(&l, &u->devices)) {
+		devices_free(&l);
+		return;
+	}
+	devices_free(&u->devices);
+	u->devices = l;
+	emit_devices_changed(u);
+}
+
+void
+user_fetch_devices(struct duser *u)
+{
+	if (u->devices_fetch != 0)
+		return;
+	u->devices_fetch = core_send(u, ROUTE_DEVICES_LIST, NULL,
+	    devices_fetched, NULL);
+}
+
+static void
+user_keepalive_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct duser	*u = arg;
+	time_t		 now = time(NULL);
+
+	if (u->transport == CONF_TRANSPORT_WEBHOOK)
+		hooks_user_renew(u);
+	else if (now - u->last_event >= dconf->keepalive)
+		cache_fetch_user(u, REASON_RESYNC);
+}
+
+static void
+user_poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct duser	*u = arg;
+
+	cache_fetch_user(u, REASON_RESYNC);
+	user_update_state(u);	/* re-arms while still needed */
+}
+
+static void
+user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
+{
+	struct duser	*u = arg;
+	struct timeval	 tv = { dconf->keepalive, 0 };
+
+	core_ticket_changed(u, err, msg);
+	if (err != DSTNY_OK) {
+		log_warnx("%s@%s: no usable ticket: %s", u->user, u->domain, msg);
+		if (err == DSTNY_ERR_UNAUTHORIZED || err == DSTNY_ERR_FORBIDDEN)
+			user_set_state(u, USTATE_UNAUTHORIZED);
+		return;
+	}
+	if (u->unauthorized)
+		user_set_state(u, USTATE_STARTING);
+	if (u->started || u->stopping)
+		return;
+	u->started = 1;
+	cache_fetch_user(u, REASON_RESYNC);
+	user_fetch_devices(u);
+	if (u->transport == CONF_TRANSPORT_WEBHOOK)
+		hooks_user_start(u);
+	else
+		streams_user_start(u);
+	evtimer_add(u->keepalive_ev, &tv);
+}
+
+struct duser *
+user_new(const struct conf *conf, const struct conf_user *cu, unsigned n,
+    char *err, size_t errlen)
+{
+	struct duser		*u = xcalloc(1, sizeof(*u));
+	struct ticket_conf	 tc;
+
+	u->n = n;
+	u->name = xstrdup(cu->name);
+	u->domain = xstrdup(cu->domain);
+	u->user = xstrdup(cu->user);
+	u->transport = conf_transport(conf);
+	u->state = USTATE_STARTING;
+	u->reachable = 1;
+	TAILQ_INIT(&u->calls);
+	TAILQ_INIT(&u->reqs);
+	memset(&tc, 0, sizeof(tc));
+	tc.base_url = conf->base_url;
+	tc.routes = conf->routes;
+	tc.domain = cu->domain;
+	tc.user = cu->user;
+	tc.token_file = cu->token_file;
+	tc.password_file = cu->password_file;
+	tc.apis = conf->apis;
+	tc.napis = conf->napis;
+	tc.name = conf->ticket_name;
+	tc.expires = conf->ticket_expires;
+	if ((u->ticket = ticket_new(dbase, dhttp, &tc, user_ticket_cb, u, err,
+	    errlen)) == NULL) {
+		free(u->name);
+		free(u->domain);
+		free(u->user);
+		free(u);
+		return NULL;
+	}
+	u->keepalive_ev = event_new(dbase, -1, EV_PERSIST, user_keepalive_cb, u);
+	u->poll_ev = evtimer_new(dbase, user_poll_cb, u);
+	return u;
+}
+
+void
+user_start(struct duser *u)
+{
+	log_info("%s@%s: starting (%s)", u->user, u->domain,
+	    conf_transport_name(u->transport));
+	ticket_start(u->ticket);
+}
+
+static void
+user_ticket_stopped_cb(void *arg)
+{
+	struct duser	*u = arg;
+
+	if (u->stop_done != NULL)
+		u->stop_done(u->stop_arg);
+}
+
+/* Called by the transport as each of its deletions finishes. */
+void
+user_stop_step(struct duser *u)
+{
+	if (--u->stop_pending > 0)
+		return;
+	ticket_stop(u->ticket, user_ticket_stopped_cb, u);
+}
+
+void
+user_stop(struct duser *u, void (*done)(void *), void *arg)
+{
+	u->stopping = 1;
+	u->stop_done = done;
+	u->stop_arg = arg;
+	evtimer_del(u->keepalive_ev);
+	evtimer_del(u->poll_ev);
+	u->stop_pending = 1;
+	cache_clear(u, REASON_SHUTDOWN);
+	if (u->transport == CONF_TRANSPORT_WEBHOOK)
+		hooks_user_stop(u);
+	else
+		streams_user_stop(u);
+	user_stop_step(u);
+}
+
+void
+user_free(struct duser *u)
+{
+	cache_clear(u, REASON_SHUTDOWN);
+	if (u->transport == CONF_TRANSPORT_WEBHOOK)
+		hooks_user_stop(u);
+	else
+		streams_user_stop(u);
+	core_cancel_all(u);
+	ticket_free(u->ticket);
+	devices_free(&u->devices);
+	event_free(u->keepalive_ev);
+	event_free(u->poll_ev);
+	free(u->hook_user_id);
+	free(u->hook_device_id);
+	free(u->name);
+	free(u->domain);
+	free(u->user);
+	free(u);
+}
