@@ -10,7 +10,7 @@ top=$PWD
 DEBS=(build-essential autoconf automake libtool pkg-config
       libevent-dev libcurl4-openssl-dev libjson-c-dev libxml2-dev
       libsystemd-dev libinih-dev libssl-dev dbus openssl ca-certificates
-      python3 man-db)
+      python3 man-db systemd libglib2.0-bin)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 

@@ -189,6 +189,7 @@ int		 hooks_listen(const struct conf *, char *err, size_t errlen);
 void		 hooks_close(void);
 void		 hooks_user_start(struct duser *);
 void		 hooks_user_renew(struct duser *);
+void		 hooks_user_restore(struct duser *);
 void		 hooks_user_stop(struct duser *);
 void		 hooks_call_start(struct dcall *);
 void		 hooks_call_stop(struct dcall *);

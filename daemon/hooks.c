@@ -345,6 +345,19 @@ hooks_user_renew(struct duser *u)
 		}
 }
 
+/* The Core is back after an outage: it may have forgotten us. */
+void
+hooks_user_restore(struct duser *u)
+{
+	struct hook	*h;
+
+	TAILQ_FOREACH(h, &hooks, entry)
+		if (h->user == u) {
+			evtimer_del(h->renew_ev);
+			hook_register(h);
+		}
+}
+
 void
 hooks_user_stop(struct duser *u)
 {

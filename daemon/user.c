@@ -122,6 +122,8 @@ user_core_result(struct duser *u, const struct http_resp *r)
 		if (reachable && u->ready) {
 			/* Back after an outage: what did we miss? */
 			cache_fetch_user(u, REASON_RESYNC);
+			if (u->transport == CONF_TRANSPORT_WEBHOOK && u->started)
+				hooks_user_restore(u);
 		}
 		user_update_state(u);
 	}

@@ -264,3 +264,229 @@ class Stream:
         except OSError:
             pass
         self.sock.close()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Bus:
+    """A private dbus-daemon; busctl for properties and signals, gdbus for calls."""
+
+    def __init__(self, wait=10.0):
+        r, w = os.pipe()
+        self.proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork",
+                                      "--print-address=%d" % w], pass_fds=[w],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(w)
+        ready, _, _ = select.select([r], [], [], wait)
+        if not ready:
+            bail("dbus-daemon printed no address")
+        self.address = os.read(r, 4096).decode().strip().splitlines()[0]
+        os.close(r)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+    def get(self, path, iface, prop):
+        r = subprocess.run(["busctl", "--address=" + self.address, "--json=short",
+                            "get-property", "org.dstnyd.Cti1", path, iface, prop],
+                           capture_output=True, text=True, timeout=10)
+        if r.returncode != 0:
+            return None
+        return json.loads(r.stdout)["data"]
+
+    def call(self, path, method, *args):
+        """gdbus call: (True, output) or (False, error name)."""
+        r = subprocess.run(["gdbus", "call", "--address", self.address, "--dest",
+                            "org.dstnyd.Cti1", "--object-path", path, "--method",
+                            method] + list(args), capture_output=True, text=True,
+                           timeout=15)
+        if r.returncode == 0:
+            return True, r.stdout.strip()
+        err = r.stderr.strip()
+        if "GDBus.Error:" in err:
+            return False, err.split("GDBus.Error:", 1)[1].split(":", 1)[0]
+        return False, err
+
+
+class Monitor:
+    """busctl monitor: every message of org.dstnyd.Cti1, as JSON, in a queue."""
+
+    def __init__(self, bus):
+        self.proc = subprocess.Popen(["busctl", "--address=" + bus.address,
+                                      "--json=short", "monitor", "org.dstnyd.Cti1"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.msgs = queue.Queue()
+        self.seen = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            line = line.decode().strip()
+            if line.startswith("{"):
+                self.msgs.put(json.loads(line))
+
+    def wait(self, pred, timeout=10.0):
+        """The first message (seen before or arriving) matching pred."""
+        for m in self.seen:
+            if pred(m):
+                self.seen.remove(m)
+                return m
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                m = self.msgs.get(timeout=left)
+            except queue.Empty:
+                return None
+            if pred(m):
+                return m
+            self.seen.append(m)
+
+    def signal(self, member, path=None, timeout=10.0, data=None):
+        def pred(m):
+            if m.get("type") != "signal" or m.get("member") != member:
+                return False
+            if path is not None and m.get("path") != path:
+                return False
+            return data is None or data(m["payload"]["data"])
+        return self.wait(pred, timeout)
+
+    def drain(self):
+        """Forget every message so far."""
+        self.seen = []
+        while True:
+            try:
+                self.msgs.get_nowait()
+            except queue.Empty:
+                return
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class Daemon:
+    """dstnyd on a private bus, against a Sim, with its own socket."""
+
+    def __init__(self, bus, sim, extra="", users="", wait=15.0, password="alice-password"):
+        self.dir = tempfile.mkdtemp(prefix="dstnyd-test-")
+        self.sock = os.path.join(self.dir, "dstnyd.sock")
+        pw = os.path.join(self.dir, "password")
+        with open(pw, "w") as f:
+            f.write(password + "\n")
+        os.chmod(pw, 0o600)
+        self.conf = os.path.join(self.dir, "dstnyd.conf")
+        with open(self.conf, "w") as f:
+            f.write("[core]\nbase_url = %s\ndomain = example.com\nuser = alice\n"
+                    "[auth]\npassword_file = %s\n[socket]\npath = %s\n%s\n%s"
+                    % (sim.url, pw, self.sock, extra, users))
+        self.notify_path = os.path.join(self.dir, "notify")
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(self.notify_path)
+        self.notes = []
+        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus.address,
+                   NOTIFY_SOCKET=self.notify_path)
+        wrap = os.environ.get("DSTNY_DAEMON_WRAP", "").split()
+        self.log = open(os.path.join(self.dir, "log"), "w+")
+        self.proc = subprocess.Popen(wrap + [build_path("daemon", "dstnyd"), "-d", "-c",
+                                             self.conf], env=env,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        if not self.wait_notify("READY=1", wait):
+            bail("dstnyd did not become ready: %s" % self.output()[-3000:])
+
+    def wait_notify(self, what, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            if any(what in n for n in self.notes):
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0 or self.proc.poll() is not None:
+                return False
+            ready, _, _ = select.select([self.notify], [], [], left)
+            if ready:
+                self.notes.append(self.notify.recv(4096).decode())
+
+    def output(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self, sig=15, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+class Rpc:
+    """A socket client: requests by id, notifications in a queue."""
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self.sock.settimeout(15)
+        self.buf = b""
+        self.next_id = 1
+        self.notes = []
+
+    def _line(self, timeout=15):
+        self.sock.settimeout(timeout)
+        while b"\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise EOFError
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def call(self, method, **params):
+        rid = self.next_id
+        self.next_id += 1
+        msg = {"jsonrpc": "2.0", "method": method, "id": rid}
+        if params:
+            msg["params"] = params
+        self.sock.sendall((json.dumps(msg) + "\n").encode())
+        while True:
+            m = self._line()
+            if m.get("id") == rid:
+                return m
+            if "method" in m:
+                self.notes.append(m)
+
+    def notification(self, method, pred=None, timeout=10):
+        for m in self.notes:
+            if m["method"] == method and (pred is None or pred(m["params"])):
+                self.notes.remove(m)
+                return m["params"]
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                m = self._line(left)
+            except (socket.timeout, EOFError):
+                return None
+            if m.get("method") == method and (pred is None or pred(m["params"])):
+                return m["params"]
+            if "method" in m:
+                self.notes.append(m)
+
+    def close(self):
+        self.sock.close()

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""test-daemon.py: dstnyd on a private dbus-daemon against dstny-coresim, SSE
+transport: D-Bus objects, signals and methods, the socket, errors, a second
+user, ticket replacement, a Core outage, and a clean shutdown."""
+import json
+import os
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Bus, Daemon, Monitor, Rpc, Sim, done, eq, ok, request
+
+ROOT = "/org/dstnyd/Cti1"
+CALL = "org.dstnyd.Cti1.Call"
+USER = "org.dstnyd.Cti1.User"
+
+bus = Bus()
+sim = Sim()
+st, body, _ = request("POST", sim.url + "/ticket/example.com/bob?api=CALL_CONTROL&platform=other&name=x",
+                      basic="bob@example.com:bob-password")
+bob_tok = os.path.join(sim_dir := os.path.dirname(os.path.abspath(__file__)), ".bob-token-%d" % os.getpid())
+with open(bob_tok, "w") as f:
+    f.write(body["token"] + "\n")
+os.chmod(bob_tok, 0o600)
+mon = Monitor(bus)
+d = Daemon(bus, sim, extra="[events]\nkeepalive = 1\n",
+           users='[user "bob"]\ntoken_file = %s\n' % bob_tok)
+os.unlink(bob_tok)
+
+ok(any(n.startswith("STATUS=") and "alice@example.com" in n for n in d.notes),
+   "sd_notify STATUS names the users", d.notes)
+ok(True, "READY=1 once the name is owned and the state fetched")
+eq(bus.get(ROOT, "org.dstnyd.Cti1.Manager", "Version"), "0.1.0", "Manager.Version")
+eq(bus.get(ROOT, "org.dstnyd.Cti1.Manager", "Users"), [ROOT + "/User/0", ROOT + "/User/1"],
+   "Manager.Users: one object per user")
+U0, U1 = ROOT + "/User/0", ROOT + "/User/1"
+eq(bus.get(U0, USER, "UserId"), "alice", "User.UserId")
+eq(bus.get(U1, USER, "UserId"), "bob", "a [user] section is a second User")
+eq(bus.get(U0, USER, "Domain"), "example.com", "User.Domain")
+eq(bus.get(U0, USER, "Transport"), "sse", "User.Transport without public_url is sse")
+if bus.get(U0, USER, "State") != "online":
+    mon.signal("PropertiesChanged", U0, data=lambda p: p[1].get("State", {}).get("data") == "online")
+eq(bus.get(U0, USER, "State"), "online", "User.State becomes online")
+devs = bus.get(U0, USER, "Devices")
+ok(devs is not None and ["alice-desk", "SOFTPHONE", "Desk softphone", "ACTIVE"] in devs,
+   "User.Devices a(ssss)", devs)
+rpc = Rpc(d.sock)
+eq(rpc.call("subscribe")["result"], {}, "socket: subscribe")
+
+# --- an inbound call ---------------------------------------------------------
+st, c1, _ = sim.control("POST", "/calls", {"from": "+46701234567", "name": "Carol Customer"})
+sig = mon.signal("CallAdded", U0)
+ok(sig is not None, "an inbound call gives CallAdded on the user")
+P1 = sig["payload"]["data"][0] if sig else ROOT + "/Call/0"
+eq(P1, ROOT + "/Call/0", "call objects count up from 0")
+ok(mon.signal("InterfacesAdded", ROOT, data=lambda p: p[0] == P1) is not None,
+   "ObjectManager.InterfacesAdded for the call")
+eq(bus.get(P1, CALL, "Status"), "RINGING", "Call.Status")
+eq(bus.get(P1, CALL, "CallId"), c1["callId"], "Call.CallId")
+eq(bus.get(P1, CALL, "Inbound"), True, "Call.Inbound")
+eq(bus.get(P1, CALL, "RemoteName"), "Carol Customer", "Call.RemoteName")
+eq(bus.get(P1, CALL, "RemoteNumber"), "+46701234567", "Call.RemoteNumber")
+eq(bus.get(P1, CALL, "RemoteUri"), "tel:+46701234567", "Call.RemoteUri")
+eq(bus.get(P1, CALL, "Actions"), [["ANSWER", ["alice-desk"]]], "Call.Actions a(sas)")
+eq(bus.get(P1, CALL, "DeviceIds"), ["alice-desk"], "Call.DeviceIds")
+eq(bus.get(P1, CALL, "User"), U0, "Call.User")
+eq(bus.get(P1, CALL, "StateToken"), c1["stateToken"], "Call.StateToken is the Core's int64")
+ok((bus.get(P1, CALL, "FirstSeen") or 0) > 1700000000, "Call.FirstSeen is Unix time")
+eq(bus.get(P1, CALL, "ActiveSince"), 0, "ActiveSince is 0 before ACTIVE")
+ok(json.loads(bus.get(P1, CALL, "Json"))["callId"] == c1["callId"], "Call.Json")
+eq(bus.get(U0, USER, "Calls"), [P1], "User.Calls")
+n = rpc.notification("call.added")
+ok(n is not None and n["call"]["callId"] == c1["callId"] and n["call"]["path"] == P1 and
+   n["call"]["user"] == "alice", "socket: call.added with a CallView", n)
+
+# --- answer, disallowed actions, hold ----------------------------------------
+sim.control("DELETE", "/requests")
+ok_, out = bus.call(P1, CALL + ".Resume", "{}")
+ok(not ok_ and out == "org.dstnyd.Cti1.Error.ActionNotAllowed", "Resume on a ringing call: ActionNotAllowed", out)
+ok(not any(r["route"] == "call.resume" for r in sim.requests()), "and nothing was sent upstream")
+ok_, out = bus.call(P1, CALL + ".Answer", "", "{}")
+ok(ok_, "Answer(\"\") picks the ANSWER action's device", out)
+sig = mon.signal("StateChanged", P1)
+ok(sig is not None and sig["payload"]["data"] == ["RINGING", "ACTIVE", "ANSWERED"],
+   "StateChanged(RINGING, ACTIVE, ANSWERED)", sig)
+ok((bus.get(P1, CALL, "ActiveSince") or 0) > 0, "ActiveSince set when ACTIVE")
+ok_, out = bus.call(P1, CALL + ".SendDtmf", "12Z", "{}")
+ok(not ok_ and out == "org.dstnyd.Cti1.Error.InvalidArgument", "DTMF outside 0-9A-D#*: InvalidArgument")
+ok(not any(r["route"] == "call.dtmf" for r in sim.requests()), "and nothing was sent")
+ok_, out = bus.call(P1, CALL + ".Hold", "{'colour': <'blue'>}")
+ok(not ok_ and out == "org.dstnyd.Cti1.Error.InvalidArgument", "an unknown option: InvalidArgument")
+mon.drain()
+ok_, out = bus.call(P1, CALL + ".Hold", "{}")
+ok(ok_, "Hold", out)
+sig = mon.signal("PropertiesChanged", P1, data=lambda p: "Status" in p[1])
+ok(sig is not None and sig["payload"]["data"][1]["Status"]["data"] == "HELD" and
+   {"StateToken", "Event", "Actions", "Json"} <= set(sig["payload"]["data"][1]),
+   "one PropertiesChanged carries every changed property", sig and list(sig["payload"]["data"][1]))
+ok(mon.signal("StateChanged", P1, data=lambda p: p[:2] == ["ACTIVE", "HELD"]) is not None,
+   "StateChanged(ACTIVE, HELD)")
+
+# --- a stale token: StateConflict and a refetch -------------------------------
+sim.control("DELETE", "/requests")
+ok_, out = bus.call(P1, CALL + ".Resume", "{'stateToken': <int64 12345>}")
+ok(not ok_ and out == "org.dstnyd.Cti1.Error.StateConflict", "a stale stateToken: StateConflict", out)
+reqs = sim.requests()
+routes = [r["route"] for r in reqs]
+ok("call.resume" in routes and "state.call" in routes[routes.index("call.resume"):],
+   "and the call is fetched again at once", routes)
+
+# --- the socket -----------------------------------------------------------------
+r = rpc.call("call.resume", call=c1["callId"])
+ok("result" in r and r["result"]["status"] == "ACTIVE" and r["result"]["path"] == P1,
+   "socket: call.resume answers the CallView", r)
+r = rpc.call("call.hold", call=c1["callId"])
+ok(r.get("result", {}).get("status") == "HELD", "socket: call.hold")
+r = rpc.call("call.hold", call=c1["callId"])
+ok(r.get("error", {}).get("code") == 2 and r["error"]["data"]["name"] ==
+   "org.dstnyd.Cti1.Error.ActionNotAllowed", "socket: code 2 ActionNotAllowed", r)
+r = rpc.call("call.resume", call=c1["callId"], stateToken=1)
+ok(r.get("error", {}).get("code") == 1, "socket: code 1 StateConflict", r)
+r = rpc.call("call.get", call="nope")
+ok(r.get("error", {}).get("code") == 3 and r["error"]["data"]["name"] == "org.dstnyd.Cti1.Error.NotFound",
+   "socket: code 3 NotFound", r)
+r = rpc.call("call.dtmf", call=c1["callId"], digits="99x")
+ok(r.get("error", {}).get("code") == 4, "socket: code 4 InvalidArgument")
+r = rpc.call("status")
+ok(r["result"]["version"] == "0.1.0" and r["result"]["users"][0] ==
+   {"userId": "alice", "domain": "example.com", "state": "online", "transport": "sse",
+    "calls": 1, "queues": 0}, "socket: status", r)
+r = rpc.call("calls.list")
+ok(len(r["result"]) == 1 and r["result"][0]["callId"] == c1["callId"], "socket: calls.list")
+r = rpc.call("calls.list", user="bob")
+eq(r["result"], [], "socket: calls.list for the second user")
+r = rpc.call("devices.list")
+ok(any(x["deviceId"] == "alice-desk" for x in r["result"]), "socket: devices.list")
+eq(rpc.call("nope")["error"]["code"], -32601, "socket: unknown method -32601")
+eq(rpc.call("call.hold", call=5)["error"]["code"], -32602, "socket: wrong param type -32602")
+raw = Rpc(d.sock)
+raw.send_raw(b"{not json\n")
+eq(raw._line()["error"]["code"], -32700, "socket: parse error -32700")
+raw.send_raw(b'{"jsonrpc": "1.0", "method": "status", "id": 3}\n')
+eq(raw._line()["error"]["code"], -32600, "socket: invalid request -32600")
+raw.send_raw(b'{"jsonrpc":"2.0","method":"status","params":[1],"id":4}\n')
+eq(raw._line()["error"]["code"], -32602, "socket: positional params -32602")
+raw.send_raw(b"x" * (70 * 1024))
+m = raw._line()
+closed = False
+try:
+    closed = raw.sock.recv(1) == b""
+except OSError:
+    closed = True
+ok(m["error"]["code"] == -32600 and closed, "socket: a line over 64 KiB: error, then closed")
+raw.close()
+
+# --- ends and removals --------------------------------------------------------------
+mon.drain()
+sim.control("POST", "/calls/%s/hangup" % c1["callId"])
+sig = mon.signal("CallRemoved", U0)
+ok(sig is not None and sig["payload"]["data"] == [P1, "ended"], "a remote hangup: CallRemoved(ended)", sig)
+ok(mon.signal("InterfacesRemoved", ROOT, data=lambda p: p[0] == P1) is not None, "InterfacesRemoved")
+n = rpc.notification("call.removed")
+ok(n is not None and n["callId"] == c1["callId"] and n["reason"] == "ended", "socket: call.removed", n)
+eq(bus.get(U0, USER, "Calls"), [], "User.Calls is empty again")
+
+ok_, out = bus.call(U0, USER + ".MakeCall", "tel:+46313000000", "{'device': <'alice-desk'>}")
+ok(ok_ and "/org/dstnyd/Cti1/Call/1" in out, "MakeCall returns the new call's object", out)
+P2 = ROOT + "/Call/1"
+eq(bus.get(P2, CALL, "Status"), "INITIATED", "the outbound call is INITIATED")
+cid2 = bus.get(P2, CALL, "CallId")
+sim.control("POST", "/calls/%s/answer" % cid2)
+ok(mon.signal("StateChanged", P2, data=lambda p: p[1] == "ACTIVE") is not None,
+   "the far end answers: ACTIVE")
+r = rpc.call("call.hangup", call=cid2)
+ok("result" in r, "socket: call.hangup", r)
+ok(mon.signal("CallRemoved", U0, data=lambda p: p[0] == P2) is not None, "hung up: CallRemoved")
+r = rpc.call("call.make", destination="tel:+1444344")
+ok(r.get("result", {}).get("status") == "INITIATED" and r["result"]["path"] == ROOT + "/Call/2",
+   "socket: call.make picks a device and answers the CallView", r)
+rpc.call("call.hangup", call=r["result"]["callId"])
+ok_, out = bus.call(U0, USER + ".SetLineState", "teams-1", "2000000000")
+ok(ok_ and sim.state()["users"][0]["lineStates"][0]["externalId"] == "teams-1", "SetLineState")
+ok_, out = bus.call(U0, USER + ".ClearLineState", "teams-1")
+ok(ok_ and sim.state()["users"][0]["lineStates"] == [], "ClearLineState")
+
+# --- the second user -----------------------------------------------------------------
+st, cb, _ = sim.control("POST", "/calls", {"user": "bob", "from": "+4670999"})
+sig = mon.signal("CallAdded", U1)
+ok(sig is not None, "a call of the second user appears under User/1")
+eq(bus.get(sig["payload"]["data"][0], CALL, "User") if sig else None, U1, "and belongs to it")
+sim.control("POST", "/calls/%s/hangup" % cb["callId"])
+
+# --- a revoked ticket is replaced ------------------------------------------------------
+sim.control("DELETE", "/requests")
+sim.control("POST", "/tickets/revoke", {"user": "alice"})
+ok_, out = bus.call(U0, USER + ".MakeCall", "tel:+1555", "{}")
+routes = [r["route"] for r in sim.requests()]
+ok(ok_ and routes.count("ticket.create") == 1 and routes.count("call.make") == 2,
+   "a 401 gets a new ticket and one retry", routes)
+P4 = out.split("'")[1] if ok_ else None
+
+# --- a Core outage: offline, then online and reconciled -------------------------------
+cid3 = bus.get(P4, CALL, "CallId")
+mon.drain()
+sim.control("POST", "/faults", {"downSeconds": 3})
+ok(mon.signal("PropertiesChanged", U0, timeout=15,
+              data=lambda p: p[1].get("State", {}).get("data") == "offline") is not None,
+   "the Core down: User.State offline")
+deadline = time.monotonic() + 15
+while time.monotonic() < deadline:
+    try:
+        socket.create_connection(("127.0.0.1", sim.port), timeout=1).close()
+        break
+    except OSError:
+        time.sleep(0.05)
+sim.control("POST", "/calls/%s/hangup" % cid3)
+ok(mon.signal("PropertiesChanged", U0, timeout=20,
+              data=lambda p: p[1].get("State", {}).get("data") == "online") is not None,
+   "back: User.State online")
+ok(mon.signal("CallRemoved", U0, timeout=10, data=lambda p: p[0] == P4) is not None,
+   "a call that ended meanwhile is removed (reconciled)")
+
+# --- shutdown -----------------------------------------------------------------------------
+sim.control("DELETE", "/requests")
+t0 = time.monotonic()
+rc = d.stop()
+ok(rc == 0 and time.monotonic() - t0 < 2.5, "SIGTERM: exit 0 within 2 s (%.2fs)" % (time.monotonic() - t0),
+   d.output()[-2000:])
+ok(not os.path.exists(d.sock), "the socket file is removed")
+ok(any(r["route"] == "ticket.delete" for r in sim.requests()), "the ticket it created is deleted")
+secret_leak = any(s in d.output() for s in ("alice-password",))
+ok(not secret_leak, "no password in the daemon's output")
+mon.stop()
+rpc.close()
+sim.stop()
+bus.stop()
+done()
