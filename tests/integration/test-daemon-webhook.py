@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""test-daemon-webhook.py: dstnyd's webhook transport against dstny-coresim:
+registrations and renewal, the listener's checks, hints that are never
+state, and deletion on shutdown."""
+import json
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Bus, Daemon, Monitor, Rpc, Sim, done, eq, free_port, ok, request
+
+ROOT = "/org/dstnyd/Cti1"
+USER = "org.dstnyd.Cti1.User"
+CALL = "org.dstnyd.Cti1.Call"
+U0 = ROOT + "/User/0"
+
+bus = Bus()
+sim = Sim()
+sim.control("POST", "/webhooks/lifetime", {"seconds": 2})
+port = free_port()
+HOOKS = "http://127.0.0.1:%d" % port
+mon = Monitor(bus)
+d = Daemon(bus, sim, extra="[events]\nlisten = 127.0.0.1:%d\npublic_url = %s/\nkeepalive = 30\n"
+           % (port, HOOKS))
+eq(bus.get(U0, USER, "Transport"), "webhook", "transport auto with public_url is webhook")
+if bus.get(U0, USER, "State") != "online":
+    mon.signal("PropertiesChanged", U0, data=lambda p: p[1].get("State", {}).get("data") == "online")
+eq(bus.get(U0, USER, "State"), "online", "online once the user webhook is registered")
+hooks = sim.state()["events"]["webhooks"]
+kinds = sorted(h["kind"] for h in hooks)
+ok(kinds == ["device", "user"], "user and device webhooks registered", hooks)
+ok(all(re.fullmatch(r"[0-9a-f]{32}", h["targetId"]) and
+       h["targetUrl"] == "%s/hooks/%s" % (HOOKS, h["targetId"]) for h in hooks),
+   "targetUrl is public_url/hooks/<128-bit hex targetId>", hooks)
+ok(len({h["targetId"] for h in hooks}) == 2, "a fresh targetId per target")
+user_hook = [h for h in hooks if h["kind"] == "user"][0]["targetId"]
+
+# Renewal before expiresOn (2 s here) runs out.
+deadline = time.monotonic() + 8
+renewed = False
+while time.monotonic() < deadline and not renewed:
+    routes = [r["route"] for r in sim.requests()]
+    renewed = routes.count("devices.webhook") >= 2
+    if not renewed:
+        time.sleep(0.1)
+ok(renewed, "registrations are renewed before they lapse")
+sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
+
+rpc = Rpc(d.sock)
+rpc.call("subscribe", topics=["calls"])
+st, c1, _ = sim.control("POST", "/calls", {"from": "+46701234567", "name": "Carol"})
+n = rpc.notification("call.added")
+ok(n is not None and n["call"]["callId"] == c1["callId"], "an inbound call arrives through the user webhook")
+deadline = time.monotonic() + 5
+call_hook = None
+while time.monotonic() < deadline and call_hook is None:
+    for h in sim.state()["events"]["webhooks"]:
+        if h["kind"] == "call" and h["callId"] == c1["callId"]:
+            call_hook = h["targetId"]
+    if call_hook is None:
+        time.sleep(0.05)
+ok(call_hook is not None, "a call webhook is registered for the live call")
+r = rpc.call("call.answer", call=c1["callId"])
+ok(r.get("result", {}).get("status") == "ACTIVE", "answer through the socket", r)
+
+# The listener: only POST /hooks/<known targetId>; hints are not state.
+eq(request("POST", HOOKS + "/hooks/00000000000000000000000000000000", "{}")[0], 404,
+   "an unknown targetId: 404")
+eq(request("POST", HOOKS + "/elsewhere", "{}")[0], 404, "another path: 404")
+eq(request("GET", HOOKS + "/hooks/" + user_hook)[0], 405, "not POST: 405")
+eq(request("POST", HOOKS + "/hooks/" + user_hook, "x" * (70 * 1024))[0], 413,
+   "a body over 64 KiB: 413")
+sim.control("DELETE", "/requests")
+st, _, _ = request("POST", HOOKS + "/hooks/" + user_hook,
+                   {"fullState": True, "calls": [{"callId": "forged", "stateToken": 1,
+                                                  "status": "RINGING"}]})
+eq(st, 204, "a forged body on a known target: 204")
+deadline = time.monotonic() + 5
+while time.monotonic() < deadline and not any(r["route"] == "state.user" for r in sim.requests()):
+    time.sleep(0.05)
+ok(any(r["route"] == "state.user" for r in sim.requests()), "the daemon asks the Core instead")
+r = rpc.call("calls.list")
+ok([c["callId"] for c in r["result"]] == [c1["callId"]], "and the forged call never appears", r)
+token = rpc.call("call.get", call=c1["callId"])["result"]["stateToken"]
+sim.control("DELETE", "/requests")
+request("POST", HOOKS + "/hooks/" + call_hook, {"stateToken": token})
+request("POST", HOOKS + "/hooks/" + call_hook, str(token + 1))
+deadline = time.monotonic() + 5
+while time.monotonic() < deadline and not any(r["route"] == "state.call" for r in sim.requests()):
+    time.sleep(0.05)
+routes = [r["route"] for r in sim.requests()]
+eq(routes.count("state.call"), 1, "the same token costs nothing; another token one fetch")
+
+sim.control("POST", "/calls/%s/hangup" % c1["callId"])
+n = rpc.notification("call.removed")
+ok(n is not None and n["reason"] == "ended", "a remote hangup is removed (ended)", n)
+
+rc = d.stop()
+eq(rc, 0, "SIGTERM: exit 0")
+eq(sim.state()["events"]["webhooks"], [], "webhooks deleted on shutdown")
+rpc.close()
+mon.stop()
+sim.stop()
+bus.stop()
+done()
