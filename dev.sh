@@ -53,14 +53,7 @@ build() {
 cmd_run() {
 	deps
 	build build
-	if [ -x build/daemon/dstnyd ]; then
-		exec "$top/tests/demo.sh" "$top/build"
-	fi
-	# Until the daemon exists: the simulator playing the demo, with a live
-	# log of every call and queue change. Ctrl-C stops it.
-	say "the daemon is not in the tree yet: running the Core simulator alone"
-	say "try, in another terminal: curl -s ${DSTNY_SIM_LISTEN:-127.0.0.1:8080}/_sim/state"
-	exec build/sim/dstny-coresim -v --loop -l "${DSTNY_SIM_LISTEN:-127.0.0.1:8080}" -s sim/demo.json
+	exec "$top/tests/demo.sh" "$top/build"
 }
 
 cmd_test() {

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# demo.sh BUILDDIR: what ./dev.sh run plays: the simulator's demo scenario,
+# dstnyd on a private session bus, and a live view of its socket. Ctrl-C stops.
+set -euo pipefail
+build=$1
+src=$(cd "$(dirname "$0")/.." && pwd)
+dir=$(mktemp -d /tmp/dstnyd-demo.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+dbus-daemon --session --nofork --print-address=3 3>"$dir/bus" >/dev/null 2>&1 &
+pids+=($!)
+"$build/sim/dstny-coresim" -l 127.0.0.1:0 --port-file "$dir/port" --loop \
+	-s "$src/sim/demo.json" >"$dir/sim.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$dir/bus" ] && [ -s "$dir/port" ] && break; sleep 0.1; done
+[ -s "$dir/bus" ] && [ -s "$dir/port" ] || { echo "demo: the bus or the simulator did not start" >&2; exit 1; }
+export DBUS_SESSION_BUS_ADDRESS=$(head -1 "$dir/bus")
+printf 'alice-password\n' >"$dir/password"
+chmod 600 "$dir/password"
+cat >"$dir/dstnyd.conf" <<EOC
+[core]
+base_url = http://127.0.0.1:$(cat "$dir/port")/api
+domain = example.com
+user = alice
+[auth]
+password_file = $dir/password
+[socket]
+path = $dir/dstnyd.sock
+EOC
+"$build/daemon/dstnyd" -c "$dir/dstnyd.conf" >"$dir/dstnyd.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -S "$dir/dstnyd.sock" ] && break; sleep 0.1; done
+echo "demo: simulator on port $(cat "$dir/port"), dstnyd on $DBUS_SESSION_BUS_ADDRESS"
+echo "demo: logs in $dir; try in another terminal:"
+echo "  DBUS_SESSION_BUS_ADDRESS='$DBUS_SESSION_BUS_ADDRESS' busctl --user tree org.dstnyd.Cti1"
+echo "demo: live view of $dir/dstnyd.sock (Ctrl-C stops):"
+python3 "$src/tests/demo-watch.py" "$dir/dstnyd.sock"
