@@ -104,6 +104,9 @@ extern struct http		*dhttp;
 extern struct conf		*dconf;
 extern struct duser_list	 dusers;
 uint64_t	 now_usec(void);
+
+/* notify.c: READY=1, STATUS=..., WATCHDOG=1 to $NOTIFY_SOCKET, never blocking. */
+void		 notify_send(const char *, ...) __attribute__((format(printf, 1, 2)));
 void		 daemon_status_changed(void);
 
 /* core.c: authenticated requests to the Core for a user. */

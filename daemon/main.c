@@ -68,14 +68,14 @@ daemon_status_changed(void)
 		all_ready = 0;
 	}
 	if (last_status == NULL || strcmp(last_status, b.data) != 0) {
-		sd_notifyf(0, "STATUS=%s", b.data);
+		notify_send("STATUS=%s", b.data);
 		free(last_status);
 		last_status = xstrdup(b.data);
 	}
 	if (all_ready && !notified_ready && !stopping) {
 		notified_ready = 1;
 		log_info("ready: %s", b.data);
-		sd_notify(0, "READY=1");
+		notify_send("READY=1");
 	}
 	buf_free(&b);
 }
@@ -83,7 +83,7 @@ daemon_status_changed(void)
 static void
 watchdog_cb(evutil_socket_t fd, short what, void *arg)
 {
-	sd_notify(0, "WATCHDOG=1");
+	notify_send("WATCHDOG=1");
 }
 
 static void
@@ -109,7 +109,7 @@ daemon_shutdown(void)
 	if (stopping)
 		return;
 	stopping = 1;
-	sd_notify(0, "STOPPING=1");
+	notify_send("STOPPING=1");
 	log_info("stopping: deleting webhooks and tickets");
 	event_base_once(dbase, -1, EV_TIMEOUT, shutdown_deadline_cb, NULL, &tv);
 	users_stopping = 1;

@@ -58,6 +58,16 @@ static void http_check_done(struct http *);
 static void http_xfer_free(struct http_xfer *);
 static void http_starter_cb(evutil_socket_t, short, void *);
 
+/* Run ev's callback on the next loop turn (a zero timeout, always honoured). */
+static void
+http_kick(struct event *ev)
+{
+	static const struct timeval	now = { 0, 0 };
+
+	if (!evtimer_pending(ev, NULL))
+		evtimer_add(ev, &now);
+}
+
 static struct http_xfer *
 http_find(struct http *h, uint64_t id)
 {
@@ -223,8 +233,8 @@ http_new(struct event_base *base, const struct http_opts *opts)
 	h->next_id = 1;
 	h->multi = curl_multi_init();
 	h->timer = evtimer_new(base, http_timer_cb, h);
-	h->reaper = event_new(base, -1, 0, http_reaper_cb, h);
-	h->starter = event_new(base, -1, 0, http_starter_cb, h);
+	h->reaper = evtimer_new(base, http_reaper_cb, h);
+	h->starter = evtimer_new(base, http_starter_cb, h);
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, http_socket_fn);
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_timer_fn);
@@ -326,7 +336,7 @@ http_start(struct http_xfer *x)
 	x->errbuf[0] = '\0';
 	x->attempts++;
 	x->starting = 1;
-	event_active(x->http->starter, 0, 0);
+	http_kick(x->http->starter);
 }
 
 uint64_t
@@ -424,7 +434,7 @@ http_cancel(struct http *h, uint64_t id)
 	x->dead = 1;
 	if (x->retry_ev != NULL)
 		event_del(x->retry_ev);
-	event_active(h->reaper, 0, 0);
+	http_kick(h->reaper);
 }
 
 size_t
@@ -524,7 +534,7 @@ http_finish(struct http *h, struct http_xfer *x, CURLcode rc)
 	    *resp.message != '\0' ? ": " : "", resp.message);
 	/* Mark it dead first: the callback may cancel or send freely. */
 	x->dead = 1;
-	event_active(h->reaper, 0, 0);
+	http_kick(h->reaper);
 	x->done(&resp, x->arg);
 	free(msg);
 }

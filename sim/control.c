@@ -567,8 +567,16 @@ control_handle(struct evhttp_request *req, const char *path)
 			fault_set(&drop_fault, o, 0);
 		if (json_object_object_get_ex(b, "malformed", &o))
 			fault_set(&malformed_fault, o, 0);
-		if (model_int(b, "downSeconds") > 0)
-			sim_listener_down((long)model_int(b, "downSeconds"));
+		if (model_int(b, "downSeconds") > 0) {
+			struct evhttp_connection *evcon =
+			    evhttp_request_get_connection(req);
+			/* This answer still goes out; the connection closes after. */
+			evhttp_add_header(evhttp_request_get_output_headers(req),
+			    "Connection", "close");
+			sim_listener_down((long)model_int(b, "downSeconds"), evcon);
+			ctl_reply(req, 200, faults_json());
+			goto done;
+		}
 		ctl_reply(req, 200, faults_json());
 	} else if (cmd == EVHTTP_REQ_DELETE && strcmp(path, "/faults") == 0) {
 		faults_clear();

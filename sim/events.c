@@ -387,15 +387,9 @@ events_expire_hooks(void)
 void
 events_drop_streams(void)
 {
-	struct stream	*s;
-
-	while ((s = streams) != NULL) {
-		streams = s->next;
-		evhttp_connection_set_closecb(s->evcon, NULL, NULL);
-		evhttp_connection_free(s->evcon);
-		free(s->call_id);
-		free(s);
-	}
+	/* Dropping a connection forgets its streams (events_conn_closed). */
+	while (streams != NULL)
+		sim_conn_drop(streams->evcon);
 }
 
 void

@@ -31,6 +31,13 @@ static int			 listen_port;
 static struct event		*up_ev;
 static SSL_CTX			*tls_ctx;
 
+/* Every client connection, so that "down" can cut them all. */
+struct conn {
+	struct evhttp_connection *evcon;
+	struct conn		*next;
+};
+static struct conn		*conns;
+
 static void
 usage(void)
 {
@@ -70,10 +77,40 @@ tls_setup(const char *cert, const char *key)
 }
 
 static void
+conn_forget(struct evhttp_connection *evcon)
+{
+	struct conn	**pp, *c;
+
+	for (pp = &conns; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->evcon == evcon) {
+			c = *pp;
+			*pp = c->next;
+			free(c);
+			return;
+		}
+}
+
+static void
 conn_closed_cb(struct evhttp_connection *evcon, void *arg)
 {
+	conn_forget(evcon);
 	events_conn_closed(evcon);
 	control_conn_closed(evcon);
+}
+
+static void
+conn_track(struct evhttp_connection *evcon)
+{
+	struct conn	*c;
+
+	for (c = conns; c != NULL; c = c->next)
+		if (c->evcon == evcon)
+			return;
+	c = xcalloc(1, sizeof(*c));
+	c->evcon = evcon;
+	c->next = conns;
+	conns = c;
+	evhttp_connection_set_closecb(evcon, conn_closed_cb, NULL);
 }
 
 static void
@@ -83,8 +120,7 @@ request_cb(struct evhttp_request *req, void *arg)
 	char		*path;
 	const char	*q;
 
-	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
-	    conn_closed_cb, NULL);
+	conn_track(evhttp_request_get_connection(req));
 	q = strchr(uri, '?');
 	path = q != NULL ? xstrndup(uri, (size_t)(q - uri)) : xstrdup(uri);
 	if (!control_handle(req, path) && !api_handle(req, path))
@@ -108,16 +144,36 @@ listener_up_cb(evutil_socket_t fd, short what, void *arg)
 		log_info("the Core is back on %s:%d", listen_host, listen_port);
 }
 
+/*
+ * The Core goes away: no new connections, and every open one is cut, the
+ * keep-alive ones too, except the one asking (closed after its answer).
+ */
+/* Cut a client connection now, forgetting what hangs off it. */
 void
-sim_listener_down(long seconds)
+sim_conn_drop(struct evhttp_connection *evcon)
 {
-	struct timeval	tv = { seconds, 0 };
+	evhttp_connection_set_closecb(evcon, NULL, NULL);
+	conn_forget(evcon);
+	events_conn_closed(evcon);
+	control_conn_closed(evcon);
+	evhttp_connection_free(evcon);
+}
+
+void
+sim_listener_down(long seconds, struct evhttp_connection *keep)
+{
+	struct timeval	 tv = { seconds, 0 };
+	struct conn	*c, *next;
 
 	if (bound != NULL) {
 		evhttp_del_accept_socket(srv, bound);
 		bound = NULL;
 	}
-	events_drop_streams();
+	for (c = conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->evcon != keep)
+			sim_conn_drop(c->evcon);
+	}
 	log_info("the Core is down for %ld s", seconds);
 	evtimer_add(up_ev, &tv);
 }

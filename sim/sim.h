@@ -173,7 +173,8 @@ long		 control_latency_ms(void);
 void		 control_conn_closed(struct evhttp_connection *);
 
 /* main.c: take the listener away for a while ("the Core is down"). */
-void		 sim_listener_down(long seconds);
+void		 sim_listener_down(long seconds, struct evhttp_connection *keep);
+void		 sim_conn_drop(struct evhttp_connection *);
 
 /* scenario.c */
 int		 scenario_load(const char *path, char *err, size_t errlen);

@@ -377,7 +377,8 @@ class Monitor:
 class Daemon:
     """dstnyd on a private bus, against a Sim, with its own socket."""
 
-    def __init__(self, bus, sim, extra="", users="", wait=15.0, password="alice-password"):
+    def __init__(self, bus, sim, extra="", users="", wait=15.0, password="alice-password",
+                 env_extra=None):
         self.dir = tempfile.mkdtemp(prefix="dstnyd-test-")
         self.sock = os.path.join(self.dir, "dstnyd.sock")
         pw = os.path.join(self.dir, "password")
@@ -394,7 +395,7 @@ class Daemon:
         self.notify.bind(self.notify_path)
         self.notes = []
         env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus.address,
-                   NOTIFY_SOCKET=self.notify_path)
+                   NOTIFY_SOCKET=self.notify_path, **(env_extra or {}))
         wrap = os.environ.get("DSTNY_DAEMON_WRAP", "").split()
         self.log = open(os.path.join(self.dir, "log"), "w+")
         self.proc = subprocess.Popen(wrap + [build_path("daemon", "dstnyd"), "-d", "-c",

@@ -19,14 +19,17 @@ bus = Bus()
 sim = Sim()
 st, body, _ = request("POST", sim.url + "/ticket/example.com/bob?api=CALL_CONTROL&platform=other&name=x",
                       basic="bob@example.com:bob-password")
-bob_tok = os.path.join(sim_dir := os.path.dirname(os.path.abspath(__file__)), ".bob-token-%d" % os.getpid())
+import tempfile
+tmp = tempfile.mkdtemp(prefix="dstnyd-test-bob-")
+bob_tok = os.path.join(tmp, "token")
 with open(bob_tok, "w") as f:
     f.write(body["token"] + "\n")
 os.chmod(bob_tok, 0o600)
 mon = Monitor(bus)
 d = Daemon(bus, sim, extra="[events]\nkeepalive = 1\n",
-           users='[user "bob"]\ntoken_file = %s\n' % bob_tok)
-os.unlink(bob_tok)
+           users='[user "bob"]\ntoken_file = %s\n' % bob_tok,
+           env_extra={"WATCHDOG_USEC": "200000"})
+ok(d.wait_notify("WATCHDOG=1", 5), "WATCHDOG=1 when the watchdog is on")
 
 ok(any(n.startswith("STATUS=") and "alice@example.com" in n for n in d.notes),
    "sd_notify STATUS names the users", d.notes)
@@ -154,6 +157,13 @@ except OSError:
 ok(m["error"]["code"] == -32600 and closed, "socket: a line over 64 KiB: error, then closed")
 raw.close()
 
+# Resume and Hangup through D-Bus too.
+r = rpc.call("call.hold", call=c1["callId"]) if bus.get(P1, CALL, "Status") == "ACTIVE" else None
+mon.drain()
+ok_, out = bus.call(P1, CALL + ".Resume", "{}")
+ok(ok_ and mon.signal("StateChanged", P1, data=lambda p: p[:2] == ["HELD", "ACTIVE"]) is not None,
+   "Resume through D-Bus", out)
+
 # --- ends and removals --------------------------------------------------------------
 mon.drain()
 sim.control("POST", "/calls/%s/hangup" % c1["callId"])
@@ -164,9 +174,17 @@ n = rpc.notification("call.removed")
 ok(n is not None and n["callId"] == c1["callId"] and n["reason"] == "ended", "socket: call.removed", n)
 eq(bus.get(U0, USER, "Calls"), [], "User.Calls is empty again")
 
+st, c9, _ = sim.control("POST", "/calls", {"from": "+4670555"})
+sig = mon.signal("CallAdded", U0)
+P9 = sig["payload"]["data"][0] if sig else "/"
+ok_, out = bus.call(P9, CALL + ".Hangup", "{}")
+sig = mon.signal("CallRemoved", U0, data=lambda p: p[0] == P9)
+ok(ok_ and sig is not None and sig["payload"]["data"][1] == "ended",
+   "Hangup through D-Bus rejects a ringing call: CallRemoved(ended)", out)
+
 ok_, out = bus.call(U0, USER + ".MakeCall", "tel:+46313000000", "{'device': <'alice-desk'>}")
-ok(ok_ and "/org/dstnyd/Cti1/Call/1" in out, "MakeCall returns the new call's object", out)
-P2 = ROOT + "/Call/1"
+P2 = out.split("'")[1] if ok_ else "/"
+ok(ok_ and P2.startswith(ROOT + "/Call/"), "MakeCall returns the new call's object", out)
 eq(bus.get(P2, CALL, "Status"), "INITIATED", "the outbound call is INITIATED")
 cid2 = bus.get(P2, CALL, "CallId")
 sim.control("POST", "/calls/%s/answer" % cid2)
@@ -176,7 +194,7 @@ r = rpc.call("call.hangup", call=cid2)
 ok("result" in r, "socket: call.hangup", r)
 ok(mon.signal("CallRemoved", U0, data=lambda p: p[0] == P2) is not None, "hung up: CallRemoved")
 r = rpc.call("call.make", destination="tel:+1444344")
-ok(r.get("result", {}).get("status") == "INITIATED" and r["result"]["path"] == ROOT + "/Call/2",
+ok(r.get("result", {}).get("status") == "INITIATED" and r["result"]["path"].startswith(ROOT + "/Call/"),
    "socket: call.make picks a device and answers the CallView", r)
 rpc.call("call.hangup", call=r["result"]["callId"])
 ok_, out = bus.call(U0, USER + ".SetLineState", "teams-1", "2000000000")
@@ -221,6 +239,46 @@ ok(mon.signal("PropertiesChanged", U0, timeout=20,
 ok(mon.signal("CallRemoved", U0, timeout=10, data=lambda p: p[0] == P4) is not None,
    "a call that ended meanwhile is removed (reconciled)")
 
+# --- SIGHUP: users come and go -------------------------------------------------------------
+original = open(d.conf).read()
+without_bob = original.split('[user "bob"]')[0]
+mon.drain()
+with open(d.conf, "a") as f:
+    f.write("colour = blue\n")
+d.proc.send_signal(1)
+ok(mon.signal("InterfacesRemoved", ROOT, timeout=1) is None and rpc.call("status")["result"]["users"][1]["userId"] == "bob",
+   "SIGHUP with an invalid file keeps the running configuration")
+with open(d.conf, "w") as f:
+    f.write(without_bob)
+d.proc.send_signal(1)
+sig = mon.signal("InterfacesRemoved", ROOT, data=lambda p: p[0] == U1)
+ok(sig is not None, "SIGHUP: a user no longer configured is removed from the bus")
+eq(bus.get(ROOT, "org.dstnyd.Cti1.Manager", "Users"), [U0], "Manager.Users follows")
+with open(d.conf, "w") as f:
+    f.write(without_bob + '[user "bob"]\ntoken_file = %s\n' % bob_tok)
+d.proc.send_signal(1)
+sig = mon.signal("InterfacesAdded", ROOT, data=lambda p: p[0].startswith(ROOT + "/User/"))
+ok(sig is not None and sig["payload"]["data"][0] == ROOT + "/User/2",
+   "SIGHUP: a new [user] appears as a new User object (numbers are not reused)", sig)
+
+# --- one daemon per socket -----------------------------------------------------------------
+import subprocess
+r = subprocess.run([os.path.join(os.environ.get("TEST_BUILDDIR", "."), "daemon", "dstnyd"),
+                    "-c", d.conf], capture_output=True, text=True, timeout=10,
+                   env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus.address))
+ok(r.returncode == 1 and "another dstnyd is running" in r.stderr,
+   "a second daemon on a live socket is refused", r.stderr)
+r = subprocess.run([os.path.join(os.environ.get("TEST_BUILDDIR", "."), "daemon", "dstnyd"),
+                    "--check-config", "-c", d.conf], capture_output=True, text=True, timeout=10)
+ok(r.returncode == 0 and "valid" in r.stdout, "--check-config on a valid file: 0")
+bad = d.conf + ".bad"
+with open(bad, "w") as f:
+    f.write("[core]\nbase_url = https://x\ndomain = d\nuser = u\ncolour = 1\n")
+r = subprocess.run([os.path.join(os.environ.get("TEST_BUILDDIR", "."), "daemon", "dstnyd"),
+                    "--check-config", "-c", bad], capture_output=True, text=True, timeout=10)
+ok(r.returncode == 1 and "%s:5: [core] colour: unknown key" % bad in r.stderr,
+   "--check-config names file, line and key, exit 1", r.stderr)
+
 # --- shutdown -----------------------------------------------------------------------------
 sim.control("DELETE", "/requests")
 t0 = time.monotonic()
@@ -228,6 +286,14 @@ rc = d.stop()
 ok(rc == 0 and time.monotonic() - t0 < 2.5, "SIGTERM: exit 0 within 2 s (%.2fs)" % (time.monotonic() - t0),
    d.output()[-2000:])
 ok(not os.path.exists(d.sock), "the socket file is removed")
+stale = socket.socket(socket.AF_UNIX)
+stale.bind(d.sock)
+stale.close()
+d2 = Daemon(bus, sim)
+os.unlink(bob_tok)
+os.rmdir(tmp)
+ok(d2.proc.poll() is None, "a stale socket file from a dead daemon is replaced")
+eq(d2.stop(), 0, "and that daemon stops cleanly too")
 ok(any(r["route"] == "ticket.delete" for r in sim.requests()), "the ticket it created is deleted")
 secret_leak = any(s in d.output() for s in ("alice-password",))
 ok(not secret_leak, "no password in the daemon's output")
