@@ -97,8 +97,9 @@ client_close(struct rpc_client *c)
 		evconnlistener_enable(listener);
 }
 
+/* Queue a line; only notifications count against a slow reader. */
 static void
-client_send(struct rpc_client *c, struct json_object *msg)
+client_send(struct rpc_client *c, struct json_object *msg, int notification)
 {
 	struct evbuffer	*out;
 	const char	*s;
@@ -110,8 +111,8 @@ client_send(struct rpc_client *c, struct json_object *msg)
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
 	evbuffer_add(out, s, strlen(s));
 	evbuffer_add(out, "\n", 1);
-	/* A client that does not read is cut off; we never block on it. */
-	if (evbuffer_get_length(out) > RPC_QUEUE_MAX) {
+	/* A subscriber that does not read is cut off; we never block on it. */
+	if (notification && evbuffer_get_length(out) > RPC_QUEUE_MAX) {
 		log_warnx("socket: client %llu does not read: disconnected",
 		    (unsigned long long)c->id);
 		client_close(c);
@@ -127,7 +128,7 @@ reply_result(struct rpc_client *c, struct json_object *id,
 	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
 	json_object_object_add(msg, "result", result);
 	json_object_object_add(msg, "id", json_object_get(id));
-	client_send(c, msg);
+	client_send(c, msg, 0);
 	json_object_put(msg);
 }
 
@@ -148,7 +149,7 @@ reply_error(struct rpc_client *c, struct json_object *id, int code,
 	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
 	json_object_object_add(msg, "error", err);
 	json_object_object_add(msg, "id", id != NULL ? json_object_get(id) : NULL);
-	client_send(c, msg);
+	client_send(c, msg, 0);
 	json_object_put(msg);
 }
 
@@ -190,7 +191,7 @@ rpc_notify(const char *topic, const char *method, struct json_object *params)
 	for (c = TAILQ_FIRST(&clients); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
 		if (c->topics & bit)
-			client_send(c, msg);
+			client_send(c, msg, 1);
 	}
 	json_object_put(msg);
 }

@@ -289,10 +289,48 @@ ok(not os.path.exists(d.sock), "the socket file is removed")
 stale = socket.socket(socket.AF_UNIX)
 stale.bind(d.sock)
 stale.close()
-d2 = Daemon(bus, sim)
+d2 = Daemon(bus, sim, extra="max_clients = 3\n")
 os.unlink(bob_tok)
 os.rmdir(tmp)
 ok(d2.proc.poll() is None, "a stale socket file from a dead daemon is replaced")
+
+# Limits: max_clients, and a subscriber that never reads is cut at 1 MiB.
+lazy = Rpc(d2.sock)
+lazy.call("subscribe", topics=["calls"])
+other = Rpc(d2.sock)
+third = Rpc(d2.sock)
+fourth = Rpc(d2.sock)
+try:
+    m = fourth._line(5)
+    refused = m.get("error", {}).get("message") == "too many clients"
+except Exception:
+    refused = False
+ok(refused, "max_clients: one client too many is told and closed")
+third.close()
+fourth.close()
+big = "x" * 60000
+for i in range(40):
+    sim.control("POST", "/calls", {"from": "+1%03d" % i, "name": big})
+eq(other.call("status")["result"]["users"][0]["userId"], "alice",
+   "the daemon keeps answering while a subscriber does not read")
+got, closed = 0, False
+lazy.sock.settimeout(10)
+try:
+    while True:
+        data = lazy.sock.recv(1 << 20)
+        if not data:
+            closed = True
+            break
+        got += len(data)
+except OSError:
+    pass
+ok(closed and got < 40 * 60000, "a subscriber that does not read is disconnected (read %d bytes)" % got)
+listed = other.call("calls.list")["result"]
+ok(len(json.dumps(listed)) > (1 << 20), "a reply over 1 MiB still reaches a client that reads "
+   "(%d calls)" % len(listed))
+for c in sim.state()["users"][0]["calls"]:
+    sim.control("POST", "/calls/%s/hangup" % c["callId"])
+other.close()
 eq(d2.stop(), 0, "and that daemon stops cleanly too")
 ok(any(r["route"] == "ticket.delete" for r in sim.requests()), "the ticket it created is deleted")
 secret_leak = any(s in d.output() for s in ("alice-password",))
