@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <json-c/json.h>
 
 #include "backoff.h"
@@ -21,6 +22,7 @@
 #define HOOK_HEADERS_MAX	(8 * 1024)
 #define HOOK_TIMEOUT		10
 #define HOOK_DEFAULT_LIFE	3600
+#define HOOK_MAX_CONNS		256	/* connections with a request under way */
 
 enum hook_kind { HK_USER, HK_DEVICE, HK_CALL };
 
@@ -39,6 +41,16 @@ struct hook {
 TAILQ_HEAD(hook_list, hook);
 
 static struct evhttp	*hooks_http;
+static struct event	*hooks_accept_ev;
+static struct evconnlistener *hooks_listener;
+
+/* The connections that made a request, to cap them (iked-style). */
+struct hook_conn {
+	struct evhttp_connection *evcon;
+	TAILQ_ENTRY(hook_conn)	 entry;
+};
+static TAILQ_HEAD(, hook_conn) hook_conns = TAILQ_HEAD_INITIALIZER(hook_conns);
+static size_t		 nhook_conns;
 static struct hook_list	 hooks = TAILQ_HEAD_INITIALIZER(hooks);
 static size_t		 hooks_deleting;
 
@@ -65,6 +77,59 @@ hook_find(const char *id)
 	return NULL;
 }
 
+static void
+hooks_conn_closed_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct hook_conn	*hc;
+
+	TAILQ_FOREACH(hc, &hook_conns, entry)
+		if (hc->evcon == evcon) {
+			TAILQ_REMOVE(&hook_conns, hc, entry);
+			nhook_conns--;
+			free(hc);
+			break;
+		}
+	if (hooks_listener != NULL)
+		evconnlistener_enable(hooks_listener);
+}
+
+/* Count a connection on its first request; 0 when over the cap. */
+static int
+hooks_conn_track(struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon = evhttp_request_get_connection(req);
+	struct hook_conn		*hc;
+
+	TAILQ_FOREACH(hc, &hook_conns, entry)
+		if (hc->evcon == evcon)
+			return 1;
+	if (nhook_conns >= HOOK_MAX_CONNS)
+		return 0;
+	hc = xcalloc(1, sizeof(*hc));
+	hc->evcon = evcon;
+	TAILQ_INSERT_TAIL(&hook_conns, hc, entry);
+	nhook_conns++;
+	evhttp_connection_set_closecb(evcon, hooks_conn_closed_cb, NULL);
+	return 1;
+}
+
+static void
+hooks_accept_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	evconnlistener_enable(hooks_listener);
+}
+
+/* Out of descriptors: pause accepting instead of spinning. */
+static void
+hooks_accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct timeval	tv = { 1, 0 };
+
+	log_warn("webhook listener: accept");
+	evconnlistener_disable(l);
+	evtimer_add(hooks_accept_ev, &tv);
+}
+
 /* POST /hooks/<targetId>: a hint, never state. Answers before acting. */
 static void
 hooks_request_cb(struct evhttp_request *req, void *arg)
@@ -77,6 +142,12 @@ hooks_request_cb(struct evhttp_request *req, void *arg)
 	char		*call_id;
 	size_t		 i;
 
+	if (!hooks_conn_track(req)) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Connection", "close");
+		evhttp_send_error(req, 503, "Too Many Connections");
+		return;
+	}
 	if (strncmp(uri, "/hooks/", 7) != 0 || strchr(uri + 7, '/') != NULL ||
 	    strchr(uri + 7, '?') != NULL || (h = hook_find(uri + 7)) == NULL) {
 		evhttp_send_error(req, 404, "Not Found");
@@ -139,7 +210,9 @@ hooks_listen(const struct conf *conf, char *err, size_t errlen)
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(hooks_http, hooks_request_cb, NULL);
-	if (evhttp_bind_socket(hooks_http, host, (ev_uint16_t)port) == -1) {
+	struct evhttp_bound_socket *bound;
+	if ((bound = evhttp_bind_socket_with_handle(hooks_http, host,
+	    (ev_uint16_t)port)) == NULL) {
 		snprintf(err, errlen, "webhook listener: cannot listen on %s",
 		    conf->listen);
 		evhttp_free(hooks_http);
@@ -147,6 +220,9 @@ hooks_listen(const struct conf *conf, char *err, size_t errlen)
 		free(host);
 		return -1;
 	}
+	hooks_listener = evhttp_bound_socket_get_listener(bound);
+	evconnlistener_set_error_cb(hooks_listener, hooks_accept_error_cb);
+	hooks_accept_ev = evtimer_new(dbase, hooks_accept_retry_cb, NULL);
 	log_info("webhook listener on %s, public URL %s/hooks/", conf->listen,
 	    conf->public_url);
 	free(host);
@@ -156,9 +232,20 @@ hooks_listen(const struct conf *conf, char *err, size_t errlen)
 void
 hooks_close(void)
 {
+	struct hook_conn	*hc;
+
+	hooks_listener = NULL;		/* evhttp_free() frees it */
 	if (hooks_http != NULL)
 		evhttp_free(hooks_http);
 	hooks_http = NULL;
+	while ((hc = TAILQ_FIRST(&hook_conns)) != NULL) {
+		TAILQ_REMOVE(&hook_conns, hc, entry);
+		free(hc);
+	}
+	nhook_conns = 0;
+	if (hooks_accept_ev != NULL)
+		event_free(hooks_accept_ev);
+	hooks_accept_ev = NULL;
 }
 
 static void	hook_register(struct hook *);

@@ -97,6 +97,22 @@ sim.control("POST", "/calls/%s/hangup" % c1["callId"])
 n = rpc.notification("call.removed")
 ok(n is not None and n["reason"] == "ended", "a remote hangup is removed (ended)", n)
 
+# At most 256 connections with a request under way; the next is turned away.
+import socket as sk
+conns, statuses = [], []
+for i in range(257):
+    c = sk.create_connection(("127.0.0.1", port), timeout=10)
+    c.sendall(("POST /hooks/%s HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+               % user_hook).encode())
+    statuses.append(c.recv(4096).split(b" ")[1])
+    conns.append(c)
+n204 = statuses.count(b"204")
+ok(250 <= n204 <= 256 and statuses[n204:] == [b"503"] * (257 - n204),
+   "the listener caps connections at 256; over it, 503 (%d served)" % n204, statuses[245:])
+for c in conns:
+    c.close()
+eq(request("POST", HOOKS + "/hooks/00", "{}")[0], 404, "and serves again once they close")
+
 rc = d.stop()
 eq(rc, 0, "SIGTERM: exit 0")
 eq(sim.state()["events"]["webhooks"], [], "webhooks deleted on shutdown")
