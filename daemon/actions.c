@@ -79,7 +79,7 @@ ctx_cancelled(void *arg)
 	struct action_ctx	*ctx = arg;
 
 	ctx->cb(DSTNY_ERR_OFFLINE, "the request was cancelled (user removed "
-	    "or daemon stopping)", NULL, ctx->arg);
+	    "or daemon stopping)", NULL, NULL, ctx->arg);
 	free(ctx->call_id);
 	free(ctx);
 }
@@ -88,20 +88,31 @@ static void
 action_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 {
 	struct action_ctx	*ctx = arg;
-	struct call_state	*cs;
+	struct call_state	*cs, *answer = NULL;
 	struct dcall		*c = NULL;
 	char			 err[256];
+	int			 ambiguous;
 
 	if (r->err == DSTNY_OK) {
 		if (r->body_len > 0 && (cs = call_state_parse(r->body,
 		    r->body_len, err, sizeof(err))) != NULL) {
-			char *id = xstrdup(cs->call_id);
-			cache_apply(u, cs, ctx->seq);
-			c = cache_find(u, id);
-			free(id);
+			/*
+			 * The answer is the state our action made: it is applied
+			 * as the newest news. When something else about this call
+			 * was applied after we sent it, and says otherwise, the
+			 * order is not known: the Core is asked once more.
+			 */
+			answer = call_state_from_json(cs->json, err, sizeof(err));
+			c = cache_find(u, answer->call_id);
+			ambiguous = c != NULL && c->applied_seq > ctx->seq &&
+			    c->cs->state_token != answer->state_token;
+			cache_apply(u, cs, cache_seq());
+			if ((c = cache_find(u, answer->call_id)) != NULL && ambiguous)
+				cache_fetch_call(c);
 		} else if (ctx->call_id != NULL)
 			c = cache_find(u, ctx->call_id);
-		ctx->cb(DSTNY_OK, "", c, ctx->arg);
+		ctx->cb(DSTNY_OK, "", c, answer, ctx->arg);
+		call_state_free(answer);
 	} else {
 		if (r->err == DSTNY_ERR_STATE_CONFLICT && ctx->call_id != NULL &&
 		    (c = cache_find(u, ctx->call_id)) != NULL)
@@ -111,7 +122,7 @@ action_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 		log_info("%s@%s: %s %s: %s: %s", u->user, u->domain,
 		    op_defs[ctx->op].name, ctx->call_id ? ctx->call_id : "",
 		    dstny_err_name(r->err), r->message);
-		ctx->cb(r->err, r->message, NULL, ctx->arg);
+		ctx->cb(r->err, r->message, NULL, NULL, ctx->arg);
 	}
 	free(ctx->call_id);
 	free(ctx);
@@ -146,11 +157,11 @@ action_run(struct duser *u, struct dcall *c, enum call_op op,
 	if (u->state == USTATE_OFFLINE || u->state == USTATE_UNAUTHORIZED) {
 		cb(u->state == USTATE_OFFLINE ? DSTNY_ERR_OFFLINE :
 		    DSTNY_ERR_UNAUTHORIZED, u->state == USTATE_OFFLINE ?
-		    "the Core is unreachable" : "no valid ticket", NULL, arg);
+		    "the Core is unreachable" : "no valid ticket", NULL, NULL, arg);
 		return;
 	}
 	if (op != OP_MAKE && c == NULL) {
-		cb(DSTNY_ERR_NOT_FOUND, "no such call", NULL, arg);
+		cb(DSTNY_ERR_NOT_FOUND, "no such call", NULL, NULL, arg);
 		return;
 	}
 	if (c != NULL)
@@ -164,7 +175,7 @@ action_run(struct duser *u, struct dcall *c, enum call_op op,
 			why = "the call names no device to answer on";
 		else if (!call_state_has_action(c->cs, "ANSWER", device)) {
 			cb(DSTNY_ERR_ACTION_NOT_ALLOWED, "ANSWER is not offered "
-			    "for that device", NULL, arg);
+			    "for that device", NULL, NULL, arg);
 			return;
 		}
 		break;
@@ -199,7 +210,7 @@ action_run(struct duser *u, struct dcall *c, enum call_op op,
 		break;
 	}
 	if (why != NULL) {
-		cb(DSTNY_ERR_INVALID_ARGUMENT, why, NULL, arg);
+		cb(DSTNY_ERR_INVALID_ARGUMENT, why, NULL, NULL, arg);
 		return;
 	}
 	if (def->gate != NULL && op != OP_ANSWER &&
@@ -207,7 +218,7 @@ action_run(struct duser *u, struct dcall *c, enum call_op op,
 		char msg[128];
 		snprintf(msg, sizeof(msg), "%s is not among the call's actions",
 		    def->gate);
-		cb(DSTNY_ERR_ACTION_NOT_ALLOWED, msg, NULL, arg);
+		cb(DSTNY_ERR_ACTION_NOT_ALLOWED, msg, NULL, NULL, arg);
 		return;
 	}
 
@@ -299,7 +310,7 @@ linestate_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 {
 	struct action_ctx	*ctx = arg;
 
-	ctx->cb(r->err, r->message, NULL, ctx->arg);
+	ctx->cb(r->err, r->message, NULL, NULL, ctx->arg);
 	free(ctx);
 }
 
@@ -313,12 +324,12 @@ action_linestate(struct duser *u, const char *external_id, int64_t expires_on,
 	char			 when[32], *body = NULL;
 
 	if (external_id == NULL || *external_id == '\0') {
-		cb(DSTNY_ERR_INVALID_ARGUMENT, "an externalId is needed", NULL, arg);
+		cb(DSTNY_ERR_INVALID_ARGUMENT, "an externalId is needed", NULL, NULL, arg);
 		return;
 	}
 	if (!clear && expires_on <= 0) {
 		cb(DSTNY_ERR_INVALID_ARGUMENT, "expiresOn must be a Unix time",
-		    NULL, arg);
+		    NULL, NULL, arg);
 		return;
 	}
 	memset(&o, 0, sizeof(o));

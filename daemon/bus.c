@@ -279,7 +279,8 @@ struct bus_pending {
 };
 
 static void
-bus_action_cb(enum dstny_err err, const char *msg, struct dcall *c, void *arg)
+bus_action_cb(enum dstny_err err, const char *msg, struct dcall *c,
+    const struct call_state *answer, void *arg)
 {
 	struct bus_pending	*p = arg;
 	char			*path;

@@ -122,9 +122,15 @@ cache_apply(struct duser *u, struct call_state *cs, uint64_t seq)
 		return c;
 	}
 	if (seq < c->applied_seq) {
-		/* An answer sent before the one applied: it is older. */
+		/*
+		 * An answer sent before the one applied never overwrites it.
+		 * Answers on different connections may have been served in
+		 * either order, though: when they disagree, ask once more.
+		 */
 		log_debug("%s@%s: call %s: older answer dropped", u->user,
 		    u->domain, c->id);
+		if (cs->state_token != c->cs->state_token)
+			cache_fetch_call(c);
 		call_state_free(cs);
 		return c;
 	}

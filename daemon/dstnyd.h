@@ -222,9 +222,13 @@ struct action_args {
 	int64_t		 state_token;
 	int		 has_state_token;
 };
-/* err DSTNY_OK with call (the new call for make/consult), else an error. */
+/*
+ * err DSTNY_OK with call (the new call for make/consult; NULL when it is
+ * gone) and answer, the Core's CallState in reply to the action (NULL
+ * when there was none); else an error and msg.
+ */
 typedef void (*action_cb)(enum dstny_err, const char *msg, struct dcall *,
-    void *arg);
+    const struct call_state *answer, void *arg);
 void		 action_run(struct duser *, struct dcall *, enum call_op,
 		    const struct action_args *, action_cb, void *arg);
 void		 action_linestate(struct duser *, const char *external_id,

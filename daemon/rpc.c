@@ -47,6 +47,7 @@ struct rpc_pending {
 	uint64_t		 client;	/* by id: the client may be gone */
 	struct json_object	*req_id;
 	int			 want_call;
+	char			*user;
 };
 
 static TAILQ_HEAD(, rpc_client) clients = TAILQ_HEAD_INITIALIZER(clients);
@@ -161,17 +162,24 @@ reply_dstny_error(struct rpc_client *c, struct json_object *id,
 	    dstny_err_name(e), dstny_err_dbus_name(e));
 }
 
+/* A CallView: a normalised CallState plus "path" ("/" when gone) and "user". */
+static struct json_object *
+call_view(struct json_object *state, const struct dcall *c, const char *user)
+{
+	struct json_object	*v = NULL;
+	char			*p = c != NULL ? bus_call_path(c) : xstrdup("/");
+
+	json_object_deep_copy(state, &v, NULL);
+	json_object_object_add(v, "path", json_object_new_string(p));
+	json_object_object_add(v, "user", json_object_new_string(user));
+	free(p);
+	return v;
+}
+
 struct json_object *
 rpc_call_view(const struct dcall *c)
 {
-	struct json_object	*v = NULL;
-	char			*p = bus_call_path(c);
-
-	json_object_deep_copy(c->cs->json, &v, NULL);
-	json_object_object_add(v, "path", json_object_new_string(p));
-	json_object_object_add(v, "user", json_object_new_string(c->user->user));
-	free(p);
-	return v;
+	return call_view(c->cs->json, c, c->user->user);
 }
 
 void
@@ -242,7 +250,8 @@ param_int(struct json_object *params, const char *key, int64_t *out, int *bad)
 }
 
 static void
-rpc_action_cb(enum dstny_err err, const char *msg, struct dcall *call, void *arg)
+rpc_action_cb(enum dstny_err err, const char *msg, struct dcall *call,
+    const struct call_state *answer, void *arg)
 {
 	struct rpc_pending	*p = arg;
 	struct rpc_client	*c = client_find(p->client);
@@ -250,21 +259,27 @@ rpc_action_cb(enum dstny_err err, const char *msg, struct dcall *call, void *arg
 	if (c != NULL) {
 		if (err != DSTNY_OK)
 			reply_dstny_error(c, p->req_id, err, msg);
+		else if (p->want_call && answer != NULL)
+			reply_result(c, p->req_id, call_view(answer->json, call,
+			    p->user));
 		else if (p->want_call && call != NULL)
 			reply_result(c, p->req_id, rpc_call_view(call));
 		else
 			reply_result(c, p->req_id, json_object_new_object());
 	}
 	json_object_put(p->req_id);
+	free(p->user);
 	free(p);
 }
 
 static struct rpc_pending *
-pending_new(struct rpc_client *c, struct json_object *id, int want_call)
+pending_new(struct rpc_client *c, struct json_object *id, int want_call,
+    const struct duser *u)
 {
 	struct rpc_pending	*p = xcalloc(1, sizeof(*p));
 
 	p->client = c->id;
+	p->user = xstrdup(u->user);
 	p->req_id = json_object_get(id);
 	p->want_call = want_call;
 	return p;
@@ -411,7 +426,7 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 			return;
 		}
 		action_linestate(u, s, x, method[10] == 'c', rpc_action_cb,
-		    pending_new(c, id, 0));
+		    pending_new(c, id, 0, u));
 		return;
 	}
 	if (strcmp(method, "call.get") == 0) {
@@ -476,7 +491,7 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 		return;
 	}
 	want_call = 1;
-	action_run(u, call, op, &a, rpc_action_cb, pending_new(c, id, want_call));
+	action_run(u, call, op, &a, rpc_action_cb, pending_new(c, id, want_call, u));
 }
 
 static void

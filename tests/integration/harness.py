@@ -330,7 +330,10 @@ class Monitor:
         for line in self.proc.stdout:
             line = line.decode().strip()
             if line.startswith("{"):
-                self.msgs.put(json.loads(line))
+                try:
+                    self.msgs.put(json.loads(line))
+                except ValueError:
+                    pass    # busctl cuts very long messages
 
     def wait(self, pred, timeout=10.0):
         """The first message (seen before or arriving) matching pred."""

@@ -202,6 +202,84 @@ ok(ok_ and sim.state()["users"][0]["lineStates"][0]["externalId"] == "teams-1", 
 ok_, out = bus.call(U0, USER + ".ClearLineState", "teams-1")
 ok(ok_ and sim.state()["users"][0]["lineStates"] == [], "ClearLineState")
 
+# --- every other call control method, through the socket and D-Bus --------------------
+def socket_call(method, **kw):
+    r = rpc.call(method, **kw)
+    return r.get("result"), r.get("error")
+
+st, ca, _ = sim.control("POST", "/calls", {"from": "+4671000001", "name": "A"})
+rpc.notification("call.added", lambda p: p["call"]["callId"] == ca["callId"])
+res, err = socket_call("call.answer", call=ca["callId"], device="alice-desk")
+ok(res and res["status"] == "ACTIVE", "socket: call.answer with a device", err)
+res, err = socket_call("call.mute", call=ca["callId"])
+ok(res and res["muted"] is True, "socket: call.mute", err)
+res, err = socket_call("call.unmute", call=ca["callId"])
+ok(res and res["muted"] is False, "socket: call.unmute", err)
+res, err = socket_call("call.dtmf", call=ca["callId"], digits="123#")
+ok(res is not None, "socket: call.dtmf", err)
+res, err = socket_call("call.move", call=ca["callId"], device="alice-desk")
+ok(res and res["deviceIds"] == ["alice-desk"], "socket: call.move", err)
+res, err = socket_call("call.record", call=ca["callId"], action="start")
+ok(res and res["recording"] is True, "socket: call.record start", err)
+res, err = socket_call("call.record", call=ca["callId"], action="stop")
+ok(res and res["recording"] is False, "socket: call.record stop", err)
+res, err = socket_call("call.record", call=ca["callId"], action="pause")
+ok(err and err["code"] == 2, "socket: call.record pause not offered: ActionNotAllowed", err)
+res, err = socket_call("call.record", call=ca["callId"], action="rewind")
+ok(err and err["code"] == -32602, "socket: call.record with an unknown action: -32602")
+PA = res and None
+pa = rpc.call("call.get", call=ca["callId"])["result"]["path"]
+ok_, out = bus.call(pa, CALL + ".Consult", "tel:+4671000002", "{}")
+pb = out.split("'")[1] if ok_ else "/"
+ok(ok_ and pb != pa and bus.get(pa, CALL, "Status") == "HELD" and bus.get(pb, CALL, "Status") == "INITIATED",
+   "D-Bus Consult holds the call and returns the new one", out)
+cb_id = bus.get(pb, CALL, "CallId")
+sim.control("POST", "/calls/%s/answer" % cb_id)
+mon.signal("StateChanged", pb, data=lambda p: p[1] == "ACTIVE")
+ok_, out = bus.call(pb, CALL + ".Swap", pa, "{}")
+ok(ok_ and bus.get(pa, CALL, "Status") == "ACTIVE" and bus.get(pb, CALL, "Status") == "HELD",
+   "D-Bus Swap", out)
+ok_, out = bus.call(pa, CALL + ".Conference", pb, "{}")
+ok(ok_ and bus.get(pa, CALL, "Conference") is True and len(bus.get(pa, CALL, "Participants")) == 2,
+   "D-Bus Conference merges the target into a conference", out)
+ok(mon.signal("CallRemoved", U0, data=lambda p: p[0] == pb) is not None, "the merged call is removed")
+part = bus.get(pa, CALL, "Participants")[0][0]
+res, err = socket_call("call.removeParticipant", call=ca["callId"], participant=part)
+ok(res and len(res["participants"]) == 1, "socket: call.removeParticipant", err)
+res, err = socket_call("call.leaveConference", call=ca["callId"])
+ok(err is None, "socket: call.leaveConference", err)
+ok(mon.signal("CallRemoved", U0, data=lambda p: p[0] == pa) is not None, "leaving ends the call here")
+
+st, cc, _ = sim.control("POST", "/calls", {"from": "+4671000003"})
+rpc.notification("call.added", lambda p: p["call"]["callId"] == cc["callId"])
+socket_call("call.answer", call=cc["callId"])
+res, err = socket_call("call.consult", call=cc["callId"], destination="tel:+4671000004")
+ok(res and res["status"] == "INITIATED", "socket: call.consult answers the new call", err)
+cd = res["callId"] if res else ""
+sim.control("POST", "/calls/%s/answer" % cd)
+rpc.notification("call.changed", lambda p: p["call"]["callId"] == cd and p["call"]["status"] == "ACTIVE")
+res, err = socket_call("call.transferToCall", call=cc["callId"], target=cd, waitForAnswer=False)
+ok(err is None, "socket: call.transferToCall", err)
+n = rpc.notification("call.removed", lambda p: p["callId"] == cc["callId"])
+ok(n is not None and n["reason"] == "transferred", "a transferred call: reason transferred", n)
+st, ce, _ = sim.control("POST", "/calls", {"from": "+4671000005"})
+rpc.notification("call.added", lambda p: p["call"]["callId"] == ce["callId"])
+res, err = socket_call("call.answer", call=ce["callId"])
+ok(res and res["status"] == "ACTIVE", "socket: call.answer without a device", err)
+pe = rpc.call("call.get", call=ce["callId"])["result"]["path"]
+ok_, out = bus.call(pe, CALL + ".Transfer", "tel:+4671000006", "{'blind': <true>, 'type': <'BASIC'>}")
+ok(ok_ and mon.signal("CallRemoved", U0, data=lambda p: p == [pe, "transferred"]) is not None,
+   "D-Bus Transfer with options: CallRemoved(transferred)", out)
+st, cf, _ = sim.control("POST", "/calls", {"from": "+4671000007"})
+rpc.notification("call.added", lambda p: p["call"]["callId"] == cf["callId"])
+res, err = socket_call("call.answer", call=cf["callId"])
+ok(res and res["status"] == "ACTIVE", "socket: call.answer again", err)
+res, err = socket_call("call.park", call=cf["callId"])
+n = rpc.notification("call.removed", lambda p: p["callId"] == cf["callId"])
+ok(err is None and n is not None and n["reason"] == "parked", "socket: call.park: reason parked", (err, n))
+ok_, out = bus.call(U0, USER + ".MakeCall", "tel:+1", "{'device': <7>}")
+ok(not ok_ and out == "org.dstnyd.Cti1.Error.InvalidArgument", "an option of the wrong type: InvalidArgument")
+
 # --- the second user -----------------------------------------------------------------
 st, cb, _ = sim.control("POST", "/calls", {"user": "bob", "from": "+4670999"})
 sig = mon.signal("CallAdded", U1)
