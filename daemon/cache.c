@@ -45,19 +45,11 @@ cache_find_n(unsigned n)
 struct dcall *
 cache_find_path(const char *path)
 {
-	const char	*prefix = "/org/dstnyd/Cti1/Call/";
-	char		*end;
-	unsigned long	 n;
+	unsigned	n;
 
-	if (strncmp(path, prefix, strlen(prefix)) != 0)
+	if (path_index(path, "/org/dstnyd/Cti1/Call/", &n) == -1)
 		return NULL;
-	path += strlen(prefix);
-	if (*path < '0' || *path > '9')
-		return NULL;
-	n = strtoul(path, &end, 10);
-	if (*end != '\0' || n > UINT32_MAX)
-		return NULL;
-	return cache_find_n((unsigned)n);
+	return cache_find_n(n);
 }
 
 static const char *

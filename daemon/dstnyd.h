@@ -104,6 +104,8 @@ extern struct http		*dhttp;
 extern struct conf		*dconf;
 extern struct duser_list	 dusers;
 uint64_t	 now_usec(void);
+/* The <n> of prefix<n> (an object path); -1 when path is not one. */
+int		 path_index(const char *path, const char *prefix, unsigned *n);
 
 /* notify.c: READY=1, STATUS=..., WATCHDOG=1 to $NOTIFY_SOCKET, never blocking. */
 void		 notify_send(const char *, ...) __attribute__((format(printf, 1, 2)));

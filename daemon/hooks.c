@@ -259,11 +259,7 @@ hook_renew_cb(evutil_socket_t fd, short what, void *arg)
 static void
 hook_schedule(struct hook *h, long delay_ms)
 {
-	struct timeval	tv;
-
-	tv.tv_sec = delay_ms / 1000;
-	tv.tv_usec = (delay_ms % 1000) * 1000;
-	evtimer_add(h->renew_ev, &tv);
+	timer_add_ms(h->renew_ev, delay_ms);
 }
 
 static void

@@ -103,7 +103,6 @@ static void
 stream_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 {
 	struct dstream	*ds = arg;
-	struct timeval	 tv;
 	long		 base, delay;
 
 	ds->req = 0;
@@ -124,9 +123,7 @@ stream_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 	ds->connected = 0;
 	base = sse_retry_ms(ds->sse) > 0 ? sse_retry_ms(ds->sse) : 1000;
 	delay = backoff_delay_ms(ds->failures++, base, 30000);
-	tv.tv_sec = delay / 1000;
-	tv.tv_usec = (delay % 1000) * 1000;
-	evtimer_add(ds->retry_ev, &tv);
+	timer_add_ms(ds->retry_ev, delay);
 }
 
 static void

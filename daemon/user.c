@@ -42,19 +42,11 @@ user_find_n(unsigned n)
 struct duser *
 user_find_path(const char *path)
 {
-	const char	*prefix = "/org/dstnyd/Cti1/User/";
-	char		*end;
-	unsigned long	 n;
+	unsigned	n;
 
-	if (strncmp(path, prefix, strlen(prefix)) != 0)
+	if (path_index(path, "/org/dstnyd/Cti1/User/", &n) == -1)
 		return NULL;
-	path += strlen(prefix);
-	if (*path < '0' || *path > '9')
-		return NULL;
-	n = strtoul(path, &end, 10);
-	if (*end != '\0' || n > UINT32_MAX)
-		return NULL;
-	return user_find_n((unsigned)n);
+	return user_find_n(n);
 }
 
 struct duser *

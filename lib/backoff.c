@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include <event2/event.h>
+
 #include "backoff.h"
 
 long
@@ -18,4 +20,16 @@ backoff_delay_ms(unsigned attempt, long base_ms, long cap_ms)
 	if (d < 2)
 		return d;
 	return d / 2 + (long)arc4random_uniform((uint32_t)(d / 2 + 1));
+}
+
+void
+timer_add_ms(struct event *ev, long ms)
+{
+	struct timeval	tv;
+
+	if (ms < 0)
+		ms = 0;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(ev, &tv);
 }

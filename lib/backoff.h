@@ -9,4 +9,8 @@
  */
 long	backoff_delay_ms(unsigned attempt, long base_ms, long cap_ms);
 
+struct event;
+/* (Re)arm a timer event to fire in ms milliseconds. */
+void	timer_add_ms(struct event *, long ms);
+
 #endif

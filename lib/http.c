@@ -154,15 +154,11 @@ static int
 http_timer_fn(CURLM *multi, long timeout_ms, void *userp)
 {
 	struct http	*h = userp;
-	struct timeval	 tv;
 
-	if (timeout_ms < 0) {
+	if (timeout_ms < 0)
 		evtimer_del(h->timer);
-		return 0;
-	}
-	tv.tv_sec = timeout_ms / 1000;
-	tv.tv_usec = (timeout_ms % 1000) * 1000;
-	evtimer_add(h->timer, &tv);
+	else
+		timer_add_ms(h->timer, timeout_ms);
 	return 0;
 }
 
@@ -480,7 +476,6 @@ static void
 http_finish(struct http *h, struct http_xfer *x, CURLcode rc)
 {
 	struct http_resp	 resp;
-	struct timeval		 tv;
 	char			*msg = NULL;
 	long			 status = 0, delay;
 
@@ -499,9 +494,7 @@ http_finish(struct http *h, struct http_xfer *x, CURLcode rc)
 		    curl_easy_strerror(rc) : "HTTP", x->attempts, delay);
 		if (x->retry_ev == NULL)
 			x->retry_ev = evtimer_new(h->base, http_retry_cb, x);
-		tv.tv_sec = delay / 1000;
-		tv.tv_usec = (delay % 1000) * 1000;
-		evtimer_add(x->retry_ev, &tv);
+		timer_add_ms(x->retry_ev, delay);
 		return;
 	}
 

@@ -182,11 +182,7 @@ ticket_timer_cb(evutil_socket_t fd, short what, void *arg)
 static void
 ticket_schedule(struct ticket *t, long delay_ms)
 {
-	struct timeval	tv;
-
-	tv.tv_sec = delay_ms / 1000;
-	tv.tv_usec = (delay_ms % 1000) * 1000;
-	evtimer_add(t->timer, &tv);
+	timer_add_ms(t->timer, delay_ms);
 }
 
 static void
