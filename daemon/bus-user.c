@@ -89,8 +89,19 @@ user_get(sd_bus *bus, const char *path, const char *interface,
 		}
 		return sd_bus_message_close_container(reply);
 	}
-	if (strcmp(property, "Queues") == 0)
-		return sd_bus_message_append(reply, "ao", 0);
+	if (strcmp(property, "Queues") == 0) {
+		struct dqueue *q;
+		if ((r = sd_bus_message_open_container(reply, 'a', "o")) < 0)
+			return r;
+		TAILQ_FOREACH(q, &u->queues, entry) {
+			p = bus_queue_path(q);
+			r = sd_bus_message_append(reply, "o", p);
+			free(p);
+			if (r < 0)
+				return r;
+		}
+		return sd_bus_message_close_container(reply);
+	}
 	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY,
 	    "no property %s", property);
 }
@@ -117,6 +128,7 @@ user_resync(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
 	cache_fetch_user(u, REASON_RESYNC);
 	user_fetch_devices(u);
+	queues_fetch(u);
 	return sd_bus_reply_method_return(m, NULL);
 }
 

@@ -168,6 +168,7 @@ bus_open(const struct conf *conf, char *err, size_t errlen)
 	    (r = sd_bus_add_object_vtable(dbus, NULL, DSTNY_BUS_ROOT,
 	    DSTNY_BUS_IFACE ".Manager", manager_vtable, NULL)) < 0 ||
 	    (r = bus_user_init(dbus)) < 0 || (r = bus_call_init(dbus)) < 0 ||
+	    (r = bus_queue_init(dbus)) < 0 ||
 	    (r = sd_bus_request_name_async(dbus, NULL, DSTNY_BUS_NAME, 0,
 	    bus_name_cb, NULL)) < 0) {
 		snprintf(err, errlen, "bus: setting up objects: %s", strerror(-r));
@@ -320,5 +321,15 @@ bus_run_linestate(sd_bus_message *m, struct duser *u, const char *id,
 
 	p->m = sd_bus_message_ref(m);
 	action_linestate(u, id, expires, clear, bus_action_cb, p);
+	return 1;
+}
+
+int
+bus_run_login(sd_bus_message *m, struct duser *u, struct dqueue *q, int login)
+{
+	struct bus_pending	*p = xcalloc(1, sizeof(*p));
+
+	p->m = sd_bus_message_ref(m);
+	queue_login(u, q, login, bus_action_cb, p);
 	return 1;
 }

@@ -56,6 +56,15 @@ TAILQ_HEAD(dcall_list, dcall);
 struct core_req;
 TAILQ_HEAD(core_req_list, core_req);
 
+/* A distribution group the user belongs to: a Queue object. */
+struct dqueue {
+	struct duser		*user;
+	unsigned		 n;		/* /org/dstnyd/Cti1/Queue/<n> */
+	struct queue_info	 q;
+	TAILQ_ENTRY(dqueue)	 entry;
+};
+TAILQ_HEAD(dqueue_list, dqueue);
+
 struct duser {
 	unsigned		 n;		/* /org/dstnyd/Cti1/User/<n> */
 	char			*name;		/* "" for the main user */
@@ -67,6 +76,12 @@ struct duser {
 	enum conf_transport	 transport;
 	struct device_list	 devices;
 	struct dcall_list	 calls;
+	struct dqueue_list	 queues;
+	uint64_t		 groups_fetch;
+	int			 groups_again;
+	struct dstream		*queue_stream;
+	int			 queues_ok;	/* the statistics stream delivers */
+	struct event		*queue_poll_ev;
 	struct core_req_list	 reqs;		/* in flight or waiting for a ticket */
 	int			 ready;		/* the first state.user succeeded */
 	int			 reachable;	/* the Core answered lately */
@@ -160,6 +175,9 @@ void		 emit_call_changed(struct dcall *, uint32_t props,
 void		 emit_call_removed(struct dcall *, const char *reason);
 void		 emit_user_changed(struct duser *, const char *property);
 void		 emit_devices_changed(struct duser *);
+void		 emit_queue_added(struct dqueue *);
+void		 emit_queue_changed(struct dqueue *, uint32_t props);
+void		 emit_queue_removed(struct dqueue *);
 
 /* user.c */
 struct duser	*user_new(const struct conf *, const struct conf_user *,
@@ -188,6 +206,8 @@ void		 streams_user_start(struct duser *);
 void		 streams_user_stop(struct duser *);
 void		 streams_call_start(struct dcall *);
 void		 streams_call_stop(struct dcall *);
+void		 streams_queue_start(struct duser *);
+void		 streams_queue_stop(struct duser *);
 
 /* hooks.c: the webhook transport. */
 int		 hooks_listen(const struct conf *, char *err, size_t errlen);
@@ -237,7 +257,20 @@ void		 action_linestate(struct duser *, const char *external_id,
 		    int64_t expires_on, int clear, action_cb, void *arg);
 int		 action_from_name(const char *);	/* socket's call.* names */
 
-/* bus.c, bus-user.c, bus-call.c: D-Bus. */
+/* queues.c: distribution groups and live queue statistics. */
+void		 queues_start(struct duser *);
+void		 queues_stop(struct duser *);
+void		 queues_fetch(struct duser *);
+void		 queues_apply_stats_xml(struct duser *, const char *, size_t);
+void		 queues_stream_state(struct duser *, int ok);
+struct dqueue	*queue_find_n(unsigned n);
+struct dqueue	*queue_find_path(const char *path);
+struct dqueue	*queue_find_id(struct duser *, int64_t id);
+void		 queue_login(struct duser *, struct dqueue *, int login,
+		    action_cb, void *arg);
+struct json_object *queue_view(const struct dqueue *);
+
+/* bus.c, bus-user.c, bus-call.c, bus-queue.c: D-Bus. */
 int		 bus_open(const struct conf *, char *err, size_t errlen);
 void		 bus_close(void);
 int		 bus_ready(void);
@@ -249,6 +282,10 @@ void		 bus_call_changed(struct dcall *, uint32_t props,
 		    const char *old_status);
 void		 bus_call_removed(struct dcall *, const char *reason);
 char		*bus_user_path(const struct duser *);
+char		*bus_queue_path(const struct dqueue *);
+void		 bus_queue_added(struct dqueue *);
+void		 bus_queue_changed(struct dqueue *, uint32_t props);
+void		 bus_queue_removed(struct dqueue *);
 char		*bus_call_path(const struct dcall *);
 
 /* rpc.c: the Unix socket. */

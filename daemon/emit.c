@@ -91,3 +91,35 @@ emit_devices_changed(struct duser *u)
 	json_object_object_add(p, "devices", a);
 	rpc_notify("devices", "devices.changed", p);
 }
+
+static void
+queue_notify(struct dqueue *q, int removed)
+{
+	struct json_object	*p = json_object_new_object(), *v = queue_view(q);
+
+	if (removed)
+		json_object_object_add(v, "removed", json_object_new_boolean(1));
+	json_object_object_add(p, "queue", v);
+	rpc_notify("queues", "queue.changed", p);
+}
+
+void
+emit_queue_added(struct dqueue *q)
+{
+	bus_queue_added(q);
+	queue_notify(q, 0);
+}
+
+void
+emit_queue_changed(struct dqueue *q, uint32_t props)
+{
+	bus_queue_changed(q, props);
+	queue_notify(q, 0);
+}
+
+void
+emit_queue_removed(struct dqueue *q)
+{
+	bus_queue_removed(q);
+	queue_notify(q, 1);
+}

@@ -307,7 +307,13 @@ status_json(void)
 		json_object_object_add(e, "transport",
 		    json_object_new_string(conf_transport_name(u->transport)));
 		json_object_object_add(e, "calls", json_object_new_int(n));
-		json_object_object_add(e, "queues", json_object_new_int(0));
+		n = 0;
+		{
+			struct dqueue *q;
+			TAILQ_FOREACH(q, &u->queues, entry)
+				n++;
+		}
+		json_object_object_add(e, "queues", json_object_new_int(n));
 		json_object_array_add(a, e);
 	}
 	json_object_object_add(o, "users", a);
@@ -391,11 +397,36 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 		return;
 	}
 	if (strcmp(method, "queues.list") == 0) {
-		reply_result(c, id, json_object_new_array());
+		struct dqueue *q;
+		arr = json_object_new_array();
+		TAILQ_FOREACH(q, &u->queues, entry)
+			json_object_array_add(arr, queue_view(q));
+		reply_result(c, id, arr);
 		return;
 	}
 	if (strcmp(method, "queue.login") == 0 || strcmp(method, "queue.logout") == 0) {
-		reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND, "no such queue");
+		struct json_object *qv;
+		struct dqueue *q = NULL;
+		if (params != NULL && json_object_object_get_ex(params, "queue", &qv)) {
+			if (json_object_is_type(qv, json_type_int))
+				q = queue_find_id(u, json_object_get_int64(qv));
+			else if (json_object_is_type(qv, json_type_string))
+				q = queue_find_id(u, strtoll(json_object_get_string(qv),
+				    NULL, 10));
+			else
+				bad = 1;
+		} else
+			bad = 1;
+		if (bad) {
+			reply_error(c, id, -32602, "queue (a queue id) is needed", NULL);
+			return;
+		}
+		if (q == NULL) {
+			reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND, "no such queue");
+			return;
+		}
+		queue_login(u, q, strcmp(method, "queue.login") == 0,
+		    rpc_action_cb, pending_new(c, id, 0, u));
 		return;
 	}
 	if (strcmp(method, "resync") == 0) {

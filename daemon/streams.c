@@ -12,7 +12,7 @@
 #include "sse.h"
 #include "xmalloc.h"
 
-enum dstream_kind { DS_DIALOG, DS_DEVICE, DS_CALL };
+enum dstream_kind { DS_DIALOG, DS_DEVICE, DS_CALL, DS_QUEUE };
 
 struct dstream {
 	struct duser		*user;
@@ -26,7 +26,7 @@ struct dstream {
 	struct event		*retry_ev;
 };
 
-static const char *const kind_names[] = { "dialog", "device", "call" };
+static const char *const kind_names[] = { "dialog", "device", "call", "queue" };
 
 static void	stream_connect(struct dstream *);
 
@@ -47,6 +47,9 @@ stream_event_cb(const struct sse_event *ev, void *arg)
 		break;
 	case DS_DEVICE:
 		user_fetch_devices(u);
+		break;
+	case DS_QUEUE:
+		queues_apply_stats_xml(u, ev->data, ev->datalen);
 		break;
 	case DS_CALL:
 		/* Call state from our own authenticated stream: apply it. */
@@ -82,6 +85,8 @@ stream_data_cb(uint64_t id, const char *p, size_t n, void *arg)
 		    kind_names[ds->kind]);
 		if (ds->kind == DS_DIALOG)
 			user_events_flowing(u);
+		if (ds->kind == DS_QUEUE)
+			queues_stream_state(u, 1);
 	}
 	if (sse_feed(ds->sse, p, n) == -1 && !ds->dead) {
 		log_warnx("%s@%s: %s stream: event too large, reconnecting",
@@ -110,6 +115,8 @@ stream_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 		return;
 	if (ds->kind == DS_DIALOG)
 		user_events_lost(u);
+	if (ds->kind == DS_QUEUE)
+		queues_stream_state(u, 0);
 	if (ds->kind == DS_CALL && (r->err == DSTNY_ERR_NOT_FOUND ||
 	    r->err == DSTNY_OK)) {
 		/* The call's stream ended: is the call still there? */
@@ -145,6 +152,9 @@ stream_connect(struct dstream *ds)
 		break;
 	case DS_DEVICE:
 		route = ROUTE_DEVICES_SSE;
+		break;
+	case DS_QUEUE:
+		route = ROUTE_QUEUES_SSE;
 		break;
 	default:
 		route = ROUTE_STATE_CALL_SSE;
@@ -218,4 +228,18 @@ streams_call_stop(struct dcall *c)
 {
 	stream_stop(c->stream);
 	c->stream = NULL;
+}
+
+void
+streams_queue_start(struct duser *u)
+{
+	if (u->queue_stream == NULL && !u->stopping)
+		u->queue_stream = stream_new(u, DS_QUEUE, NULL);
+}
+
+void
+streams_queue_stop(struct duser *u)
+{
+	stream_stop(u->queue_stream);
+	u->queue_stream = NULL;
 }

@@ -74,7 +74,7 @@ user_update_state(struct duser *u)
 		s = USTATE_OFFLINE;
 	else if (!u->ready)
 		s = u->reachable ? USTATE_STARTING : USTATE_OFFLINE;
-	else if (!u->events_ok)
+	else if (!u->events_ok || !u->queues_ok)
 		s = USTATE_DEGRADED;
 	else
 		s = USTATE_ONLINE;
@@ -221,6 +221,7 @@ user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 		hooks_user_start(u);
 	else
 		streams_user_start(u);
+	queues_start(u);
 	evtimer_add(u->keepalive_ev, &tv);
 }
 
@@ -239,6 +240,7 @@ user_new(const struct conf *conf, const struct conf_user *cu, unsigned n,
 	u->state = USTATE_STARTING;
 	u->reachable = 1;
 	TAILQ_INIT(&u->calls);
+	TAILQ_INIT(&u->queues);
 	TAILQ_INIT(&u->reqs);
 	memset(&tc, 0, sizeof(tc));
 	tc.base_url = conf->base_url;
@@ -300,6 +302,7 @@ user_stop(struct duser *u, void (*done)(void *), void *arg)
 	evtimer_del(u->poll_ev);
 	u->stop_pending = 1;
 	cache_clear(u, REASON_SHUTDOWN);
+	queues_stop(u);
 	if (u->transport == CONF_TRANSPORT_WEBHOOK)
 		hooks_user_stop(u);
 	else
@@ -311,6 +314,7 @@ void
 user_free(struct duser *u)
 {
 	cache_clear(u, REASON_SHUTDOWN);
+	queues_stop(u);
 	if (u->transport == CONF_TRANSPORT_WEBHOOK)
 		hooks_user_stop(u);
 	else

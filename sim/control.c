@@ -530,10 +530,26 @@ control_handle(struct evhttp_request *req, const char *path)
 			ctl_reply(req, 204, NULL);
 		} else
 			ctl_error(req, 404, "no such call action");
-	} else if (post && path_is(path, "/queues/", &rest)) {
+	} else if (cmd == EVHTTP_REQ_DELETE && path_is(path, "/queues/", &rest)) {
 		if ((u = ctl_user(b, &query)) == NULL ||
-		    (g = sim_group_find(u, strtoll(rest, NULL, 10))) == NULL) {
+		    sim_group_remove(u, strtoll(rest, NULL, 10)) == -1) {
 			ctl_error(req, 404, "no such user or group");
+			goto done;
+		}
+		events_queues_changed(u);
+		ctl_reply(req, 200, sim_groups_json(u));
+	} else if (post && path_is(path, "/queues/", &rest)) {
+		if ((u = ctl_user(b, &query)) == NULL) {
+			ctl_error(req, 404, "no such user");
+			goto done;
+		}
+		if ((g = sim_group_find(u, strtoll(rest, NULL, 10))) == NULL &&
+		    model_bool(b, "create"))
+			g = sim_group_add(u, strtoll(rest, NULL, 10),
+			    *model_str(b, "name") ? model_str(b, "name") : "new group",
+			    *model_str(b, "type") ? model_str(b, "type") : "ACD");
+		if (g == NULL) {
+			ctl_error(req, 404, "no such group (\"create\": true adds it)");
 			goto done;
 		}
 		ctl_queue_update(g, b);

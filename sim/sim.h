@@ -93,6 +93,7 @@ void		 sim_device_add(struct sim_user *, const char *id,
 struct sim_group *sim_group_add(struct sim_user *, int64_t id,
 		    const char *name, const char *type);
 struct sim_group *sim_group_find(struct sim_user *, int64_t id);
+int		 sim_group_remove(struct sim_user *, int64_t id);
 struct sim_call	*sim_call_find(struct sim_user *, const char *id);
 struct sim_call	*sim_call_new(struct sim_user *, int inbound,
 		    const char *number, const char *name, const char *device);

@@ -664,3 +664,22 @@ sim_users_free(void)
 		free(u);
 	}
 }
+
+int
+sim_group_remove(struct sim_user *u, int64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < u->ngroups; i++)
+		if (u->groups[i].id == id)
+			break;
+	if (i == u->ngroups)
+		return -1;
+	free(u->groups[i].domain);
+	free(u->groups[i].name);
+	free(u->groups[i].type);
+	memmove(&u->groups[i], &u->groups[i + 1],
+	    (u->ngroups - i - 1) * sizeof(*u->groups));
+	u->ngroups--;
+	return 0;
+}

@@ -21,6 +21,11 @@ for line in f:
               c["remoteParty"].get("displayName", ""), c["remoteParty"].get("displayNumber", "")))
     elif m["method"] == "call.removed":
         print("%s %-12s %-10s (%s)" % (t, m["method"], p["callId"][:10], p["reason"]))
+    elif m["method"] == "queue.changed":
+        q = p["queue"]
+        print("%s %-12s %-14s waiting %d, longest %ds, %d free of %d agents%s" % (
+              t, "queue", q["name"][:14], q["callsWaiting"], q["longestWaiting"],
+              q["freeAgents"], q["loggedInAgents"], ", logged in" if q["loggedIn"] else ""))
     else:
         print("%s %-12s %s" % (t, m["method"], json.dumps(p)))
     sys.stdout.flush()

@@ -131,7 +131,7 @@ ok(r.get("error", {}).get("code") == 4, "socket: code 4 InvalidArgument")
 r = rpc.call("status")
 ok(r["result"]["version"] == "0.1.0" and r["result"]["users"][0] ==
    {"userId": "alice", "domain": "example.com", "state": "online", "transport": "sse",
-    "calls": 1, "queues": 0}, "socket: status", r)
+    "calls": 1, "queues": 2}, "socket: status", r)
 r = rpc.call("calls.list")
 ok(len(r["result"]) == 1 and r["result"][0]["callId"] == c1["callId"], "socket: calls.list")
 r = rpc.call("calls.list", user="bob")

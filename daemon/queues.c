@@ -1,0 +1,334 @@
+/* queues.c: a user's distribution groups as Queue objects, kept live by queue statistics. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <json-c/json.h>
+
+#include "backoff.h"
+#include "dstnyd.h"
+#include "log.h"
+#include "xmalloc.h"
+#include "xml.h"
+
+#define QUEUE_POLL_MS	10000	/* groups.list while the statistics stream is down */
+
+static unsigned	queue_counter;	/* object paths are never reused */
+
+struct dqueue *
+queue_find_n(unsigned n)
+{
+	struct duser	*u;
+	struct dqueue	*q;
+
+	TAILQ_FOREACH(u, &dusers, entry)
+		TAILQ_FOREACH(q, &u->queues, entry)
+			if (q->n == n)
+				return q;
+	return NULL;
+}
+
+struct dqueue *
+queue_find_path(const char *path)
+{
+	unsigned	n;
+
+	if (path_index(path, "/org/dstnyd/Cti1/Queue/", &n) == -1)
+		return NULL;
+	return queue_find_n(n);
+}
+
+struct dqueue *
+queue_find_id(struct duser *u, int64_t id)
+{
+	struct dqueue	*q;
+
+	TAILQ_FOREACH(q, &u->queues, entry)
+		if (q->q.id == id)
+			return q;
+	return NULL;
+}
+
+struct json_object *
+queue_view(const struct dqueue *dq)
+{
+	const struct queue_info	*q = &dq->q;
+	struct json_object	*o = json_object_new_object();
+	char			*p = bus_queue_path(dq);
+
+#define I(k, v)	json_object_object_add(o, k, json_object_new_int64(v))
+#define S(k, v)	json_object_object_add(o, k, json_object_new_string(v))
+#define B(k, v)	json_object_object_add(o, k, json_object_new_boolean(v))
+	I("id", q->id);
+	S("domain", q->domain);
+	S("name", q->name);
+	S("type", q->type);
+	B("loggedIn", q->logged_in);
+	B("nightMode", q->night_mode);
+	I("loggedInAgents", q->logged_in_agents);
+	I("freeAgents", q->free_agents);
+	I("callsWaiting", q->calls_waiting);
+	I("longestWaiting", q->longest_waiting);
+	I("averageWait", q->average_wait);
+	I("lastWait", q->last_wait);
+	I("answeredLast24h", q->answered_24h);
+	I("droppedLast24h", q->dropped_24h);
+	I("totalLast24h", q->total_24h);
+	S("path", p);
+	S("user", dq->user->user);
+#undef I
+#undef S
+#undef B
+	free(p);
+	return o;
+}
+
+static void
+queue_remove(struct dqueue *q)
+{
+	struct duser	*u = q->user;
+
+	emit_queue_removed(q);
+	TAILQ_REMOVE(&u->queues, q, entry);
+	queue_info_clear(&q->q);
+	free(q);
+	emit_user_changed(u, "Queues");
+}
+
+/* Fold a group from groups.list (or a login answer) into its queue. */
+static void
+queue_merge_group(struct duser *u, const struct queue_info *g)
+{
+	struct dqueue		*q = queue_find_id(u, g->id);
+	struct queue_info	 old;
+	uint32_t		 props;
+
+	if (q == NULL) {
+		q = xcalloc(1, sizeof(*q));
+		q->user = u;
+		q->n = queue_counter++;
+		queue_info_copy(&q->q, g);
+		if (*q->q.domain == '\0') {
+			free(q->q.domain);
+			q->q.domain = xstrdup(u->domain);
+		}
+		TAILQ_INSERT_TAIL(&u->queues, q, entry);
+		emit_queue_added(q);
+		emit_user_changed(u, "Queues");
+		return;
+	}
+	queue_info_copy(&old, &q->q);
+#define TAKE_S(f) if (*g->f != '\0' && strcmp(q->q.f, g->f) != 0) { \
+	free(q->q.f); q->q.f = xstrdup(g->f); }
+	TAKE_S(name);
+	TAKE_S(type);
+	TAKE_S(domain);
+#undef TAKE_S
+	q->q.logged_in = g->logged_in;
+	q->q.night_mode = g->night_mode;
+	q->q.logged_in_agents = g->logged_in_agents;
+	q->q.free_agents = g->free_agents;
+	q->q.calls_waiting = g->calls_waiting;
+	props = queue_info_diff(&old, &q->q);
+	queue_info_clear(&old);
+	if (props != 0)
+		emit_queue_changed(q, props);
+}
+
+/* A full list of groups: merge each, drop queues no longer listed. */
+static void
+queues_reconcile(struct duser *u, const struct queue_list *l)
+{
+	struct dqueue	*q, *next;
+	size_t		 i;
+	int		 found;
+
+	for (q = TAILQ_FIRST(&u->queues); q != NULL; q = next) {
+		next = TAILQ_NEXT(q, entry);
+		for (found = 0, i = 0; i < l->n && !found; i++)
+			found = l->v[i].id == q->q.id;
+		if (!found)
+			queue_remove(q);
+	}
+	for (i = 0; i < l->n; i++)
+		queue_merge_group(u, &l->v[i]);
+}
+
+static void
+groups_fetched(struct duser *u, const struct http_resp *r, void *arg)
+{
+	struct queue_list	l;
+	char			err[256];
+	int			again = u->groups_again;
+
+	u->groups_fetch = 0;
+	u->groups_again = 0;
+	if (r->err != DSTNY_OK)
+		log_warnx("%s@%s: groups.list: %s: %s", u->user, u->domain,
+		    dstny_err_name(r->err), r->message);
+	else if (groups_parse(r->body, r->body_len, &l, err, sizeof(err)) == -1)
+		log_warnx("%s@%s: groups.list: %s", u->user, u->domain, err);
+	else {
+		queues_reconcile(u, &l);
+		queue_list_free(&l);
+	}
+	if (again)
+		queues_fetch(u);
+}
+
+void
+queues_fetch(struct duser *u)
+{
+	if (u->groups_fetch != 0) {
+		u->groups_again = 1;
+		return;
+	}
+	u->groups_fetch = core_send(u, ROUTE_GROUPS_LIST, NULL, groups_fetched,
+	    NULL);
+}
+
+void
+queues_apply_stats_xml(struct duser *u, const char *text, size_t len)
+{
+	struct queue_list	 l;
+	struct dqueue		*q;
+	char			 err[256];
+	uint32_t		 props;
+	size_t			 i;
+	int			 unknown = 0;
+
+	if (queue_stats_parse_xml(text, len, &l, err, sizeof(err)) == -1) {
+		log_warnx("%s@%s: queue statistics: %s", u->user, u->domain, err);
+		return;
+	}
+	for (i = 0; i < l.n; i++) {
+		if ((q = queue_find_id(u, l.v[i].id)) == NULL) {
+			unknown = 1;
+			continue;
+		}
+		if ((props = queue_info_apply_stats(&q->q, &l.v[i])) != 0)
+			emit_queue_changed(q, props);
+	}
+	queue_list_free(&l);
+	/* Statistics for a queue we do not know: the groups changed. */
+	if (unknown)
+		queues_fetch(u);
+}
+
+static void
+queue_poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct duser	*u = arg;
+
+	queues_fetch(u);
+	if (!u->queues_ok)
+		timer_add_ms(u->queue_poll_ev, QUEUE_POLL_MS);
+}
+
+void
+queues_stream_state(struct duser *u, int ok)
+{
+	if (u->queues_ok == ok)
+		return;
+	u->queues_ok = ok;
+	if (ok) {
+		evtimer_del(u->queue_poll_ev);
+		queues_fetch(u);	/* after any reconnect: reconcile */
+	} else if (!u->stopping)
+		timer_add_ms(u->queue_poll_ev, QUEUE_POLL_MS);
+	user_update_state(u);
+}
+
+void
+queues_start(struct duser *u)
+{
+	if (u->queue_poll_ev == NULL)
+		u->queue_poll_ev = evtimer_new(dbase, queue_poll_cb, u);
+	queues_fetch(u);
+	streams_queue_start(u);
+}
+
+void
+queues_stop(struct duser *u)
+{
+	struct dqueue	*q;
+
+	streams_queue_stop(u);
+	if (u->queue_poll_ev != NULL) {
+		event_free(u->queue_poll_ev);
+		u->queue_poll_ev = NULL;
+	}
+	while ((q = TAILQ_FIRST(&u->queues)) != NULL)
+		queue_remove(q);
+}
+
+struct login_ctx {
+	action_cb	 cb;
+	void		*arg;
+};
+
+static void
+login_ctx_cancelled(void *arg)
+{
+	struct login_ctx	*ctx = arg;
+
+	ctx->cb(DSTNY_ERR_OFFLINE, "the request was cancelled", NULL, NULL,
+	    ctx->arg);
+	free(ctx);
+}
+
+static void
+login_done_cb(struct duser *u, const struct http_resp *r, void *arg)
+{
+	struct login_ctx	*ctx = arg;
+	struct queue_list	 l;
+	char			 err[256];
+	size_t			 i;
+
+	/* The answer lists the groups again: take what it says. */
+	if (r->err == DSTNY_OK && r->body_len > 0 &&
+	    groups_parse(r->body, r->body_len, &l, err, sizeof(err)) == 0) {
+		for (i = 0; i < l.n; i++)
+			queue_merge_group(u, &l.v[i]);
+		queue_list_free(&l);
+	} else if (r->err == DSTNY_OK)
+		queues_fetch(u);
+	ctx->cb(r->err, r->message, NULL, NULL, ctx->arg);
+	free(ctx);
+}
+
+void
+queue_login(struct duser *u, struct dqueue *q, int login, action_cb cb,
+    void *arg)
+{
+	char			 id[32];
+	struct route_var	 vars[] = { { "groupId", id }, { NULL, NULL } };
+	struct core_opts	 o;
+	struct query		*query = NULL;
+	struct login_ctx	*ctx;
+
+	if (u->state == USTATE_OFFLINE || u->state == USTATE_UNAUTHORIZED) {
+		cb(u->state == USTATE_OFFLINE ? DSTNY_ERR_OFFLINE :
+		    DSTNY_ERR_UNAUTHORIZED, "the Core cannot be used now", NULL,
+		    NULL, arg);
+		return;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)q->q.id);
+	memset(&o, 0, sizeof(o));
+	o.vars = vars;
+	if (*q->q.domain != '\0' && strcmp(q->q.domain, u->domain) != 0) {
+		query = query_new();
+		query_add(query, "grpid-domain", q->q.domain);
+		o.query = query;
+	}
+	ctx = xcalloc(1, sizeof(*ctx));
+	ctx->cb = cb;
+	ctx->arg = arg;
+	o.arg_free = login_ctx_cancelled;
+	core_send(u, login ? ROUTE_GROUPS_LOGIN : ROUTE_GROUPS_LOGOUT, &o,
+	    login_done_cb, ctx);
+	query_free(query);
+}
