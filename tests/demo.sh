@@ -39,5 +39,6 @@ for _ in $(seq 100); do [ -S "$dir/dstnyd.sock" ] && break; sleep 0.1; done
 echo "demo: simulator on port $(cat "$dir/port"), dstnyd on $DBUS_SESSION_BUS_ADDRESS"
 echo "demo: logs in $dir; try in another terminal:"
 echo "  DBUS_SESSION_BUS_ADDRESS='$DBUS_SESSION_BUS_ADDRESS' busctl --user tree org.dstnyd.Cti1"
-echo "demo: live view of $dir/dstnyd.sock (Ctrl-C stops):"
-python3 "$src/tests/demo-watch.py" "$dir/dstnyd.sock"
+echo "  DSTNYD_SOCKET=$dir/dstnyd.sock $build/client/dstnyctl calls"
+echo "demo: dstnyctl watch (Ctrl-C stops):"
+DSTNYD_SOCKET="$dir/dstnyd.sock" "$build/client/dstnyctl" watch

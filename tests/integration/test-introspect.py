@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""test-introspect.py: doc/org.dstnyd.Cti1.xml equals what dstnyd exports:
+the same interfaces, members, argument types and directions, property
+types and access, compared with the live introspection of each object kind."""
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Bus, Daemon, Monitor, Sim, done, eq, ok
+
+OBJECTS = [("org.dstnyd.Cti1.Manager", "/org/dstnyd/Cti1"),
+           ("org.dstnyd.Cti1.User", "/org/dstnyd/Cti1/User/0"),
+           ("org.dstnyd.Cti1.Call", "/org/dstnyd/Cti1/Call/0"),
+           ("org.dstnyd.Cti1.Queue", "/org/dstnyd/Cti1/Queue/0")]
+
+
+def shape(iface):
+    """Members of an interface element, without annotations."""
+    out = {}
+    for m in iface:
+        if m.tag == "annotation":
+            continue
+        if m.tag == "property":
+            out["property " + m.get("name")] = (m.get("type"), m.get("access"))
+        else:
+            out[m.tag + " " + m.get("name")] = tuple(
+                (a.get("type"), a.get("direction", "out" if m.tag == "signal" else "in"))
+                for a in m.findall("arg"))
+    return out
+
+
+doc = ET.parse(os.path.join(os.environ.get("TEST_SRCDIR", "."), "doc",
+                            "org.dstnyd.Cti1.xml")).getroot()
+documented = {i.get("name"): i for i in doc.findall("interface")}
+eq(sorted(documented), sorted(n for n, _ in OBJECTS), "the XML documents the four interfaces")
+
+bus = Bus()
+sim = Sim()
+mon = Monitor(bus)
+d = Daemon(bus, sim)
+sim.control("POST", "/calls", {"from": "+1"})
+ok(mon.signal("CallAdded", "/org/dstnyd/Cti1/User/0") is not None, "a call to introspect")
+for name, path in OBJECTS:
+    r = subprocess.run(["busctl", "--address=" + bus.address, "introspect", "--xml-interface",
+                        "org.dstnyd.Cti1", path], capture_output=True, text=True, timeout=10)
+    live = {i.get("name"): i for i in ET.fromstring(r.stdout).findall("interface")}
+    ok(name in live, "%s is exported at %s" % (name, path))
+    if name in live and name in documented:
+        a, b = shape(live[name]), shape(documented[name])
+        ok(a == b, "%s: the XML equals the live introspection" % name,
+           "only live: %s\nonly documented: %s" % (sorted(set(a.items()) - set(b.items())),
+                                                  sorted(set(b.items()) - set(a.items()))))
+    if name in documented:
+        undocumented = [m.get("name") for m in documented[name] if m.tag != "annotation" and
+                        not any(x.get("name") == "org.gtk.GDBus.DocString" for x in m.findall("annotation"))
+                        and m.tag in ("method", "signal")]
+        ok(not undocumented, "%s: every method and signal has a DocString" % name, undocumented)
+d.stop()
+mon.stop()
+sim.stop()
+bus.stop()
+done()
