@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dev.sh: the two commands of the README.
 #   ./dev.sh run    install build dependencies, build, run the demo
-#   ./dev.sh test   the same setup, a -Werror build, and the whole test suite
+#   ./dev.sh test   the same setup; the whole suite on a -Werror build and on
+#                   an ASan+UBSan build, and each fuzz target for 5 s
 set -euo pipefail
 cd "$(dirname "$0")"
 top=$PWD
@@ -10,7 +11,7 @@ top=$PWD
 DEBS=(build-essential autoconf automake libtool pkg-config
       libevent-dev libcurl4-openssl-dev libjson-c-dev libxml2-dev
       libsystemd-dev libinih-dev libssl-dev dbus openssl ca-certificates
-      python3 man-db systemd libglib2.0-bin)
+      python3 man-db systemd libglib2.0-bin clang libclang-rt-dev)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 
@@ -32,8 +33,9 @@ deps() {
 		--no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# build DIR [configure options...]: configure once per option set, then make.
-build() {
+# configure_dir DIR [options...]: configure once per option set.
+# CC from the environment is honoured (the fuzz build uses clang).
+configure_dir() {
 	local dir=$1; shift
 	local opts="$*"
 	[ -x configure ] && [ configure -nt configure.ac ] || {
@@ -43,11 +45,16 @@ build() {
 	mkdir -p "$dir"
 	if [ ! -f "$dir/Makefile" ] || [ "$(cat "$dir/.dev-opts" 2>/dev/null)" != "$opts" ]; then
 		say "configure $opts"
-		(cd "$dir" && "$top/configure" -q $opts)
+		(cd "$dir" && "$top/configure" -q $opts ${CC:+CC=$CC})
 		echo "$opts" >"$dir/.dev-opts"
 	fi
-	say "make in $dir"
-	make -C "$dir" -s -j"$(nproc)"
+}
+
+# build DIR [configure options...]: configure, then make.
+build() {
+	configure_dir "$@"
+	say "make in $1"
+	make -C "$1" -s -j"$(nproc)"
 }
 
 cmd_run() {
@@ -56,25 +63,49 @@ cmd_run() {
 	exec "$top/tests/demo.sh" "$top/build"
 }
 
+# check DIR: make check there; prints the TAP summary, leaves counts in
+# PASS and FAIL (added to), returns make's status.
+check() {
+	local dir=$1 rc=0 p f
+	make -C "$dir" -s -j"$(nproc)" check AM_COLOR_TESTS=no >"$dir/check.out" 2>&1 || rc=$?
+	grep -E '^(FAIL|ERROR|XPASS):' "$dir/check.out" || true
+	if [ $rc -ne 0 ]; then
+		say "make check failed in $dir; the failing logs:"
+		grep -l -E '^(not ok|Bail out!)|^(FAIL|ERROR):' "$dir"/tests/*/*.log 2>/dev/null |
+			while read -r f; do echo "== $f"; grep -E -B2 -A6 '^(not ok|Bail out!)|^(FAIL|ERROR):' "$f" | head -40; done
+		grep -E '^make.*Error|error:' "$dir/check.out" | head -20 || true
+	fi
+	p=$(awk '/^# PASS:/ {n+=$3} END {print n+0}' "$dir/check.out")
+	f=$(awk '/^# (FAIL|ERROR|XPASS):/ {n+=$3} END {print n+0}' "$dir/check.out")
+	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	say "$dir: $p passed, $f failed"
+	PASS=$((PASS + p))
+	FAIL=$((FAIL + f))
+	return $rc
+}
+
 cmd_test() {
 	deps
-	build build --enable-werror
+	PASS=0 FAIL=0
 	local rc=0
-	make -C build -s -j"$(nproc)" check AM_COLOR_TESTS=no >build/check.out 2>&1 || rc=$?
-	grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|XFAIL):|^# ' build/check.out | grep -v '^PASS:' || true
-	if [ $rc -ne 0 ]; then
-		say "make check failed; the failing logs:"
-		find build -name '*.log' ! -name 'test-suite.log' ! -name 'config.log' \
-			-newer build/.dev-opts -exec grep -l -E '^(not ok|Bail out!)|^# (FAIL|ERROR)' {} + 2>/dev/null |
-			while read -r f; do echo "== $f"; grep -E -B2 -A4 '^(not ok|Bail out!)' "$f" | head -40; done
-		grep -E '^make.*Error|error:' build/check.out | head -20 || true
+	# 1. the -Werror build and the whole suite
+	build build --enable-werror
+	check build || rc=1
+	# 2. the same suite under AddressSanitizer and UndefinedBehaviorSanitizer
+	build build-asan --enable-werror --enable-sanitizers
+	check build-asan || rc=1
+	# 3. every libFuzzer target for a few seconds (clang)
+	say "fuzz targets, ${FUZZ_SECONDS:-5} s each"
+	if CC=clang configure_dir build-fuzz --enable-fuzzing &&
+	    make -C build-fuzz -s -j"$(nproc)" fuzz-smoke FUZZ_SECONDS="${FUZZ_SECONDS:-5}" >build-fuzz/fuzz.out 2>&1; then
+		sed 's/^/dev.sh: /' build-fuzz/fuzz.out | grep 'fuzz:' >&2
+		PASS=$((PASS + $(grep -c ' ok, ' build-fuzz/fuzz.out)))
+	else
+		cat build-fuzz/fuzz.out 2>/dev/null | tail -30
+		FAIL=$((FAIL + 1)); rc=1
 	fi
-	local pass fail
-	pass=$(awk '/^# PASS:/ {n+=$3} END {print n+0}' build/check.out)
-	fail=$(awk '/^# (FAIL|ERROR|XPASS):/ {n+=$3} END {print n+0}' build/check.out)
-	if [ $rc -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
-	echo "$pass passed, $fail failed"
-	[ $rc -eq 0 ] && [ "$fail" -eq 0 ]
+	echo "$PASS passed, $FAIL failed"
+	[ $rc -eq 0 ] && [ "$FAIL" -eq 0 ]
 }
 
 case "${1:-}" in

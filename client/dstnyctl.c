@@ -448,7 +448,6 @@ main(int argc, char *argv[])
 	if (ctl_connect(&ctl) == -1)
 		return EXIT_NO_DAEMON;
 
-	p = json_object_new_object();
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status();
 	if (strcmp(cmd, "calls") == 0)
@@ -465,26 +464,28 @@ main(int argc, char *argv[])
 		return cmd_watch();
 	if (strcmp(cmd, "dial") == 0) {
 		NEED(1);
+		p = json_object_new_object();
 		json_object_object_add(p, "destination", json_object_new_string(ARG(0)));
 		return cmd_action("call.make", NULL, 0, p);
 	}
 	if (strcmp(cmd, "answer") == 0)
-		return cmd_action("call.answer", ARG(0), 1, p);
+		return cmd_action("call.answer", ARG(0), 1, NULL);
 	if (strcmp(cmd, "hangup") == 0 || strcmp(cmd, "hold") == 0 ||
 	    strcmp(cmd, "resume") == 0 || strcmp(cmd, "mute") == 0 ||
 	    strcmp(cmd, "unmute") == 0 || strcmp(cmd, "park") == 0) {
 		char *method = xasprintf("call.%s", cmd);
-		int rc = cmd_action(method, ARG(0), 0, p);
+		int rc = cmd_action(method, ARG(0), 0, NULL);
 		free(method);
 		return rc;
 	}
 	if (strcmp(cmd, "move") == 0) {
 		NEED(1);
 		opt_device = ARG(1) != NULL ? ARG(1) : ARG(0);
-		return cmd_action("call.move", ARG(1) != NULL ? ARG(0) : NULL, 0, p);
+		return cmd_action("call.move", ARG(1) != NULL ? ARG(0) : NULL, 0, NULL);
 	}
 	if (strcmp(cmd, "transfer") == 0 || strcmp(cmd, "consult") == 0) {
 		NEED(2);
+		p = json_object_new_object();
 		json_object_object_add(p, "destination", json_object_new_string(ARG(1)));
 		if (opt_blind)
 			json_object_object_add(p, "blind", json_object_new_boolean(1));
@@ -493,11 +494,13 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(cmd, "dtmf") == 0) {
 		NEED(2);
+		p = json_object_new_object();
 		json_object_object_add(p, "digits", json_object_new_string(ARG(1)));
 		return cmd_action("call.dtmf", ARG(0), 0, p);
 	}
 	if (strcmp(cmd, "record") == 0) {
 		NEED(2);
+		p = json_object_new_object();
 		json_object_object_add(p, "action", json_object_new_string(ARG(1)));
 		return cmd_action("call.record", ARG(0), 0, p);
 	}
@@ -505,6 +508,7 @@ main(int argc, char *argv[])
 		NEED(2);
 		if (strcmp(ARG(0), "login") != 0 && strcmp(ARG(0), "logout") != 0)
 			usage();
+		p = json_object_new_object();
 		json_object_object_add(p, "queue", json_object_new_int64(
 		    strtoll(ARG(1), NULL, 10)));
 		return cmd_simple(strcmp(ARG(0), "login") == 0 ? "queue.login" :
@@ -512,18 +516,20 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(cmd, "linestate") == 0) {
 		NEED(2);
+		if (strcmp(ARG(0), "set") != 0 && strcmp(ARG(0), "clear") != 0)
+			usage();
+		if (strcmp(ARG(0), "set") == 0)
+			NEED(3);
+		p = json_object_new_object();
 		json_object_object_add(p, "externalId", json_object_new_string(ARG(1)));
 		if (strcmp(ARG(0), "set") == 0) {
 			long long when;
-			NEED(3);
 			when = ARG(2)[0] == '+' ? (long long)time(NULL) +
 			    strtoll(ARG(2) + 1, NULL, 10) : strtoll(ARG(2), NULL, 10);
 			json_object_object_add(p, "expiresOn", json_object_new_int64(when));
 			return cmd_simple("linestate.set", p);
 		}
-		if (strcmp(ARG(0), "clear") == 0)
-			return cmd_simple("linestate.clear", p);
-		usage();
+		return cmd_simple("linestate.clear", p);
 	}
 	fprintf(stderr, "dstnyctl: unknown command \"%s\"\n", cmd);
 	usage();
