@@ -495,6 +495,8 @@ control_handle(struct evhttp_request *req, const char *path)
 	}
 	if (cmd == EVHTTP_REQ_GET && strcmp(path, "/state") == 0) {
 		ctl_reply(req, 200, ctl_state());
+	} else if (cmd == EVHTTP_REQ_GET && strcmp(path, "/tickets") == 0) {
+		ctl_reply(req, 200, sim_tickets_issued_json());
 	} else if (cmd == EVHTTP_REQ_GET && strcmp(path, "/requests") == 0) {
 		ctl_reply(req, 200, ctl_requests());
 	} else if (cmd == EVHTTP_REQ_DELETE && strcmp(path, "/requests") == 0) {

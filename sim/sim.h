@@ -123,6 +123,8 @@ char		*sim_ticket_create(struct sim_user *, const char *name,
 struct sim_user	*sim_ticket_user(const char *token);
 int		 sim_ticket_delete(struct sim_user *, const char *name);
 void		 sim_tickets_revoke(struct sim_user *);	/* NULL: everyone's */
+/* Every token ever issued, for tests that look for leaked secrets. */
+struct json_object *sim_tickets_issued_json(void);
 
 /* events.c: webhooks and SSE streams. */
 enum sim_hook_kind { HOOK_USER, HOOK_CALL, HOOK_DEVICE };

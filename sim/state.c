@@ -22,6 +22,8 @@ struct sim_ticket {
 
 static struct sim_user		*users;
 static struct sim_ticket	*tickets;
+static char			**issued;	/* every token ever made */
+static size_t			 nissued;
 static unsigned			 call_seq;
 
 int64_t
@@ -575,6 +577,8 @@ sim_ticket_create(struct sim_user *u, const char *name, long expires,
 	}
 	t->token = xasprintf("%u.%s", (unsigned)arc4random_uniform(10000), rnd);
 	free(rnd);
+	issued = xreallocarray(issued, nissued + 1, sizeof(*issued));
+	issued[nissued++] = xstrdup(t->token);
 	t->name = xstrdup(name);
 	t->user = u;
 	t->expires = time(NULL) + expires;
@@ -639,6 +643,10 @@ sim_users_free(void)
 	size_t		 i;
 
 	sim_tickets_revoke(NULL);
+	while (nissued > 0)
+		free(issued[--nissued]);
+	free(issued);
+	issued = NULL;
 	while ((u = users) != NULL) {
 		users = u->next;
 		while ((c = u->calls) != NULL) {
@@ -682,4 +690,15 @@ sim_group_remove(struct sim_user *u, int64_t id)
 	    (u->ngroups - i - 1) * sizeof(*u->groups));
 	u->ngroups--;
 	return 0;
+}
+
+struct json_object *
+sim_tickets_issued_json(void)
+{
+	struct json_object	*a = json_object_new_array();
+	size_t			 i;
+
+	for (i = 0; i < nissued; i++)
+		json_object_array_add(a, json_object_new_string(issued[i]));
+	return a;
 }

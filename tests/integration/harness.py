@@ -435,6 +435,14 @@ class Daemon:
         return self.proc.returncode
 
 
+def no_secrets(sim, *outputs, passwords=("alice-password", "bob-password")):
+    """True when no ticket the simulator issued and no password appears."""
+    tokens = sim.control("GET", "/tickets")[1] or []
+    text = "\n".join(outputs)
+    leaked = [t for t in tokens if t in text] + [p for p in passwords if p in text]
+    return not leaked, leaked
+
+
 class Rpc:
     """A socket client: requests by id, notifications in a queue."""
 

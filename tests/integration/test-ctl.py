@@ -8,7 +8,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Monitor, Sim, build_path, done, eq, ok
+from harness import Bus, Daemon, Monitor, Sim, build_path, done, eq, no_secrets, ok
 
 bus = Bus()
 sim = Sim()
@@ -153,6 +153,8 @@ eq(rc, 2, "an unknown command: exit 2")
 rc, out, err = ctl("dtmf", "onlyone")
 eq(rc, 2, "missing arguments: exit 2")
 eq(d.stop(), 0, "daemon stops cleanly")
+clean, leaked = no_secrets(sim, d.output())
+ok(clean, "no ticket token or password in the daemon's output", leaked)
 mon.stop()
 sim.stop()
 bus.stop()

@@ -9,7 +9,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Monitor, Rpc, Sim, done, eq, free_port, ok, request
+from harness import Bus, Daemon, Monitor, Rpc, Sim, done, eq, free_port, no_secrets, ok, request
 
 ROOT = "/org/dstnyd/Cti1"
 USER = "org.dstnyd.Cti1.User"
@@ -117,6 +117,8 @@ rc = d.stop()
 eq(rc, 0, "SIGTERM: exit 0")
 eq(sim.state()["events"]["webhooks"], [], "webhooks deleted on shutdown")
 rpc.close()
+clean, leaked = no_secrets(sim, d.output())
+ok(clean, "no ticket token or password in the daemon's output", leaked)
 mon.stop()
 sim.stop()
 bus.stop()

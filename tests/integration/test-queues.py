@@ -7,7 +7,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Monitor, Rpc, Sim, done, eq, ok
+from harness import Bus, Daemon, Monitor, Rpc, Sim, done, eq, no_secrets, ok
 
 ROOT = "/org/dstnyd/Cti1"
 USER = "org.dstnyd.Cti1.User"
@@ -108,6 +108,8 @@ eq(r.get("error", {}).get("code"), -32602, "socket: linestate.set without expire
 
 eq(d.stop(), 0, "SIGTERM: exit 0")
 rpc.close()
+clean, leaked = no_secrets(sim, d.output())
+ok(clean, "no ticket token or password in the daemon's output", leaked)
 mon.stop()
 sim.stop()
 bus.stop()
