@@ -208,8 +208,13 @@ user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 		log_warnx("%s@%s: no usable ticket: %s", u->user, u->domain, msg);
 		if (err == DSTNY_ERR_UNAUTHORIZED || err == DSTNY_ERR_FORBIDDEN)
 			user_set_state(u, USTATE_UNAUTHORIZED);
+		else if (err == DSTNY_ERR_UPSTREAM || err == DSTNY_ERR_TIMEOUT) {
+			u->reachable = 0;	/* no TLS, no answer: offline */
+			user_update_state(u);
+		}
 		return;
 	}
+	u->reachable = 1;
 	if (u->unauthorized)
 		user_set_state(u, USTATE_STARTING);
 	if (u->started || u->stopping)
