@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""test-faults.py: dstnyd under the simulator's faults. After each: the
+daemon is up, its memory is bounded, and its calls equal the Core's."""
+import http.client
+import json
+import os
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Bus, Daemon, Monitor, Rpc, Sim, done, eq, free_port, no_secrets, ok
+
+MIB = 1024 * 1024
+
+
+def rss(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def ceiling(pid):
+    """64 MiB, or more when the daemon runs under a sanitizer or valgrind."""
+    with open("/proc/%d/maps" % pid) as f:
+        maps = f.read()
+    if "libasan" in maps or os.environ.get("DSTNY_DAEMON_WRAP"):
+        return 1024 * MIB
+    return 64 * MIB
+
+
+def core_calls(sim, user="alice"):
+    for u in sim.state()["users"]:
+        if u["user"] == user:
+            return sorted((c["callId"], c["stateToken"], c["status"]) for c in u["calls"])
+    return []
+
+
+def cached_calls(rpc):
+    r = rpc.call("calls.list")
+    return sorted((c["callId"], c["stateToken"], c["status"]) for c in r["result"])
+
+
+def converged(d, sim, rpc, what, timeout=20):
+    """Wait (bounded) until dstnyd's calls equal the Core's; then check health."""
+    deadline = time.monotonic() + timeout
+    a = b = None
+    while time.monotonic() < deadline:
+        a, b = cached_calls(rpc), core_calls(sim)
+        if a == b:
+            break
+        time.sleep(0.1)
+    ok(d.proc.poll() is None, "%s: the daemon is up" % what)
+    m = rss(d.proc.pid)
+    ok(m < ceiling(d.proc.pid), "%s: RSS %.1f MiB under the ceiling" % (what, m / MIB))
+    ok(a == b, "%s: the cache equals the Core's state" % what, "daemon %s\ncore   %s" % (a, b))
+    return m
+
+
+bus = Bus()
+sim = Sim()
+mon = Monitor(bus)
+d = Daemon(bus, sim, extra="[events]\nkeepalive = 2\n", core_extra="timeout_ms = 3000\n")
+rpc = Rpc(d.sock)
+peak = 0
+
+# Bursts of 5xx while calls come and change.
+sim.control("POST", "/faults", {"fail": {"count": 15, "status": 503}})
+st, c1, _ = sim.control("POST", "/calls", {"from": "+4670001"})
+st, c2, _ = sim.control("POST", "/calls", {"from": "+4670002"})
+sim.control("POST", "/calls/%s/hangup" % c1["callId"])
+sim.control("DELETE", "/faults")
+peak = max(peak, converged(d, sim, rpc, "bursts of 5xx"))
+
+# 2 s latency on every request: slow, never stuck.
+sim.control("POST", "/faults", {"latencyMs": 2000})
+st, c3, _ = sim.control("POST", "/calls", {"from": "+4670003"})
+t0 = time.monotonic()
+r = rpc.call("status")
+ok("result" in r and time.monotonic() - t0 < 1, "2 s latency: the socket still answers at once")
+peak = max(peak, converged(d, sim, rpc, "2 s latency", timeout=30))
+sim.control("DELETE", "/faults")
+
+# Connections dropped mid-SSE, three times, with changes in between.
+for i in range(3):
+    sim.control("POST", "/streams/drop")
+    sim.control("POST", "/calls", {"from": "+467001%d" % i})
+peak = max(peak, converged(d, sim, rpc, "streams dropped mid-SSE"))
+
+# A revoked ticket.
+sim.control("POST", "/tickets/revoke", {"user": "alice"})
+sim.control("POST", "/calls/%s/hangup" % c2["callId"])
+peak = max(peak, converged(d, sim, rpc, "a revoked ticket"))
+
+# Malformed JSON and XML answers.
+sim.control("POST", "/faults", {"malformed": {"count": 6}})
+sim.control("POST", "/calls", {"from": "+4670004"})
+sim.control("POST", "/queues/35", {"callsWaiting": 3})
+peak = max(peak, converged(d, sim, rpc, "malformed JSON and XML", timeout=30))
+sim.control("DELETE", "/faults")
+
+# 500 socket clients at once (max_clients 64: the rest are told and closed).
+clients, refused = [], 0
+for i in range(500):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(d.sock)
+    clients.append(s)
+for s in clients:
+    s.settimeout(0.2)
+    try:
+        data = s.recv(4096)
+        refused += b"too many clients" in data
+    except socket.timeout:
+        pass
+ok(refused == 500 - 63, "500 clients at once: the ones over max_clients are told (%d)" % refused)
+for s in clients:
+    s.close()
+peak = max(peak, converged(d, sim, rpc, "500 socket clients"))
+
+# The Core down for 30 s and back.
+sim.control("POST", "/faults", {"downSeconds": 30})
+deadline = time.monotonic() + 45
+back = False
+while time.monotonic() < deadline and not back:
+    try:
+        socket.create_connection(("127.0.0.1", sim.port), timeout=1).close()
+        back = True
+    except OSError:
+        time.sleep(0.2)
+ok(back, "the Core is back after 30 s")
+sim.control("POST", "/calls", {"from": "+4670005"})
+peak = max(peak, converged(d, sim, rpc, "the Core down 30 s", timeout=40))
+ok(rpc.call("status")["result"]["users"][0]["state"] in ("online", "degraded"),
+   "and the user is reachable again")
+clean, leaked = no_secrets(sim, d.output())
+ok(clean, "no ticket token or password in the daemon's output", leaked)
+eq(d.stop(), 0, "the SSE daemon stops cleanly")
+print("# peak RSS in the SSE fault runs: %.1f MiB" % (peak / MIB))
+
+# --- webhook mode: early expiry, 10,000 unknown POSTs, slow loris -------------
+port = free_port()
+d = Daemon(bus, sim, extra="[events]\nlisten = 127.0.0.1:%d\npublic_url = http://127.0.0.1:%d\n"
+           "keepalive = 2\n" % (port, port))
+rpc = Rpc(d.sock)
+sim.control("POST", "/webhooks/expire")
+sim.control("POST", "/calls", {"from": "+4670006"})
+# The call above rang while the registration had lapsed: nothing told the
+# daemon. The keepalive registers again within an interval, and the next
+# event makes the daemon reconcile, which recovers the missed call too.
+time.sleep(3)  # let one keepalive interval (2 s) pass: the fault's duration
+sim.control("POST", "/calls", {"from": "+4670066"})
+peak = max(peak, converged(d, sim, rpc, "webhooks expired early", timeout=20))
+before = rss(d.proc.pid)
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+codes = {}
+for i in range(10000):
+    conn.request("POST", "/hooks/%032x" % i, body="{}")
+    r = conn.getresponse()
+    r.read()
+    codes[r.status] = codes.get(r.status, 0) + 1
+    if r.getheader("Connection", "").lower() == "close":
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+conn.close()
+eq(codes, {404: 10000}, "10,000 POSTs with unknown ids: all 404")
+after = rss(d.proc.pid)
+ok(after - before < 8 * MIB or after < ceiling(d.proc.pid),
+   "and memory stays bounded (%.1f -> %.1f MiB)" % (before / MIB, after / MIB))
+peak = max(peak, converged(d, sim, rpc, "10,000 unknown webhooks"))
+
+loris = []
+for i in range(50):
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    s.sendall(b"POST /hooks/x HTTP/1.1\r\nHost: x\r\n")
+    loris.append(s)
+sim.control("POST", "/calls", {"from": "+4670007"})
+peak = max(peak, converged(d, sim, rpc, "slow-loris clients: webhooks still served"))
+closed = 0
+for s in loris:
+    try:
+        closed += s.recv(4096) == b""
+    except OSError:
+        closed += 1
+    s.close()
+ok(closed == 50, "the slow-loris connections are closed by the timeout (%d of 50)" % closed)
+clean, leaked = no_secrets(sim, d.output())
+ok(clean, "no ticket token or password in the webhook daemon's output", leaked)
+eq(d.stop(), 0, "the webhook daemon stops cleanly")
+print("# peak RSS in the fault suite: %.1f MiB" % (peak / MIB))
+mon.stop()
+sim.stop()
+bus.stop()
+done()
