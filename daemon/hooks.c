@@ -139,7 +139,7 @@ hooks_request_cb(struct evhttp_request *req, void *arg)
 	struct hook	*h;
 	struct hint	 hint;
 	struct duser	*u;
-	char		*call_id;
+	char		*call_id, target[33];
 	size_t		 i;
 
 	if (!hooks_conn_track(req)) {
@@ -148,8 +148,7 @@ hooks_request_cb(struct evhttp_request *req, void *arg)
 		evhttp_send_error(req, 503, "Too Many Connections");
 		return;
 	}
-	if (strncmp(uri, "/hooks/", 7) != 0 || strchr(uri + 7, '/') != NULL ||
-	    strchr(uri + 7, '?') != NULL || (h = hook_find(uri + 7)) == NULL) {
+	if (hint_target(uri, target) == -1 || (h = hook_find(target)) == NULL) {
 		evhttp_send_error(req, 404, "Not Found");
 		return;
 	}

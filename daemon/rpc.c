@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "dstnyd.h"
+#include "jsonrpc.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -204,51 +205,6 @@ rpc_notify(const char *topic, const char *method, struct json_object *params)
 	json_object_put(msg);
 }
 
-/* Params by name; NULL when absent; *bad set when of the wrong type. */
-static const char *
-param_str(struct json_object *params, const char *key, int *bad)
-{
-	struct json_object	*v;
-
-	if (params == NULL || !json_object_object_get_ex(params, key, &v) ||
-	    json_object_is_type(v, json_type_null))
-		return NULL;
-	if (!json_object_is_type(v, json_type_string)) {
-		*bad = 1;
-		return NULL;
-	}
-	return json_object_get_string(v);
-}
-
-static int
-param_bool(struct json_object *params, const char *key, int *bad)
-{
-	struct json_object	*v;
-
-	if (params == NULL || !json_object_object_get_ex(params, key, &v))
-		return 0;
-	if (!json_object_is_type(v, json_type_boolean)) {
-		*bad = 1;
-		return 0;
-	}
-	return json_object_get_boolean(v);
-}
-
-static int
-param_int(struct json_object *params, const char *key, int64_t *out, int *bad)
-{
-	struct json_object	*v;
-
-	if (params == NULL || !json_object_object_get_ex(params, key, &v))
-		return 0;
-	if (!json_object_is_type(v, json_type_int)) {
-		*bad = 1;
-		return 0;
-	}
-	*out = json_object_get_int64(v);
-	return 1;
-}
-
 static void
 rpc_action_cb(enum dstny_err err, const char *msg, struct dcall *call,
     const struct call_state *answer, void *arg)
@@ -377,7 +333,7 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 	int			 bad = 0, op, want_call;
 
 	memset(&a, 0, sizeof(a));
-	if ((u = user_find(param_str(params, "user", &bad))) == NULL || bad) {
+	if ((u = user_find(jsonrpc_str(params, "user", &bad))) == NULL || bad) {
 		reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND, "no such user");
 		return;
 	}
@@ -448,8 +404,8 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 	}
 	if (strcmp(method, "linestate.set") == 0 ||
 	    strcmp(method, "linestate.clear") == 0) {
-		s = param_str(params, "externalId", &bad);
-		if (method[10] == 's' && !param_int(params, "expiresOn", &x, &bad))
+		s = jsonrpc_str(params, "externalId", &bad);
+		if (method[10] == 's' && !jsonrpc_int(params, "expiresOn", &x, &bad))
 			bad = 1;
 		if (bad || s == NULL) {
 			reply_error(c, id, -32602, "externalId (string) and "
@@ -461,7 +417,7 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 		return;
 	}
 	if (strcmp(method, "call.get") == 0) {
-		if ((s = param_str(params, "call", &bad)) == NULL || bad) {
+		if ((s = jsonrpc_str(params, "call", &bad)) == NULL || bad) {
 			reply_error(c, id, -32602, "call (a callId) is needed", NULL);
 			return;
 		}
@@ -475,7 +431,7 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 		static const char *const acts[] = { "start", "stop", "pause",
 		    "resume", "save", "discard" };
 		size_t i;
-		s = param_str(params, "action", &bad);
+		s = jsonrpc_str(params, "action", &bad);
 		for (i = 0; s != NULL && i < 6; i++)
 			if (strcmp(s, acts[i]) == 0)
 				break;
@@ -491,7 +447,7 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 		return;
 	}
 	if (op != OP_MAKE) {
-		if ((s = param_str(params, "call", &bad)) == NULL || bad) {
+		if ((s = jsonrpc_str(params, "call", &bad)) == NULL || bad) {
 			reply_error(c, id, -32602, "call (a callId) is needed", NULL);
 			return;
 		}
@@ -500,16 +456,16 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 			return;
 		}
 	}
-	a.device = param_str(params, "device", &bad);
-	a.destination = param_str(params, "destination", &bad);
-	a.digits = param_str(params, "digits", &bad);
-	a.participant = param_str(params, "participant", &bad);
-	a.role = param_str(params, "role", &bad);
-	a.type = param_str(params, "type", &bad);
-	a.blind = param_bool(params, "blind", &bad);
-	a.wait_for_answer = param_bool(params, "waitForAnswer", &bad);
-	a.has_state_token = param_int(params, "stateToken", &a.state_token, &bad);
-	if ((s = param_str(params, "target", &bad)) != NULL) {
+	a.device = jsonrpc_str(params, "device", &bad);
+	a.destination = jsonrpc_str(params, "destination", &bad);
+	a.digits = jsonrpc_str(params, "digits", &bad);
+	a.participant = jsonrpc_str(params, "participant", &bad);
+	a.role = jsonrpc_str(params, "role", &bad);
+	a.type = jsonrpc_str(params, "type", &bad);
+	a.blind = jsonrpc_bool(params, "blind", &bad);
+	a.wait_for_answer = jsonrpc_bool(params, "waitForAnswer", &bad);
+	a.has_state_token = jsonrpc_int(params, "stateToken", &a.state_token, &bad);
+	if ((s = jsonrpc_str(params, "target", &bad)) != NULL) {
 		if ((call2 = cache_find(u, s)) == NULL) {
 			reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND,
 			    "no such target call");
@@ -528,37 +484,15 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 static void
 rpc_line(struct rpc_client *c, const char *line, size_t len)
 {
-	struct json_object	*req, *id = NULL, *method, *params = NULL, *v;
-	char			 err[256];
+	struct jsonrpc_request	 r;
+	const char		*msg;
+	int			 code;
 
-	if ((req = model_json_parse(line, len, err, sizeof(err))) == NULL) {
-		reply_error(c, NULL, -32700, "parse error", NULL);
-		return;
-	}
-	if (json_object_is_type(req, json_type_object))
-		json_object_object_get_ex(req, "id", &id);
-	if (!json_object_is_type(req, json_type_object) ||
-	    !json_object_object_get_ex(req, "jsonrpc", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    strcmp(json_object_get_string(v), "2.0") != 0 ||
-	    !json_object_object_get_ex(req, "method", &method) ||
-	    !json_object_is_type(method, json_type_string) ||
-	    (id != NULL && !json_object_is_type(id, json_type_int) &&
-	    !json_object_is_type(id, json_type_string) &&
-	    !json_object_is_type(id, json_type_null))) {
-		reply_error(c, id, -32600, "invalid request", NULL);
-		json_object_put(req);
-		return;
-	}
-	if (json_object_object_get_ex(req, "params", &params) &&
-	    !json_object_is_type(params, json_type_object)) {
-		reply_error(c, id, -32602, "params must be an object (by name)",
-		    NULL);
-		json_object_put(req);
-		return;
-	}
-	rpc_dispatch(c, json_object_get_string(method), params, id);
-	json_object_put(req);
+	if ((code = jsonrpc_parse(line, len, &r, &msg)) != 0)
+		reply_error(c, r.id, code, msg, NULL);
+	else
+		rpc_dispatch(c, r.method, r.params, r.id);
+	jsonrpc_clear(&r);
 }
 
 static void

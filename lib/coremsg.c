@@ -262,3 +262,22 @@ hint_clear(struct hint *h)
 	free(h->tokens);
 	memset(h, 0, sizeof(*h));
 }
+
+int
+hint_target(const char *uri, char id[33])
+{
+	size_t	i;
+
+	if (strncmp(uri, "/hooks/", 7) != 0)
+		return -1;
+	uri += 7;
+	for (i = 0; i < 32; i++)
+		if (!((uri[i] >= '0' && uri[i] <= '9') ||
+		    (uri[i] >= 'a' && uri[i] <= 'f')))
+			return -1;
+	if (uri[32] != '\0')
+		return -1;
+	memcpy(id, uri, 32);
+	id[32] = '\0';
+	return 0;
+}

@@ -49,6 +49,11 @@ struct hint {
 };
 
 void	 hint_parse(const char *, size_t, struct hint *);
+/*
+ * The targetId of a webhook request URI "/hooks/<32 lowercase hex>";
+ * 0 with id filled, -1 for any other URI.
+ */
+int	 hint_target(const char *uri, char id[33]);
 void	 hint_clear(struct hint *);
 
 #endif

@@ -12,7 +12,7 @@ for f in "$builddir"/tests/fuzz/fuzz-*; do
 	log="$builddir/tests/fuzz/$name.log"
 	if "$f" -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 \
 		-print_final_stats=1 -artifact_prefix="$builddir/tests/fuzz/$name-" \
-		"$corpus" "$srcdir/tests/data" "$srcdir/tests/data/ref" "$srcdir/conf" \
+		"$corpus" "$srcdir/tests/data" "$srcdir/tests/data/ref" "$srcdir/tests/data/fuzz-seeds" "$srcdir/conf" \
 		>"$log" 2>&1; then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		echo "fuzz: $name ok, $execs executions in ${secs}s"
