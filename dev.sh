@@ -2,7 +2,8 @@
 # dev.sh: the two commands of the README.
 #   ./dev.sh run    install build dependencies, build, run the demo
 #   ./dev.sh test   the same setup; the whole suite on a -Werror build and on
-#                   an ASan+UBSan build, and each fuzz target for 5 s
+#                   an ASan+UBSan build, the unit tests under valgrind, and
+#                   each fuzz target for 5 s
 set -euo pipefail
 cd "$(dirname "$0")"
 top=$PWD
@@ -11,7 +12,7 @@ top=$PWD
 DEBS=(build-essential autoconf automake libtool pkg-config
       libevent-dev libcurl4-openssl-dev libjson-c-dev libxml2-dev
       libsystemd-dev libinih-dev libssl-dev dbus openssl ca-certificates
-      python3 man-db systemd libglib2.0-bin clang libclang-rt-dev)
+      python3 man-db systemd libglib2.0-bin clang libclang-rt-dev valgrind)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 
@@ -94,7 +95,15 @@ cmd_test() {
 	# 2. the same suite under AddressSanitizer and UndefinedBehaviorSanitizer
 	build build-asan --enable-werror --enable-sanitizers
 	check build-asan || rc=1
-	# 3. every libFuzzer target for a few seconds (clang)
+	# 3. the unit tests under valgrind (make valgrind-check runs everything)
+	say "unit tests under valgrind"
+	if make -C build -s valgrind-quick AM_COLOR_TESTS=no >build/valgrind.out 2>&1; then
+		PASS=$((PASS + $(awk '/^# PASS:/ {n+=$3} END {print n+0}' build/valgrind.out)))
+	else
+		grep -E '^(FAIL|ERROR):' build/valgrind.out
+		FAIL=$((FAIL + 1)); rc=1
+	fi
+	# 4. every libFuzzer target for a few seconds (clang)
 	say "fuzz targets, ${FUZZ_SECONDS:-5} s each"
 	if CC=clang configure_dir build-fuzz --enable-fuzzing &&
 	    make -C build-fuzz -s -j"$(nproc)" fuzz-smoke FUZZ_SECONDS="${FUZZ_SECONDS:-5}" >build-fuzz/fuzz.out 2>&1; then
