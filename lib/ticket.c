@@ -222,7 +222,7 @@ ticket_create_done(const struct http_resp *r, void *arg)
 		    t->domain, dstny_err_name(r->err), r->message);
 	/* Retry unless the password itself was refused. */
 	if (r->err != DSTNY_ERR_UNAUTHORIZED && r->err != DSTNY_ERR_FORBIDDEN) {
-		delay = backoff_delay_ms(t->failures++, 1000, 60000);
+		delay = backoff_delay_ms(t->failures++, 500, 10000);
 		ticket_schedule(t, delay);
 	}
 	t->cb(t, r->err != DSTNY_OK ? r->err : DSTNY_ERR_UPSTREAM,
