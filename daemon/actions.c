@@ -150,14 +150,13 @@ action_run(struct duser *u, struct dcall *c, enum call_op op,
 	struct query		*q = NULL;
 	struct action_ctx	*ctx;
 	const char		*device = a->device, *why = NULL;
+	enum dstny_err		 refused;
 	char			 tokbuf[32];
 	int64_t			 token = 0;
 	size_t			 nv = 0;
 
-	if (u->state == USTATE_OFFLINE || u->state == USTATE_UNAUTHORIZED) {
-		cb(u->state == USTATE_OFFLINE ? DSTNY_ERR_OFFLINE :
-		    DSTNY_ERR_UNAUTHORIZED, u->state == USTATE_OFFLINE ?
-		    "the Core is unreachable" : "no valid ticket", NULL, NULL, arg);
+	if ((refused = user_refusal(u, &why)) != DSTNY_OK) {
+		cb(refused, why, NULL, NULL, arg);
 		return;
 	}
 	if (op != OP_MAKE && c == NULL) {

@@ -67,7 +67,6 @@ dcall_free(struct dcall *c)
 {
 	call_state_free(c->cs);
 	free(c->id);
-	free(c->hook_id);
 	free(c);
 }
 

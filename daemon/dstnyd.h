@@ -46,8 +46,6 @@ struct dcall {
 	uint64_t		 fetch_req;	/* state.call in flight, 0: none */
 	uint64_t		 fetch_seq;
 	int			 fetch_again;
-	char			*hook_id;	/* call webhook targetId */
-	uint64_t		 hook_req;
 	struct dstream		*stream;	/* state.call.sse */
 	TAILQ_ENTRY(dcall)	 entry;
 };
@@ -100,11 +98,7 @@ struct duser {
 	time_t			 last_event;	/* when events last flowed */
 	struct event		*keepalive_ev;
 	struct event		*poll_ev;	/* degraded/offline polling */
-	/* webhook transport */
-	char			*hook_user_id;
-	char			*hook_device_id;
-	uint64_t		 hook_user_req;
-	uint64_t		 hook_device_req;
+	/* webhook transport (registrations live in hooks.c) */
 	time_t			 hook_expires;
 	/* SSE transport */
 	struct dstream		*dialog_stream;
@@ -186,6 +180,8 @@ void		 user_start(struct duser *);
 void		 user_stop(struct duser *, void (*done)(void *), void *arg);
 void		 user_free(struct duser *);
 void		 user_set_state(struct duser *, enum ustate);
+/* Offline or Unauthorized (with msg) when no action can reach the Core now. */
+enum dstny_err	 user_refusal(const struct duser *, const char **msg);
 const char	*user_state_name(enum ustate);
 struct duser	*user_find_n(unsigned n);
 struct duser	*user_find_path(const char *path);

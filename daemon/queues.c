@@ -309,11 +309,11 @@ queue_login(struct duser *u, struct dqueue *q, int login, action_cb cb,
 	struct core_opts	 o;
 	struct query		*query = NULL;
 	struct login_ctx	*ctx;
+	const char		*why;
+	enum dstny_err		 refused;
 
-	if (u->state == USTATE_OFFLINE || u->state == USTATE_UNAUTHORIZED) {
-		cb(u->state == USTATE_OFFLINE ? DSTNY_ERR_OFFLINE :
-		    DSTNY_ERR_UNAUTHORIZED, "the Core cannot be used now", NULL,
-		    NULL, arg);
+	if ((refused = user_refusal(u, &why)) != DSTNY_OK) {
+		cb(refused, why, NULL, NULL, arg);
 		return;
 	}
 	snprintf(id, sizeof(id), "%lld", (long long)q->q.id);

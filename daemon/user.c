@@ -92,6 +92,20 @@ user_update_state(struct duser *u)
 	emit_user_changed(u, "State");
 }
 
+enum dstny_err
+user_refusal(const struct duser *u, const char **msg)
+{
+	if (u->state == USTATE_OFFLINE) {
+		*msg = "the Core is unreachable";
+		return DSTNY_ERR_OFFLINE;
+	}
+	if (u->state == USTATE_UNAUTHORIZED) {
+		*msg = "no valid ticket";
+		return DSTNY_ERR_UNAUTHORIZED;
+	}
+	return DSTNY_OK;
+}
+
 void
 user_set_state(struct duser *u, enum ustate s)
 {
@@ -297,6 +311,21 @@ user_stop_step(struct duser *u)
 	ticket_stop(u->ticket, user_ticket_stopped_cb, u);
 }
 
+/*
+ * Calls and queues go (CallRemoved shutdown), the transport stops; while
+ * stopping, webhook deletions count in stop_pending.
+ */
+static void
+user_teardown(struct duser *u)
+{
+	cache_clear(u, REASON_SHUTDOWN);
+	queues_stop(u);
+	if (u->transport == CONF_TRANSPORT_WEBHOOK)
+		hooks_user_stop(u);
+	else
+		streams_user_stop(u);
+}
+
 void
 user_stop(struct duser *u, void (*done)(void *), void *arg)
 {
@@ -306,31 +335,19 @@ user_stop(struct duser *u, void (*done)(void *), void *arg)
 	evtimer_del(u->keepalive_ev);
 	evtimer_del(u->poll_ev);
 	u->stop_pending = 1;
-	cache_clear(u, REASON_SHUTDOWN);
-	queues_stop(u);
-	if (u->transport == CONF_TRANSPORT_WEBHOOK)
-		hooks_user_stop(u);
-	else
-		streams_user_stop(u);
+	user_teardown(u);
 	user_stop_step(u);
 }
 
 void
 user_free(struct duser *u)
 {
-	cache_clear(u, REASON_SHUTDOWN);
-	queues_stop(u);
-	if (u->transport == CONF_TRANSPORT_WEBHOOK)
-		hooks_user_stop(u);
-	else
-		streams_user_stop(u);
+	user_teardown(u);
 	core_cancel_all(u);
 	ticket_free(u->ticket);
 	devices_free(&u->devices);
 	event_free(u->keepalive_ev);
 	event_free(u->poll_ev);
-	free(u->hook_user_id);
-	free(u->hook_device_id);
 	free(u->name);
 	free(u->domain);
 	free(u->user);
