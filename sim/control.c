@@ -136,6 +136,7 @@ control_conn_closed(struct evhttp_connection *evcon)
 {
 	struct delayed	*d, *next;
 
+	churn_conn_closed(evcon);
 	for (d = delayed; d != NULL; d = next) {
 		next = d->next;
 		if (d->evcon != evcon)
@@ -517,21 +518,31 @@ control_handle(struct evhttp_request *req, const char *path)
 			ctl_error(req, 404, "no such call");
 			goto done;
 		}
-		if (strcmp(rest, "/answer") == 0) {
-			/* The far end answers an outbound call. */
-			if (strcmp(c->status, "INITIATED") != 0) {
-				ctl_error(req, 409, "the call is not an outbound call being set up");
+		if (strcmp(rest, "/answer") == 0 || strcmp(rest, "/hold") == 0 ||
+		    strcmp(rest, "/resume") == 0 || strcmp(rest, "/mute") == 0 ||
+		    strcmp(rest, "/unmute") == 0) {
+			/* As the user's phone (or an outbound call's far end) would. */
+			if (sim_call_press(u, c, rest + 1, u->ndevices > 0 ?
+			    u->devices[0].id : NULL) == -1) {
+				ctl_error(req, 409, "the call's status does not allow that now");
 				goto done;
 			}
-			free(c->status);
-			c->status = xstrdup("ACTIVE");
-			sim_call_changed(u, c, "ANSWERED");
 			ctl_reply(req, 200, sim_call_json(u, c));
 		} else if (strcmp(rest, "/hangup") == 0) {
 			sim_call_end(u, c, "REMOTE_HANGUP");
 			ctl_reply(req, 204, NULL);
 		} else
 			ctl_error(req, 404, "no such call action");
+	} else if (post && strcmp(path, "/churn") == 0) {
+		const char *why;
+
+		if ((u = ctl_user(b, &query)) == NULL) {
+			ctl_error(req, 404, "no such user");
+			goto done;
+		}
+		if ((why = churn_start(ctl_base, req, u, (long)model_int(b, "changes"),
+		    (long)model_int(b, "rate"))) != NULL)
+			ctl_error(req, 409, why);
 	} else if (cmd == EVHTTP_REQ_DELETE && path_is(path, "/queues/", &rest)) {
 		if ((u = ctl_user(b, &query)) == NULL ||
 		    sim_group_remove(u, strtoll(rest, NULL, 10)) == -1) {
@@ -629,6 +640,7 @@ control_free(void)
 {
 	size_t	i;
 
+	churn_free();
 	while (delayed != NULL)
 		delayed_free(delayed);
 	for (i = 0; i < LOG_MAX && i < log_total; i++) {

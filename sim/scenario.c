@@ -189,13 +189,6 @@ step_user(struct json_object *st)
 	return NULL;
 }
 
-static void
-set_status(struct sim_call *c, const char *status)
-{
-	free(c->status);
-	c->status = xstrdup(status);
-}
-
 /* Do one step, as the phones, the far ends and the queues would. */
 static void
 step_do(struct json_object *st)
@@ -226,19 +219,13 @@ step_do(struct json_object *st)
 	} else if (c == NULL && strcmp(what, "queue") != 0 &&
 	    strcmp(what, "login") != 0 && strcmp(what, "logout") != 0) {
 		log_warnx("scenario: step %zu (%s) needs a call", next_step, what);
-	} else if (strcmp(what, "answer") == 0 || strcmp(what, "remote-answer") == 0) {
-		if (*c->device == '\0') {
-			free(c->device);
-			c->device = xstrdup(dev);
-		}
-		set_status(c, "ACTIVE");
-		sim_call_changed(u, c, "ANSWERED");
-	} else if (strcmp(what, "hold") == 0 || strcmp(what, "resume") == 0) {
-		set_status(c, what[0] == 'h' ? "HELD" : "ACTIVE");
-		sim_call_changed(u, c, what[0] == 'h' ? "HELD" : "RESUMED");
-	} else if (strcmp(what, "mute") == 0 || strcmp(what, "unmute") == 0) {
-		c->muted = what[0] == 'm';
-		sim_call_changed(u, c, c->muted ? "MUTED" : "UNMUTED");
+	} else if (strcmp(what, "answer") == 0 || strcmp(what, "remote-answer") == 0 ||
+	    strcmp(what, "hold") == 0 || strcmp(what, "resume") == 0 ||
+	    strcmp(what, "mute") == 0 || strcmp(what, "unmute") == 0) {
+		if (sim_call_press(u, c, strcmp(what, "remote-answer") == 0 ?
+		    "answer" : what, dev) == -1)
+			log_warnx("scenario: step %zu: cannot %s a call that is %s",
+			    next_step, what, c->status);
 	} else if (strcmp(what, "transfer") == 0) {
 		sim_call_end(u, c, "TRANSFERRED");
 	} else if (strcmp(what, "hangup") == 0) {

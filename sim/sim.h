@@ -100,6 +100,9 @@ struct sim_call	*sim_call_new(struct sim_user *, int inbound,
 /* A new stateToken and every subscriber told. */
 void		 sim_call_changed(struct sim_user *, struct sim_call *,
 		    const char *event);
+/* The user (or the far end) answers, holds, resumes, mutes or unmutes. */
+int		 sim_call_press(struct sim_user *, struct sim_call *,
+		    const char *what, const char *device);
 /* TERMINATED, told, then gone from the user's state. */
 void		 sim_call_end(struct sim_user *, struct sim_call *,
 		    const char *event);
@@ -159,6 +162,12 @@ int		 api_handle(struct evhttp_request *, const char *path);
 struct json_object *api_linestates_json(struct sim_user *);
 
 /* control.c: the control API, faults and the request log. */
+/* churn.c: POST /_sim/churn, a stream of state changes. */
+const char	*churn_start(struct event_base *, struct evhttp_request *,
+		    struct sim_user *, long changes, long rate);
+void		 churn_conn_closed(struct evhttp_connection *);
+void		 churn_free(void);
+
 void		 control_init(struct event_base *, const char *prefix);
 void		 control_free(void);
 int		 control_handle(struct evhttp_request *, const char *path);

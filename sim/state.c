@@ -209,6 +209,46 @@ sim_call_changed(struct sim_user *u, struct sim_call *c, const char *event)
 	events_call_changed(u, c);
 }
 
+/*
+ * What the user does at the phone: answer (or the far end, for an outbound
+ * call), hold, resume, mute, unmute. -1 when the call's status does not
+ * allow it now.
+ */
+int
+sim_call_press(struct sim_user *u, struct sim_call *c, const char *what,
+    const char *device)
+{
+	const char	*event;
+
+	if (strcmp(what, "answer") == 0) {
+		if (strcmp(c->status, "RINGING") != 0 &&
+		    strcmp(c->status, "INITIATED") != 0)
+			return -1;
+		if (*c->device == '\0' && device != NULL) {
+			free(c->device);
+			c->device = xstrdup(device);
+		}
+		event = "ANSWERED";
+	} else if (strcmp(what, "hold") == 0 || strcmp(what, "resume") == 0) {
+		if (strcmp(c->status, what[0] == 'h' ? "ACTIVE" : "HELD") != 0)
+			return -1;
+		event = what[0] == 'h' ? "HELD" : "RESUMED";
+	} else if (strcmp(what, "mute") == 0 || strcmp(what, "unmute") == 0) {
+		if (strcmp(c->status, "ACTIVE") != 0 &&
+		    strcmp(c->status, "HELD") != 0)
+			return -1;
+		c->muted = what[0] == 'm';
+		event = c->muted ? "MUTED" : "UNMUTED";
+	} else
+		return -1;
+	if (strcmp(event, "MUTED") != 0 && strcmp(event, "UNMUTED") != 0) {
+		free(c->status);
+		c->status = xstrdup(strcmp(event, "HELD") == 0 ? "HELD" : "ACTIVE");
+	}
+	sim_call_changed(u, c, event);
+	return 0;
+}
+
 static void
 sim_call_free(struct sim_call *c)
 {

@@ -1,0 +1,427 @@
+#!/usr/bin/env python3
+"""bench.py: `make bench` and `make bench-quick`.
+
+Starts dstny-coresim, a private dbus-daemon and dstnyd, measures latency,
+throughput, memory, idle wakeups and fan-out, and prints one table with
+each figure beside its budget (doc/performance.md). Timing-sensitive parts
+run in bench-probe (C); this script starts things, reads /proc and judges.
+
+    bench.py [--quick] [--json FILE]
+
+--quick (CI): fewer samples and shorter windows; fails only when a figure
+is 3 x over its budget. Without it, any budget miss fails.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "integration"))
+from harness import Bus, Daemon, Rpc, Sim, build_path, free_port, request  # noqa: E402
+
+QUICK = "--quick" in sys.argv
+ROOT = "/org/dstnyd/Cti1"
+KiB, MiB = 1024, 1024 * 1024
+SOCKET = "[socket]\nmax_clients = 256\n"     # the fan-out has 100 subscribers
+
+P = {  # how much of each measurement
+    "samples": 1000,
+    "capacity_s": 1.0 if QUICK else 3.0,
+    "churn": 5000 if QUICK else 30000,
+    "users": 200 if QUICK else 1000,
+    "idle_s": 10.0 if QUICK else 60.0,
+}
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+def fail(msg):
+    print("bench: error: " + msg, file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
+def probe(*args, token=None):
+    env = dict(os.environ)
+    if token:
+        env["BENCH_TOKEN"] = token
+    r = subprocess.run([build_path("tests", "bench", "bench-probe")] + [str(a) for a in args],
+                       capture_output=True, text=True, env=env, timeout=600)
+    if r.returncode != 0:
+        fail("bench-probe %s: %s" % (args[0], r.stderr.strip()))
+    return json.loads(r.stdout)
+
+
+def pct(v, p):
+    s = sorted(v)
+    return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))]
+
+
+def mem(pid):
+    """RSS, PSS and USS of a process, in bytes (smaps_rollup)."""
+    f = {}
+    with open("/proc/%d/smaps_rollup" % pid) as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 3 and parts[0].endswith(":"):
+                f[parts[0][:-1]] = int(parts[1]) * KiB
+    return {"rss": f["Rss"], "pss": f["Pss"],
+            "uss": f["Private_Clean"] + f["Private_Dirty"]}
+
+
+def switches(pid):
+    """Context switches of every thread of pid so far."""
+    n = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/status" % (pid, tid)) as fh:
+            for line in fh:
+                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                    n += int(line.split()[1])
+    return n
+
+
+def settle(pid, quiet=0.5, limit=30.0):
+    """Wait until pid has not been scheduled for `quiet` seconds."""
+    deadline = time.monotonic() + limit
+    last, since = switches(pid), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        n = switches(pid)
+        if n != last:
+            last, since = n, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+    fail("pid %d never went quiet within %gs" % (pid, limit))
+
+
+def wait_for(what, pred, limit=60.0):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.05)
+    fail("%s: not within %gs" % (what, limit))
+
+
+def webhook_extra(keepalive=30):
+    port = free_port()
+    return ("[events]\ntransport = webhook\nlisten = 127.0.0.1:%d\n"
+            "public_url = http://127.0.0.1:%d/\nkeepalive = %d\n" % (port, port, keepalive)
+            + SOCKET)
+
+
+def sse_extra(keepalive=30):
+    return "[events]\ntransport = sse\nkeepalive = %d\n" % keepalive + SOCKET
+
+
+def all_online(rpc, n):
+    st = rpc.call("status").get("result") or {}
+    users = st.get("users", [])
+    return len(users) == n and all(u["state"] == "online" for u in users)
+
+
+def answered_call(sim, rpc, user="alice"):
+    """A new call of user, answered; (callId, D-Bus path) once dstnyd has it."""
+    c = sim.control("POST", "/calls", {"user": user, "from": "+46701234567"})[1]
+    st = sim.control("POST", "/calls/%s/answer" % c["callId"])
+    if st[0] != 200:
+        fail("answering %s: %r" % (c["callId"], st[:2]))
+    if rpc is None:
+        return c["callId"], None
+
+    def have():
+        r = rpc.call("call.get", call=c["callId"]).get("result")
+        return r if r and r["status"] == "ACTIVE" else None
+    view = wait_for("dstnyd sees call %s answered" % c["callId"], have, 15)
+    return c["callId"], view["path"]
+
+
+def ticket(sim, user, password):
+    st, body, _ = request("POST", "%s/ticket/example.com/%s?api=CALL_CONTROL&api=USER"
+                          "&platform=other&name=bench" % (sim.url, user),
+                          basic="%s@example.com:%s" % (user, password))
+    if st != 200:
+        fail("ticket for %s: %d" % (user, st))
+    return body["token"]
+
+
+def many_users(n, tmp):
+    """A scenario with n users and the dstnyd [user] sections for them."""
+    names = ["alice"] + ["u%04d" % i for i in range(1, n)]
+    users = [{"domain": "example.com", "user": u, "password": "pw",
+              "devices": [{"deviceId": u + "-desk", "deviceType": "SOFTPHONE",
+                           "deviceName": "Desk", "deviceStatus": "ACTIVE"}]}
+             for u in names]
+    scen = os.path.join(tmp, "users.json")
+    with open(scen, "w") as f:
+        json.dump({"users": users}, f)
+    pw = os.path.join(tmp, "pw")
+    with open(pw, "w") as f:
+        f.write("pw\n")
+    os.chmod(pw, 0o600)
+    sections = "".join('[user "u%04d"]\ndomain = example.com\nuser = u%04d\n'
+                       'password_file = %s\n' % (i, i, pw) for i in range(1, n))
+    return scen, sections
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+        self.misses = []
+        self.gross = []
+
+    def row(self, name, value, budget="", verdict=None, ratio=None):
+        """ratio: figure / budget (> 1 is a miss), for the 3 x rule."""
+        mark = ""
+        if ratio is not None:
+            mark = "ok" if ratio <= 1.0 else "MISS"
+            if ratio > 1.0:
+                self.misses.append(name)
+            if ratio > 3.0:
+                self.gross.append(name)
+        self.rows.append((name, value, budget, mark))
+
+    def section(self, title):
+        self.rows.append((title, None, None, None))
+
+    def print(self):
+        w = max(len(r[0]) for r in self.rows)
+        wv = max(len(r[1]) for r in self.rows if r[1] is not None)
+        wb = max(len(r[2]) for r in self.rows if r[2] is not None)
+        for name, value, budget, mark in self.rows:
+            if value is None:
+                print("\n" + name)
+                continue
+            print("  %-*s  %*s  %-*s  %s" % (w, name, wv, value, wb, budget, mark))
+        sys.stdout.flush()
+
+
+def us(v):
+    return "%.0f us" % v if v < 10000 else "%.1f ms" % (v / 1000.0)
+
+
+def kib(b):
+    return "%.1f KiB" % (b / KiB) if b < 10 * MiB else "%.1f MiB" % (b / MiB)
+
+
+def main():
+    out_json = None
+    if "--json" in sys.argv:
+        out_json = sys.argv[sys.argv.index("--json") + 1]
+    t_start = time.monotonic()
+    tmp = tempfile.mkdtemp(prefix="dstnyd-bench-")
+    table = Table()
+    figures = {}
+    bus = Bus()
+    procs = []
+    try:
+        run(bus, tmp, table, figures, procs)
+    finally:
+        for p in procs:
+            p.stop()
+        bus.stop()
+    print("dstnyd bench%s: %s, %d CPUs, %.0f s" % (
+        " (quick)" if QUICK else "", time.strftime("%Y-%m-%d %H:%M"),
+        os.cpu_count(), time.monotonic() - t_start))
+    table.print()
+    if out_json:
+        with open(out_json, "w") as f:
+            json.dump(figures, f, indent=1)
+    bad = table.gross if QUICK else table.misses
+    if bad:
+        print("\n%s: %s" % ("over 3 x budget" if QUICK else "budget missed",
+                            ", ".join(bad)))
+        sys.exit(1)
+    print("\nevery figure within %s" % ("3 x its budget" if QUICK else "budget"))
+
+
+def run(bus, tmp, table, figures, procs):
+    # --- The main pair: one user, webhooks, and the floor user beside it.
+    sim = Sim()
+    procs.append(sim)
+    sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
+    d = Daemon(bus, sim, extra=webhook_extra())
+    procs.append(d)
+    rpc = Rpc(d.sock)
+    wait_for("alice online", lambda: all_online(rpc, 1), 15)
+    bob_token = ticket(sim, "bob", "bob-password")
+    bob_call, _ = answered_call(sim, None, "bob")
+    call, path = answered_call(sim, rpc)
+
+    log("simulator capacity (%gs of GETs)" % P["capacity_s"])
+    cap = probe("capacity", "--sim", sim.root, "--floor-call", bob_call,
+                "--seconds", P["capacity_s"], "--conns", 4, token=bob_token)
+    capacity = cap["gets"] / cap["seconds"]
+
+    log("latency: %d samples each of the floor and the daemon" % P["samples"])
+    lat = probe("latency", "--sim", sim.root, "--bus", bus.address, "--socket", d.sock,
+                "--call", call, "--path", path, "--floor-call", bob_call,
+                "--samples", P["samples"], token=bob_token)
+    fl50, fl99 = pct(lat["floor"], 50), pct(lat["floor"], 99)
+    table.section("End-to-end latency, webhook mode (%d samples each)" % P["samples"])
+    table.row("floor (webhook POST + one GET) p50/p99",
+              "%s / %s" % (us(fl50), us(fl99)))
+    for name, key in (("D-Bus PropertiesChanged", "dbus"), ("socket call.changed", "socket")):
+        p50, p99 = pct(lat[key], 50), pct(lat[key], 99)
+        table.row("%s p50/p99" % name, "%s / %s" % (us(p50), us(p99)))
+        table.row("  p50 daemon/floor", "%.2f x" % (p50 / fl50), "<= 1.3 x",
+                  ratio=(p50 / fl50) / 1.3)
+        over = max(0.0, p99 - fl99)
+        table.row("  p99 daemon overhead (p99 - floor p99)", us(over), "<= 1 ms",
+                  ratio=over / 1000.0)
+        figures[key] = {"p50_us": p50, "p99_us": p99}
+    figures["floor"] = {"p50_us": fl50, "p99_us": fl99}
+
+    log("fan-out: 100 socket subscribers and 10 D-Bus clients")
+    fan = probe("fanout", "--sim", sim.root, "--bus", bus.address, "--socket", d.sock,
+                "--call", call, "--path", path, "--subs", 100, "--buses", 10,
+                "--samples", P["samples"])
+    f50, f99 = pct(fan["last"], 50), pct(fan["last"], 99)
+    table.section("Fan-out: 100 socket subscribers + 10 D-Bus clients (%d samples)"
+                  % P["samples"])
+    table.row("delivery to the last one p50/p99", "%s / %s" % (us(f50), us(f99)))
+    figures["fanout"] = {"p50_us": f50, "p99_us": f99}
+
+    # --- Memory: 1 user idle, then 100 live calls; then throughput on them.
+    settle(d.proc.pid)
+    m_idle_used = mem(d.proc.pid)
+    log("100 live calls")
+    for _ in range(98):
+        answered_call(sim, rpc)
+    settle(d.proc.pid)
+    m_calls = mem(d.proc.pid)
+
+    log("throughput: %d state changes over 100 calls" % P["churn"])
+    ch = probe("churn", "--sim", sim.root, "--socket", d.sock, "--changes", P["churn"])
+    absorbed = ch["changes"] / ch["seconds"]
+    final_ok = state_matches(sim, rpc)
+    table.section("Throughput, webhook mode, %d changes over %d calls" % (ch["changes"], ch["calls"]))
+    table.row("simulator capacity (GETs/s, 4 connections)", "%.0f /s" % capacity)
+    table.row("simulator made the changes at", "%.0f /s" % (ch["changes"] / ch["sim_seconds"]))
+    table.row("dstnyd absorbed, every final state right", "%.0f /s" % absorbed)
+    table.row("  absorbed / capacity", "%.2f" % (absorbed / capacity), ">= 0.90",
+              ratio=0.9 / max(absorbed / capacity, 1e-9))
+    table.row("  final states equal the simulator's", "yes" if final_ok else "NO", "yes",
+              ratio=1.0 if final_ok else 99.0)
+    figures["throughput"] = {"capacity": capacity, "absorbed": absorbed, "final_ok": final_ok}
+    rpc.close()
+    d.stop()
+    procs.remove(d)
+
+    # --- Idle: a fresh daemon, one user, no traffic, no watchdog.
+    d1 = Daemon(bus, sim, extra=webhook_extra(keepalive=3600))
+    procs.append(d1)
+    rpc1 = Rpc(d1.sock)
+    wait_for("alice online", lambda: all_online(rpc1, 1), 15)
+    rpc1.close()
+    settle(d1.proc.pid)
+    m_idle = mem(d1.proc.pid)
+    log("idle: %gs without traffic" % P["idle_s"])
+    n0 = switches(d1.proc.pid)
+    time.sleep(P["idle_s"])
+    idle_per_min = (switches(d1.proc.pid) - n0) * 60.0 / P["idle_s"]
+    d1.stop()
+    procs.remove(d1)
+
+    # The same with TLS to the Core: the session stays open.
+    m_tls = idle_tls(bus, tmp, procs)
+
+    table.section("Memory (smaps_rollup)")
+    for name, m in (("idle, 1 user, webhook", m_idle), ("idle, 1 user, TLS to the Core", m_tls)):
+        table.row("%s RSS/PSS" % name, "%s / %s" % (kib(m["rss"]), kib(m["pss"])))
+        table.row("%s USS" % name, kib(m["uss"]), "<= 2 MiB", ratio=m["uss"] / (2.0 * MiB))
+    per_call = (m_calls["uss"] - m_idle_used["uss"]) / 99.0
+    table.row("100 live calls RSS/PSS/USS", "%s / %s / %s" % (
+        kib(m_calls["rss"]), kib(m_calls["pss"]), kib(m_calls["uss"])))
+    table.row("  per call (USS)", "%.0f B" % per_call, "<= 4 KiB", ratio=per_call / (4.0 * KiB))
+    figures["memory"] = {"idle": m_idle, "idle_tls": m_tls, "calls100": m_calls,
+                         "per_call": per_call}
+
+    for mode, extra in (("SSE", sse_extra), ("webhook", webhook_extra)):
+        m1, mn, n = users_memory(bus, tmp, procs, extra, P["users"])
+        per_user = (mn["uss"] - m1["uss"]) / (n - 1.0)
+        table.row("%d users, %s RSS/PSS/USS" % (n, mode), "%s / %s / %s" % (
+            kib(mn["rss"]), kib(mn["pss"]), kib(mn["uss"])))
+        table.row("  per idle monitored user (USS)", "%.0f B" % per_user, "<= 2 KiB",
+                  ratio=per_user / (2.0 * KiB))
+        figures["users_" + mode] = {"one": m1, "many": mn, "n": n, "per_user": per_user}
+
+    table.section("Idle, one user, no traffic, no watchdog (%g s)" % P["idle_s"])
+    table.row("context switches per minute", "%.1f" % idle_per_min, "0",
+              ratio=idle_per_min if idle_per_min > 0 else 0.0)
+    figures["idle_switches_per_min"] = idle_per_min
+
+
+def state_matches(sim, rpc):
+    """dstnyd's calls equal the simulator's: token, status, muted."""
+    want = {}
+    for u in sim.state()["users"]:
+        if u["user"] == "alice":
+            for c in u["calls"]:
+                want[c["callId"]] = (c["stateToken"], c["status"], c.get("muted"))
+    got = {}
+    for c in rpc.call("calls.list")["result"]:
+        got[c["callId"]] = (c["stateToken"], c["status"], c.get("muted"))
+    if got != want:
+        bad = [k for k in set(got) | set(want) if got.get(k) != want.get(k)]
+        log("final state differs for %d calls, e.g. %r" % (len(bad), bad[:3]))
+    return got == want
+
+
+def idle_tls(bus, tmp, procs):
+    key, cert = os.path.join(tmp, "core.key"), os.path.join(tmp, "core.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    sim = Sim("--tls-cert", cert, "--tls-key", key)
+    procs.append(sim)
+    sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
+    d = Daemon(bus, sim, extra=webhook_extra(keepalive=3600),
+               core_extra="ca_file = %s\n" % cert)
+    procs.append(d)
+    rpc = Rpc(d.sock)
+    wait_for("alice online over TLS", lambda: all_online(rpc, 1), 15)
+    rpc.close()
+    settle(d.proc.pid)
+    m = mem(d.proc.pid)
+    d.stop()
+    sim.stop()
+    procs.remove(d)
+    procs.remove(sim)
+    return m
+
+
+def users_memory(bus, tmp, procs, extra, n):
+    """USS with 1 user and with n users, idle, in one transport."""
+    scen, sections = many_users(n, tmp)
+    sim = Sim("-s", scen)
+    procs.append(sim)
+    sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
+    res = []
+    for count in (1, n):
+        log("%d users, %s" % (count, extra.__name__.split("_")[0]))
+        users = sections if count > 1 else ""
+        d = Daemon(bus, sim, extra=extra(keepalive=3600), password="pw",
+                   users=users, core_extra="", wait=120)
+        procs.append(d)
+        rpc = Rpc(d.sock)
+        wait_for("%d users online" % count, lambda: all_online(rpc, count), 120)
+        rpc.close()
+        settle(d.proc.pid, quiet=1.0, limit=60)
+        res.append(mem(d.proc.pid))
+        d.stop()
+        procs.remove(d)
+    sim.stop()
+    procs.remove(sim)
+    return res[0], res[1], n
+
+
+if __name__ == "__main__":
+    main()
