@@ -102,7 +102,8 @@ action_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 			 * was applied after we sent it, and says otherwise, the
 			 * order is not known: the Core is asked once more.
 			 */
-			answer = call_state_from_json(cs->json, err, sizeof(err));
+			answer = call_state_parse(cs->json, strlen(cs->json), err,
+			    sizeof(err));
 			c = cache_find(u, answer->call_id);
 			ambiguous = c != NULL && c->applied_seq > ctx->seq &&
 			    c->cs->state_token != answer->state_token;

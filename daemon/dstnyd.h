@@ -96,7 +96,8 @@ struct duser {
 	const char		*user_fetch_reason;
 	uint64_t		 devices_fetch;
 	time_t			 last_event;	/* when events last flowed */
-	struct event		*keepalive_ev;
+	int			 queued;	/* waiting for its turn to start */
+	int			 launching;	/* started, not yet past STARTING */
 	struct event		*poll_ev;	/* degraded/offline polling */
 	/* webhook transport (registrations live in hooks.c) */
 	time_t			 hook_expires;
@@ -179,6 +180,7 @@ struct duser	*user_new(const struct conf *, const struct conf_user *,
 void		 user_start(struct duser *);
 void		 user_stop(struct duser *, void (*done)(void *), void *arg);
 void		 user_free(struct duser *);
+void		 user_keepalive_free(void);
 void		 user_set_state(struct duser *, enum ustate);
 /* Offline or Unauthorized (with msg) when no action can reach the Core now. */
 enum dstny_err	 user_refusal(const struct duser *, const char **msg);

@@ -130,6 +130,8 @@ daemon_shutdown(void)
 	log_info("stopping: deleting webhooks and tickets");
 	event_base_once(dbase, -1, EV_TIMEOUT, shutdown_deadline_cb, NULL, &tv);
 	users_stopping = 1;
+	TAILQ_FOREACH(u, &dusers, entry)
+		u->stopping = 1;	/* none of them starts now */
 	TAILQ_FOREACH(u, &dusers, entry) {
 		users_stopping++;
 		user_stop(u, user_stopped_cb, NULL);
@@ -331,6 +333,7 @@ main(int argc, char *argv[])
 		TAILQ_REMOVE(&dusers, u, entry);
 		user_free(u);
 	}
+	user_keepalive_free();
 	rpc_close();
 	hooks_close();
 	bus_close();

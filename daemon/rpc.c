@@ -104,15 +104,40 @@ static void
 client_send(struct rpc_client *c, struct json_object *msg, int notification)
 {
 	struct evbuffer	*out;
+	struct iovec	 iov[2];
+	struct msghdr	 mh;
 	const char	*s;
+	size_t		 len, done = 0;
+	ssize_t		 n;
 
 	if (c->dead)
 		return;
 	out = bufferevent_get_output(c->bev);
 	s = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	evbuffer_add(out, s, strlen(s));
-	evbuffer_add(out, "\n", 1);
+	len = strlen(s);
+	/*
+	 * Nothing is waiting: send the line now rather than after one more
+	 * trip through the event loop; what does not fit is queued. (The
+	 * bufferevent's own buffer cannot be written from here: its start
+	 * is frozen for the bufferevent.)
+	 */
+	if (evbuffer_get_length(out) == 0) {
+		iov[0].iov_base = (void *)s;
+		iov[0].iov_len = len;
+		iov[1].iov_base = (void *)"\n";
+		iov[1].iov_len = 1;
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = iov;
+		mh.msg_iovlen = 2;
+		if ((n = sendmsg(bufferevent_getfd(c->bev), &mh,
+		    MSG_DONTWAIT | MSG_NOSIGNAL)) > 0)
+			done = (size_t)n;
+	}
+	if (done < len)
+		evbuffer_add(out, s + done, len - done);
+	if (done < len + 1)
+		evbuffer_add(out, "\n", 1);
 	/* A subscriber that does not read is cut off; we never block on it. */
 	if (notification && evbuffer_get_length(out) > RPC_QUEUE_MAX) {
 		log_warnx("socket: client %llu does not read: disconnected",
@@ -165,12 +190,13 @@ reply_dstny_error(struct rpc_client *c, struct json_object *id,
 
 /* A CallView: a normalised CallState plus "path" ("/" when gone) and "user". */
 static struct json_object *
-call_view(struct json_object *state, const struct dcall *c, const char *user)
+call_view(const char *state, const struct dcall *c, const char *user)
 {
-	struct json_object	*v = NULL;
+	struct json_object	*v;
 	char			*p = c != NULL ? bus_call_path(c) : xstrdup("/");
 
-	json_object_deep_copy(state, &v, NULL);
+	if ((v = json_tokener_parse(state)) == NULL)	/* ours: cannot fail */
+		v = json_object_new_object();
 	json_object_object_add(v, "path", json_object_new_string(p));
 	json_object_object_add(v, "user", json_object_new_string(user));
 	free(p);

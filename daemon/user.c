@@ -1,6 +1,7 @@
 /* user.c: one monitored user: its ticket, state machine, keepalive and polling. */
 #include "config.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,11 @@
 #include "xmalloc.h"
 
 #define POLL_SECONDS	5
+#define LAUNCH_MAX	8	/* users getting their ticket and state at once */
+
+static unsigned		 launching;	/* users started, not yet past STARTING */
+
+static void		 users_launch_more(void);
 
 static const char *const ustate_names[] = {
 	[USTATE_STARTING] = "starting",
@@ -84,6 +90,11 @@ user_update_state(struct duser *u)
 			evtimer_add(u->poll_ev, &tv);
 	} else
 		evtimer_del(u->poll_ev);
+	if (u->launching && s != USTATE_STARTING) {
+		u->launching = 0;
+		launching--;
+		users_launch_more();
+	}
 	if (s == u->state)
 		return;
 	log_info("%s@%s: %s -> %s", u->user, u->domain,
@@ -190,16 +201,51 @@ user_fetch_devices(struct duser *u)
 	    devices_fetched, NULL);
 }
 
+/*
+ * The keepalive: one timer for every user, so that an idle daemon wakes
+ * once per interval however many users it monitors. A webhook user's
+ * registration is renewed; an SSE user's state is fetched when its streams
+ * were silent since the last tick.
+ */
+static struct event	*keepalive_ev;
+static time_t		 keepalive_last;
+
 static void
 user_keepalive_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct duser	*u = arg;
+	struct duser	*u;
 	time_t		 now = time(NULL);
 
-	if (u->transport == CONF_TRANSPORT_WEBHOOK)
-		hooks_user_renew(u);
-	else if (now - u->last_event >= dconf->keepalive)
-		cache_fetch_user(u, REASON_RESYNC);
+	TAILQ_FOREACH(u, &dusers, entry) {
+		if (!u->started || u->stopping)
+			continue;
+		if (u->transport == CONF_TRANSPORT_WEBHOOK)
+			hooks_user_renew(u);
+		else if (u->last_event <= keepalive_last)
+			cache_fetch_user(u, REASON_RESYNC);
+	}
+	keepalive_last = now;
+}
+
+static void
+user_keepalive_arm(void)
+{
+	struct timeval	tv = { dconf->keepalive, 0 };
+
+	if (keepalive_ev != NULL)
+		return;
+	keepalive_ev = event_new(dbase, -1, EV_PERSIST, user_keepalive_cb, NULL);
+	keepalive_last = time(NULL);
+	evtimer_add(keepalive_ev, &tv);
+}
+
+/* The last user is gone (shutdown): no more ticks. */
+void
+user_keepalive_free(void)
+{
+	if (keepalive_ev != NULL)
+		event_free(keepalive_ev);
+	keepalive_ev = NULL;
 }
 
 static void
@@ -215,7 +261,6 @@ static void
 user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 {
 	struct duser	*u = arg;
-	struct timeval	 tv = { dconf->keepalive, 0 };
 
 	core_ticket_changed(u, err, msg);
 	if (err != DSTNY_OK) {
@@ -241,7 +286,7 @@ user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 	else
 		streams_user_start(u);
 	queues_start(u);
-	evtimer_add(u->keepalive_ev, &tv);
+	user_keepalive_arm();
 }
 
 struct duser *
@@ -280,9 +325,46 @@ user_new(const struct conf *conf, const struct conf_user *cu, unsigned n,
 		free(u);
 		return NULL;
 	}
-	u->keepalive_ev = event_new(dbase, -1, EV_PERSIST, user_keepalive_cb, u);
 	u->poll_ev = evtimer_new(dbase, user_poll_cb, u);
 	return u;
+}
+
+static void
+trim_cb(evutil_socket_t fd, short what, void *arg)
+{
+#ifdef __GLIBC__
+	/* The start's many transfers are over: give their memory back. */
+	malloc_trim(0);
+#endif
+}
+
+/*
+ * Users start LAUNCH_MAX at a time: a thousand users do not send the Core
+ * five thousand requests at once, and the heap does not grow to hold them
+ * all in flight. When the last one is past STARTING, free memory goes back
+ * to the system.
+ */
+static void
+users_launch_more(void)
+{
+	struct duser	*u;
+	struct timeval	 tv = { 0, 0 };
+	int		 queued = 0;
+
+	TAILQ_FOREACH(u, &dusers, entry) {
+		if (!u->queued || u->stopping)
+			continue;
+		if (launching >= LAUNCH_MAX) {
+			queued = 1;
+			break;
+		}
+		u->queued = 0;
+		u->launching = 1;
+		launching++;
+		ticket_start(u->ticket);
+	}
+	if (launching == 0 && !queued)
+		event_base_once(dbase, -1, EV_TIMEOUT, trim_cb, NULL, &tv);
 }
 
 void
@@ -290,7 +372,18 @@ user_start(struct duser *u)
 {
 	log_info("%s@%s: starting (%s)", u->user, u->domain,
 	    conf_transport_name(u->transport));
-	ticket_start(u->ticket);
+	u->queued = 1;
+	users_launch_more();
+}
+
+static void
+user_launch_forget(struct duser *u)
+{
+	u->queued = 0;
+	if (u->launching) {
+		u->launching = 0;
+		launching--;
+	}
 }
 
 static void
@@ -332,8 +425,9 @@ user_stop(struct duser *u, void (*done)(void *), void *arg)
 	u->stopping = 1;
 	u->stop_done = done;
 	u->stop_arg = arg;
-	evtimer_del(u->keepalive_ev);
 	evtimer_del(u->poll_ev);
+	user_launch_forget(u);
+	users_launch_more();
 	u->stop_pending = 1;
 	user_teardown(u);
 	user_stop_step(u);
@@ -342,11 +436,11 @@ user_stop(struct duser *u, void (*done)(void *), void *arg)
 void
 user_free(struct duser *u)
 {
+	user_launch_forget(u);
 	user_teardown(u);
 	core_cancel_all(u);
 	ticket_free(u->ticket);
 	devices_free(&u->devices);
-	event_free(u->keepalive_ev);
 	event_free(u->poll_ev);
 	free(u->name);
 	free(u->domain);

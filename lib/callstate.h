@@ -28,7 +28,9 @@ struct call_action {
 /*
  * One CallState. Missing fields are "", 0 or false; unknown enum values
  * are kept as they came. json is the whole document, normalised: unknown
- * fields kept, deviceIds and actions as arrays, known fields typed.
+ * fields kept, deviceIds and actions as arrays, known fields typed. It is
+ * kept as text: a CallState held as a json-c tree cost 25 KB where its text
+ * is 1.5 KB (make bench, memory per call).
  */
 struct call_state {
 	int64_t			 state_token;
@@ -56,7 +58,7 @@ struct call_state {
 	struct call_action	*actions;
 	size_t			 nactions;
 	char			*correlation_id;
-	struct json_object	*json;
+	char			*json;
 };
 
 struct user_state {

@@ -14,6 +14,9 @@
 #include "secret.h"
 #include "xmalloc.h"
 
+#define HTTP_IDLE_CONNS		8	/* idle connections kept for reuse */
+#define HTTP_STREAM_BUFSIZE	2048	/* receive buffer of an event stream */
+
 struct http_xfer {
 	uint64_t		 id;
 	struct http		*http;
@@ -58,14 +61,16 @@ static void http_check_done(struct http *);
 static void http_xfer_free(struct http_xfer *);
 static void http_starter_cb(evutil_socket_t, short, void *);
 
-/* Run ev's callback on the next loop turn (a zero timeout, always honoured). */
+/*
+ * Run ev's callback as soon as the current one returns: made active, it
+ * runs in this same loop pass, without another epoll_wait(2) first, yet
+ * never inside curl's or the caller's callbacks.
+ */
 static void
 http_kick(struct event *ev)
 {
-	static const struct timeval	now = { 0, 0 };
-
-	if (!evtimer_pending(ev, NULL))
-		evtimer_add(ev, &now);
+	if (!event_pending(ev, EV_TIMEOUT, NULL))
+		event_active(ev, EV_TIMEOUT, 0);
 }
 
 static struct http_xfer *
@@ -157,7 +162,10 @@ http_timer_fn(CURLM *multi, long timeout_ms, void *userp)
 
 	if (timeout_ms < 0)
 		evtimer_del(h->timer);
-	else
+	else if (timeout_ms == 0) {
+		evtimer_del(h->timer);
+		http_kick(h->timer);	/* "now": this loop pass */
+	} else
 		timer_add_ms(h->timer, timeout_ms);
 	return 0;
 }
@@ -235,6 +243,12 @@ http_new(struct event_base *base, const struct http_opts *opts)
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_timer_fn);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	/*
+	 * Idle connections kept for reuse: a few, not curl's default of four
+	 * per transfer ever added, which with a thousand users (each with
+	 * its own streams) kept thousands of sockets open for nothing.
+	 */
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)HTTP_IDLE_CONNS);
 	return h;
 }
 
@@ -310,6 +324,7 @@ http_starter_cb(evutil_socket_t fd, short what, void *arg)
 	struct http		*h = arg;
 	struct http_xfer	*x;
 	CURLMcode		 rc;
+	int			 added = 0, running;
 
 	for (x = h->xfers; x != NULL; x = x->next) {
 		if (!x->starting || x->dead)
@@ -320,7 +335,17 @@ http_starter_cb(evutil_socket_t fd, short what, void *arg)
 			x->active = 0;
 			log_warnx("http: #%llu: %s", (unsigned long long)x->id,
 			    curl_multi_strerror(rc));
-		}
+		} else
+			added = 1;
+	}
+	/*
+	 * Drive them now, not after curl's zero timeout has gone round the
+	 * event loop once more: a request saved from one loop pass is sent
+	 * that much sooner (make bench, the webhook-to-signal latency).
+	 */
+	if (added) {
+		curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+		http_check_done(h);
 	}
 }
 
@@ -370,6 +395,8 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	if (req->stream == NULL)
 		curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS,
 		    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
+	else	/* long-lived and mostly idle: a small receive buffer */
+		curl_easy_setopt(x->easy, CURLOPT_BUFFERSIZE, (long)HTTP_STREAM_BUFSIZE);
 	if (h->opts.insecure) {
 		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 0L);

@@ -16,7 +16,6 @@
 #include "sim.h"
 #include "xmalloc.h"
 
-#define KEEPALIVE_SECONDS	15
 
 struct hook {
 	enum sim_hook_kind	 kind;
@@ -25,6 +24,8 @@ struct hook {
 	char			*url;
 	char			*target_id;
 	time_t			 expires;
+	uint64_t		 inflight;	/* the delivery being sent */
+	char			*pending;	/* the newest hint, sent after it */
 	struct hook		*next;
 };
 
@@ -38,6 +39,7 @@ struct stream {
 };
 
 long			 events_hook_lifetime = 3600;
+long			 events_sse_keepalive = 15;
 static struct hook	*hooks;
 static struct stream	*streams;
 static struct http	*hook_http;
@@ -50,6 +52,9 @@ static const char *const stream_kinds[] = { "call", "dialog", "device", "queue" 
 static void
 hook_free(struct hook *h)
 {
+	if (h->inflight != 0)
+		http_cancel(hook_http, h->inflight);
+	free(h->pending);
 	free(h->call_id);
 	free(h->url);
 	free(h->target_id);
@@ -125,7 +130,7 @@ keepalive_cb(evutil_socket_t fd, short what, void *arg)
 void
 events_init(struct event_base *base, struct http *http)
 {
-	struct timeval	tv = { KEEPALIVE_SECONDS, 0 };
+	struct timeval	tv = { events_sse_keepalive, 0 };
 
 	hook_http = http;
 	keepalive_ev = event_new(base, -1, EV_PERSIST, keepalive_cb, NULL);
@@ -192,26 +197,47 @@ events_hook_delete(struct sim_user *u, enum sim_hook_kind kind,
 	return -1;
 }
 
+static void	hook_post(struct hook *, const char *);
+
 static void
 hook_done_cb(const struct http_resp *r, void *arg)
 {
+	struct hook	*h = arg;
+	char		*next;
+
 	if (r->err != DSTNY_OK)
 		log_debug("webhook #%llu: %s", (unsigned long long)r->id,
 		    r->message);
+	h->inflight = 0;
+	if ((next = h->pending) != NULL) {
+		h->pending = NULL;
+		hook_post(h, next);
+		free(next);
+	}
 }
 
+/*
+ * Deliveries to one target go one at a time, as a Core's would: a hint
+ * made while one is on its way waits, and a newer one replaces it (they
+ * only say "this changed", so the newest says all).
+ */
 static void
 hook_post(struct hook *h, const char *body)
 {
 	struct http_req	req;
 
+	if (h->inflight != 0) {
+		free(h->pending);
+		h->pending = xstrdup(body);
+		return;
+	}
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
 	req.url = h->url;
 	req.body = body;
 	req.body_len = strlen(body);
 	req.timeout_ms = 5000;
-	http_send(hook_http, &req, hook_done_cb, NULL);
+	h->inflight = http_send(hook_http, &req, hook_done_cb, h);
 }
 
 /* POST body to every live hook of kind for user (and call). */

@@ -43,7 +43,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: dstny-coresim [-dv] [-l host:port] [-b base-path] "
 	    "[-c control-prefix]\n\t[-s scenario.json] [--loop] [--port-file FILE] "
-	    "[--hook-lifetime SECONDS]\n\t[--tls-cert FILE --tls-key FILE]\n");
+	    "[--hook-lifetime SECONDS] [--sse-keepalive SECONDS]\n\t[--tls-cert FILE --tls-key FILE]\n");
 	exit(2);
 }
 
@@ -198,6 +198,7 @@ main(int argc, char *argv[])
 		{ "loop", no_argument, NULL, 'L' },
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "hook-lifetime", required_argument, NULL, 'H' },
+		{ "sse-keepalive", required_argument, NULL, 'S' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
 		{ "version", no_argument, NULL, 'V' },
@@ -229,6 +230,11 @@ main(int argc, char *argv[])
 		case 'H':
 			events_hook_lifetime = strtol(optarg, NULL, 10);
 			if (events_hook_lifetime <= 0)
+				usage();
+			break;
+		case 'S':
+			events_sse_keepalive = strtol(optarg, NULL, 10);
+			if (events_sse_keepalive <= 0)
 				usage();
 			break;
 		case 'C': tls_cert = optarg; break;

@@ -155,6 +155,7 @@ size_t		 events_hook_count(void);
 size_t		 events_stream_count(void);
 struct json_object *events_json(void);
 extern long	 events_hook_lifetime;
+extern long	 events_sse_keepalive;	/* seconds between ": keepalive" lines */
 
 /* api.c: the User API. */
 void		 api_init(struct event_base *, const char *base_path);

@@ -242,11 +242,11 @@ def main():
 
 
 def run(bus, tmp, table, figures, procs):
-    # --- The main pair: one user, webhooks, and the floor user beside it.
+    # --- Latency and fan-out: one user on webhooks, the floor user beside it.
     sim = Sim()
     procs.append(sim)
     sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
-    d = Daemon(bus, sim, extra=webhook_extra())
+    d = Daemon(bus, sim, debug=False, extra=webhook_extra())
     procs.append(d)
     rpc = Rpc(d.sock)
     wait_for("alice online", lambda: all_online(rpc, 1), 15)
@@ -287,61 +287,73 @@ def run(bus, tmp, table, figures, procs):
                   % P["samples"])
     table.row("delivery to the last one p50/p99", "%s / %s" % (us(f50), us(f99)))
     figures["fanout"] = {"p50_us": f50, "p99_us": f99}
-
-    # --- Memory: 1 user idle, then 100 live calls; then throughput on them.
-    settle(d.proc.pid)
-    m_idle_used = mem(d.proc.pid)
-    log("100 live calls")
-    for _ in range(98):
-        answered_call(sim, rpc)
-    settle(d.proc.pid)
-    m_calls = mem(d.proc.pid)
-
-    log("throughput: %d state changes over 100 calls" % P["churn"])
-    ch = probe("churn", "--sim", sim.root, "--socket", d.sock, "--changes", P["churn"])
-    absorbed = ch["changes"] / ch["seconds"]
-    final_ok = state_matches(sim, rpc)
-    table.section("Throughput, webhook mode, %d changes over %d calls" % (ch["changes"], ch["calls"]))
-    table.row("simulator capacity (GETs/s, 4 connections)", "%.0f /s" % capacity)
-    table.row("simulator made the changes at", "%.0f /s" % (ch["changes"] / ch["sim_seconds"]))
-    table.row("dstnyd absorbed, every final state right", "%.0f /s" % absorbed)
-    table.row("  absorbed / capacity", "%.2f" % (absorbed / capacity), ">= 0.90",
-              ratio=0.9 / max(absorbed / capacity, 1e-9))
-    table.row("  final states equal the simulator's", "yes" if final_ok else "NO", "yes",
-              ratio=1.0 if final_ok else 99.0)
-    figures["throughput"] = {"capacity": capacity, "absorbed": absorbed, "final_ok": final_ok}
     rpc.close()
-    d.stop()
-    procs.remove(d)
+    stop(procs, d, sim)
 
-    # --- Idle: a fresh daemon, one user, no traffic, no watchdog.
-    d1 = Daemon(bus, sim, extra=webhook_extra(keepalive=3600))
-    procs.append(d1)
-    rpc1 = Rpc(d1.sock)
-    wait_for("alice online", lambda: all_online(rpc1, 1), 15)
-    rpc1.close()
-    settle(d1.proc.pid)
-    m_idle = mem(d1.proc.pid)
-    log("idle: %gs without traffic" % P["idle_s"])
-    n0 = switches(d1.proc.pid)
-    time.sleep(P["idle_s"])
-    idle_per_min = (switches(d1.proc.pid) - n0) * 60.0 / P["idle_s"]
-    d1.stop()
-    procs.remove(d1)
+    # --- The memory floor: the same libraries, initialised, doing nothing.
+    floor = Floor(bus)
+    procs.append(floor)
+    m_floor = mem(floor.proc.pid)
 
-    # The same with TLS to the Core: the session stays open.
-    m_tls = idle_tls(bus, tmp, procs)
+    # --- Idle, then 100 live calls, then throughput on them: webhook mode.
+    table.section("Throughput (simulator capacity: %.0f GETs/s on 4 connections)" % capacity)
+    table.row("simulator capacity (GETs/s)", "%.0f /s" % capacity)
+    m = {}
+    for mode in ("webhook", "SSE"):
+        sim = Sim("--sse-keepalive", "3600")
+        procs.append(sim)
+        sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
+        extra = webhook_extra if mode == "webhook" else sse_extra
+        d = Daemon(bus, sim, debug=False, extra=extra(keepalive=3600))
+        procs.append(d)
+        rpc = Rpc(d.sock)
+        wait_for("alice online", lambda: all_online(rpc, 1), 15)
+        settle(d.proc.pid)
+        if mode == "webhook":
+            m["idle"] = mem(d.proc.pid)
+            log("idle: %gs without traffic" % P["idle_s"])
+            n0 = switches(d.proc.pid)
+            time.sleep(P["idle_s"])
+            idle_per_min = (switches(d.proc.pid) - n0) * 60.0 / P["idle_s"]
+        log("100 live calls, %s" % mode)
+        for _ in range(100):
+            answered_call(sim, rpc)
+        settle(d.proc.pid)
+        if mode == "webhook":
+            m["calls"] = mem(d.proc.pid)
+        log("throughput, %s: %d state changes at %.0f/s over 100 calls"
+            % (mode, P["churn"], capacity))
+        ch = probe("churn", "--sim", sim.root, "--socket", d.sock, "--changes", P["churn"],
+                   "--rate", int(capacity))
+        absorbed = ch["changes"] / ch["seconds"]
+        final_ok = state_matches(sim, rpc)
+        table.row("%s: simulator made changes at" % mode, "%.0f /s" % (
+            ch["changes"] / ch["sim_seconds"]))
+        table.row("%s: dstnyd absorbed (%d changes)" % (mode, ch["changes"]),
+                  "%.0f /s" % absorbed)
+        table.row("  absorbed / capacity", "%.2f" % (absorbed / capacity), ">= 0.90",
+                  ratio=0.9 / max(absorbed / capacity, 1e-9))
+        table.row("  every final state equals the simulator's", "yes" if final_ok else "NO",
+                  "yes", ratio=1.0 if final_ok else 99.0)
+        figures["throughput_" + mode] = {"capacity": capacity, "absorbed": absorbed,
+                                         "sim_rate": ch["changes"] / ch["sim_seconds"],
+                                         "final_ok": final_ok}
+        rpc.close()
+        stop(procs, d, sim)
 
-    table.section("Memory (smaps_rollup)")
-    for name, m in (("idle, 1 user, webhook", m_idle), ("idle, 1 user, TLS to the Core", m_tls)):
-        table.row("%s RSS/PSS" % name, "%s / %s" % (kib(m["rss"]), kib(m["pss"])))
-        table.row("%s USS" % name, kib(m["uss"]), "<= 2 MiB", ratio=m["uss"] / (2.0 * MiB))
-    per_call = (m_calls["uss"] - m_idle_used["uss"]) / 99.0
+    # The same idle user with TLS to the Core: the session stays open.
+    m["tls"] = idle_tls(bus, tmp, procs)
+
+    table.section("Memory (smaps_rollup; USS beside bench-floor, which shares the libraries)")
+    table.row("floor: same libraries, initialised, idle USS", kib(m_floor["uss"]))
+    for name, k in (("idle, 1 user, webhook", "idle"), ("idle, 1 user, TLS to the Core", "tls")):
+        table.row("%s RSS/PSS" % name, "%s / %s" % (kib(m[k]["rss"]), kib(m[k]["pss"])))
+        table.row("%s USS" % name, kib(m[k]["uss"]), "<= 2 MiB", ratio=m[k]["uss"] / (2.0 * MiB))
+    per_call = (m["calls"]["uss"] - m["idle"]["uss"]) / 100.0
     table.row("100 live calls RSS/PSS/USS", "%s / %s / %s" % (
-        kib(m_calls["rss"]), kib(m_calls["pss"]), kib(m_calls["uss"])))
+        kib(m["calls"]["rss"]), kib(m["calls"]["pss"]), kib(m["calls"]["uss"])))
     table.row("  per call (USS)", "%.0f B" % per_call, "<= 4 KiB", ratio=per_call / (4.0 * KiB))
-    figures["memory"] = {"idle": m_idle, "idle_tls": m_tls, "calls100": m_calls,
-                         "per_call": per_call}
+    figures["memory"] = dict(m, floor=m_floor, per_call=per_call)
 
     for mode, extra in (("SSE", sse_extra), ("webhook", webhook_extra)):
         m1, mn, n = users_memory(bus, tmp, procs, extra, P["users"])
@@ -351,11 +363,34 @@ def run(bus, tmp, table, figures, procs):
         table.row("  per idle monitored user (USS)", "%.0f B" % per_user, "<= 2 KiB",
                   ratio=per_user / (2.0 * KiB))
         figures["users_" + mode] = {"one": m1, "many": mn, "n": n, "per_user": per_user}
+    stop(procs, floor)
 
     table.section("Idle, one user, no traffic, no watchdog (%g s)" % P["idle_s"])
     table.row("context switches per minute", "%.1f" % idle_per_min, "0",
               ratio=idle_per_min if idle_per_min > 0 else 0.0)
     figures["idle_switches_per_min"] = idle_per_min
+
+
+class Floor:
+    """bench-floor: dstnyd's libraries, initialised, idle."""
+
+    def __init__(self, bus):
+        self.proc = subprocess.Popen([build_path("tests", "bench", "bench-floor")],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     env=dict(os.environ,
+                                              DBUS_SESSION_BUS_ADDRESS=bus.address))
+        if self.proc.stdout.readline().strip() != b"ready":
+            fail("bench-floor did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def stop(procs, *ps):
+    for p in ps:
+        p.stop()
+        procs.remove(p)
 
 
 def state_matches(sim, rpc):
@@ -380,10 +415,10 @@ def idle_tls(bus, tmp, procs):
                     "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
                     "-addext", "subjectAltName=IP:127.0.0.1"],
                    check=True, capture_output=True)
-    sim = Sim("--tls-cert", cert, "--tls-key", key)
+    sim = Sim("--tls-cert", cert, "--tls-key", key, "--sse-keepalive", "3600")
     procs.append(sim)
     sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
-    d = Daemon(bus, sim, extra=webhook_extra(keepalive=3600),
+    d = Daemon(bus, sim, debug=False, extra=webhook_extra(keepalive=3600),
                core_extra="ca_file = %s\n" % cert)
     procs.append(d)
     rpc = Rpc(d.sock)
@@ -401,14 +436,14 @@ def idle_tls(bus, tmp, procs):
 def users_memory(bus, tmp, procs, extra, n):
     """USS with 1 user and with n users, idle, in one transport."""
     scen, sections = many_users(n, tmp)
-    sim = Sim("-s", scen)
+    sim = Sim("-s", scen, "--sse-keepalive", "3600")
     procs.append(sim)
     sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
     res = []
     for count in (1, n):
         log("%d users, %s" % (count, extra.__name__.split("_")[0]))
         users = sections if count > 1 else ""
-        d = Daemon(bus, sim, extra=extra(keepalive=3600), password="pw",
+        d = Daemon(bus, sim, debug=False, extra=extra(keepalive=3600), password="pw",
                    users=users, core_extra="", wait=120)
         procs.append(d)
         rpc = Rpc(d.sock)

@@ -385,7 +385,7 @@ class Daemon:
     """dstnyd on a private bus, against a Sim, with its own socket."""
 
     def __init__(self, bus, sim, extra="", users="", wait=15.0, password="alice-password",
-                 env_extra=None, core_extra="", ready=True):
+                 env_extra=None, core_extra="", ready=True, debug=True):
         self.dir = tempfile.mkdtemp(prefix="dstnyd-test-")
         self.sock = os.path.join(self.dir, "dstnyd.sock")
         pw = os.path.join(self.dir, "password")
@@ -405,8 +405,8 @@ class Daemon:
                    NOTIFY_SOCKET=self.notify_path, **(env_extra or {}))
         wrap = os.environ.get("DSTNY_DAEMON_WRAP", "").split()
         self.log = open(os.path.join(self.dir, "log"), "w+")
-        self.proc = subprocess.Popen(wrap + [build_path("daemon", "dstnyd"), "-d", "-c",
-                                             self.conf], env=env,
+        self.proc = subprocess.Popen(wrap + [build_path("daemon", "dstnyd")] +
+                                     (["-d"] if debug else []) + ["-c", self.conf], env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         if ready and not self.wait_notify("READY=1", wait):
             bail("dstnyd did not become ready: %s" % self.output()[-3000:])

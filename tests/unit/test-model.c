@@ -52,6 +52,7 @@ all_examples(void)
 	int			 bad = 0;
 	struct call_state	*cs;
 	struct user_state	*us;
+	struct json_object	*norm;
 
 	manifest = tap_read_data("ref/MANIFEST", NULL);
 	for (line = strtok_r(manifest, "\n", &save); line != NULL;
@@ -63,11 +64,12 @@ all_examples(void)
 			ncall++;
 			text = tap_read_data(path, &len);
 			cs = call_state_parse(text, len, err, sizeof(err));
+			norm = cs != NULL ? json_tokener_parse(cs->json) : NULL;
 			if (cs == NULL || *cs->call_id == '\0' ||
 			    *cs->status == '\0' || cs->state_token == 0 ||
-			    json_object_get_type(json_object_object_get(cs->json,
+			    json_object_get_type(json_object_object_get(norm,
 			    "deviceIds")) != json_type_array ||
-			    json_object_get_type(json_object_object_get(cs->json,
+			    json_object_get_type(json_object_object_get(norm,
 			    "actions")) != json_type_array) {
 				printf("# %s: %s\n", file, cs ? "bad fields" : err);
 				bad++;
@@ -81,6 +83,7 @@ all_examples(void)
 				}
 				call_state_free(again);
 			}
+			json_object_put(norm);
 			call_state_free(cs);
 			free(text);
 		} else if (strcmp(kind, "userstate") == 0) {
