@@ -113,6 +113,15 @@ cmd_test() {
 		cat build-fuzz/fuzz.out 2>/dev/null | tail -30
 		FAIL=$((FAIL + 1)); rc=1
 	fi
+	# 5. the quick benchmark: fails only on gross regressions (3 x a budget)
+	say "make bench-quick (doc/performance.md)"
+	if make -C build -s bench-quick >build/bench-quick.out 2>&1; then
+		grep -E '^(dstnyd bench|every figure)' build/bench-quick.out | sed 's/^/dev.sh: /' >&2
+		PASS=$((PASS + 1))
+	else
+		tail -45 build/bench-quick.out
+		FAIL=$((FAIL + 1)); rc=1
+	fi
 	echo "$PASS passed, $FAIL failed"
 	[ $rc -eq 0 ] && [ "$FAIL" -eq 0 ]
 }

@@ -325,11 +325,11 @@ hook_read(void)
 	}
 }
 
-/* A socket subscriber's lines: call.changed of the watched call(s). */
+/* A socket subscriber's lines: call.changed of the watched call. */
 static void
-rpc_read(struct sink *s, void (*each)(const char *, int64_t, double))
+rpc_read(struct sink *s)
 {
-	char	*nl, *line, *tok, *id, *end;
+	char	*nl, *line, *tok;
 	double	 t;
 
 	if (!conn_fill(&s->c))
@@ -340,19 +340,13 @@ rpc_read(struct sink *s, void (*each)(const char *, int64_t, double))
 		*nl = '\0';
 		/*
 		 * No full parse: at tens of thousands of lines a second the
-		 * probe must not be what falls behind. The daemon writes
-		 * "method" first and one "callId" and "stateToken" per call.
+		 * probe must not be what falls behind. A call.changed line
+		 * has one "stateToken".
 		 */
 		if (strstr(line, "\"method\":\"call.changed\"") != NULL &&
 		    (tok = strstr(line, "\"stateToken\":")) != NULL) {
 			s->token = strtoll(tok + 13, NULL, 10);
 			s->when = t;
-			if (each != NULL &&
-			    (id = strstr(line, "\"callId\":\"")) != NULL &&
-			    (end = strchr(id + 10, '"')) != NULL) {
-				*end = '\0';
-				each(id + 10, s->token, t);
-			}
 		}
 		line = nl + 1;
 	}
@@ -422,12 +416,9 @@ sink_rpc_open(struct sink *s)
 	fcntl(s->c.fd, F_SETFL, O_NONBLOCK);
 }
 
-/*
- * One pass: wait up to timeout_ms for any input, handle all of it. each
- * is told every socket notification (churn).
- */
+/* One pass: wait up to timeout_ms for any input, handle all of it. */
 static void
-pump(int timeout_ms, void (*each)(const char *, int64_t, double))
+pump(int timeout_ms)
 {
 	struct pollfd	pfd[MAX_SINKS + 8];
 	size_t		i, n = 0, first_sink;
@@ -458,7 +449,7 @@ pump(int timeout_ms, void (*each)(const char *, int64_t, double))
 				while (sd_bus_process(s->bus, NULL) > 0)
 					;
 			else
-				rpc_read(s, each);
+				rpc_read(s);
 		} else if (fd == ctl.fd)
 			http_client_read(&ctl, &ctl_reply);
 		else if (fd == api.fd)
@@ -517,7 +508,7 @@ daemon_sample(double *lat)
 			die("no change of call %s reached every subscriber within "
 			    "%d ms (control answered: %d)", o.call, WAIT_MS,
 			    ctl_reply.done);
-		pump(100, NULL);
+		pump(100);
 	}
 	if (ctl_reply.status != 200)
 		die("the simulator answered %d to a mute toggle", ctl_reply.status);
@@ -538,7 +529,7 @@ floor_sample(void)
 		if (now_us() > deadline)
 			die("the floor client got no webhook and GET answer "
 			    "within %d ms", WAIT_MS);
-		pump(100, NULL);
+		pump(100);
 	}
 	if (api_reply.status != 200 || api_reply.token != ctl_reply.token)
 		die("the floor GET answered %d with stateToken %" PRId64
@@ -579,7 +570,7 @@ floor_setup(void)
 	while (!api_reply.done) {
 		if (now_us() > deadline)
 			die("no answer to the floor's webhook registration");
-		pump(100, NULL);
+		pump(100);
 	}
 	if (api_reply.status != 200)
 		die("the floor's webhook registration got %d", api_reply.status);
@@ -731,7 +722,7 @@ cmd_churn(void)
 	while (!ctl_reply.done) {	/* it answers once the last change is made */
 		if (now_us() > deadline)
 			die("the churn did not end within 120 s");
-		pump(100, NULL);
+		pump(100);
 	}
 	if (ctl_reply.status != 200 ||
 	    (j = json_tokener_parse(ctl_reply.body)) == NULL ||
