@@ -322,7 +322,7 @@ def run(bus, tmp, table, figures, procs):
             m_floor = mem(floor.proc.pid)
             # curl's connect timer of a new stream fires once, 10 s
             # (timeout_ms) after connecting: not an idle wakeup.
-            time.sleep(max(0.0, 10.5 - (time.monotonic() - t_online)))
+            time.sleep(max(0.0, 12.0 - (time.monotonic() - t_online)))
             log("idle: %gs without traffic" % P["idle_s"])
             n0 = switches(d.proc.pid)
             time.sleep(P["idle_s"])
