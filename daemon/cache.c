@@ -227,6 +227,15 @@ cache_hint(struct duser *u, const char *call_id, int64_t token)
 	cache_fetch_call(c);
 }
 
+/* The cache holds this call at this token: nothing to convert. */
+static int
+call_known(const char *id, int64_t token, void *arg)
+{
+	struct dcall	*c = cache_find(arg, id);
+
+	return c != NULL && token != 0 && c->cs->state_token == token;
+}
+
 static void
 user_fetched(struct duser *u, const struct http_resp *r, void *arg)
 {
@@ -241,8 +250,8 @@ user_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	if (r->err != DSTNY_OK) {
 		log_warnx("%s@%s: state.user: %s: %s", u->user, u->domain,
 		    dstny_err_name(r->err), r->message);
-	} else if ((us = user_state_parse(r->body, r->body_len, err,
-	    sizeof(err))) == NULL) {
+	} else if ((us = user_state_parse_known(r->body, r->body_len, call_known,
+	    u, err, sizeof(err))) == NULL) {
 		log_warnx("%s@%s: state.user: %s", u->user, u->domain, err);
 	} else {
 		cache_reconcile(u, us, seq, reason);
@@ -290,6 +299,15 @@ cache_reconcile(struct duser *u, struct user_state *us, uint64_t seq,
 			cache_remove(c, absent_reason);
 	}
 	for (i = 0; i < us->ncalls; i++) {
+		if (us->calls[i]->unchanged) {
+			/* Known at this token: only the order is news. */
+			if ((c = cache_find(u, us->calls[i]->call_id)) != NULL &&
+			    seq > c->applied_seq)
+				c->applied_seq = seq;
+			call_state_free(us->calls[i]);
+			us->calls[i] = NULL;
+			continue;
+		}
 		cache_apply(u, us->calls[i], seq);
 		us->calls[i] = NULL;
 	}

@@ -113,6 +113,7 @@ core_done_cb(const struct http_resp *resp, void *arg)
 		return;
 	}
 	user_core_result(u, resp);
+	trim_note(resp->body_len);
 	core_finish(r, resp);
 }
 

@@ -181,6 +181,11 @@ void		 user_start(struct duser *);
 void		 user_stop(struct duser *, void (*done)(void *), void *arg);
 void		 user_free(struct duser *);
 void		 user_keepalive_free(void);
+
+/* trim.c */
+void		 trim_note(size_t bytes);
+void		 trim_soon(void);
+void		 trim_free(void);
 void		 user_set_state(struct duser *, enum ustate);
 /* Offline or Unauthorized (with msg) when no action can reach the Core now. */
 enum dstny_err	 user_refusal(const struct duser *, const char **msg);

@@ -334,6 +334,7 @@ main(int argc, char *argv[])
 		user_free(u);
 	}
 	user_keepalive_free();
+	trim_free();
 	rpc_close();
 	hooks_close();
 	bus_close();

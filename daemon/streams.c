@@ -40,6 +40,7 @@ stream_event_cb(const struct sse_event *ev, void *arg)
 
 	if (ds->dead)
 		return;
+	trim_note(ev->datalen);
 	switch (ds->kind) {
 	case DS_DIALOG:
 		/* New and ended dialogs: the user state says what changed. */

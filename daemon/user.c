@@ -1,7 +1,6 @@
 /* user.c: one monitored user: its ticket, state machine, keepalive and polling. */
 #include "config.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,26 +328,16 @@ user_new(const struct conf *conf, const struct conf_user *cu, unsigned n,
 	return u;
 }
 
-static void
-trim_cb(evutil_socket_t fd, short what, void *arg)
-{
-#ifdef __GLIBC__
-	/* The start's many transfers are over: give their memory back. */
-	malloc_trim(0);
-#endif
-}
-
 /*
  * Users start LAUNCH_MAX at a time: a thousand users do not send the Core
  * five thousand requests at once, and the heap does not grow to hold them
  * all in flight. When the last one is past STARTING, free memory goes back
- * to the system.
+ * to the system (trim.c).
  */
 static void
 users_launch_more(void)
 {
 	struct duser	*u;
-	struct timeval	 tv = { 0, 0 };
 	int		 queued = 0;
 
 	TAILQ_FOREACH(u, &dusers, entry) {
@@ -364,7 +353,7 @@ users_launch_more(void)
 		ticket_start(u->ticket);
 	}
 	if (launching == 0 && !queued)
-		event_base_once(dbase, -1, EV_TIMEOUT, trim_cb, NULL, &tv);
+		trim_soon();	/* the start is over */
 }
 
 void

@@ -595,7 +595,15 @@ call_prop_name(uint32_t bit)
 struct user_state *
 user_state_parse(const char *text, size_t len, char *err, size_t errlen)
 {
-	struct json_object	*o, *calls;
+	return user_state_parse_known(text, len, NULL, NULL, err, errlen);
+}
+
+struct user_state *
+user_state_parse_known(const char *text, size_t len,
+    int (*known)(const char *, int64_t, void *), void *arg, char *err,
+    size_t errlen)
+{
+	struct json_object	*o, *calls, *e;
 	struct user_state	*us;
 	struct call_state	*cs;
 	size_t			 i, n;
@@ -621,9 +629,15 @@ user_state_parse(const char *text, size_t len, char *err, size_t errlen)
 	n = calls != NULL ? json_object_array_length(calls) : 0;
 	us->calls = xcalloc(n, sizeof(*us->calls));
 	for (i = 0; i < n; i++) {
-		cs = call_state_from_json(json_object_array_get_idx(calls, i),
-		    err, errlen);
-		if (cs == NULL)
+		e = json_object_array_get_idx(calls, i);
+		if (known != NULL && json_object_is_type(e, json_type_object) &&
+		    *model_str(e, "callId") != '\0' &&
+		    known(model_str(e, "callId"), model_int(e, "stateToken"), arg)) {
+			cs = xcalloc(1, sizeof(*cs));
+			cs->call_id = xstrdup(model_str(e, "callId"));
+			cs->state_token = model_int(e, "stateToken");
+			cs->unchanged = 1;
+		} else if ((cs = call_state_from_json(e, err, errlen)) == NULL)
 			goto fail;
 		us->calls[us->ncalls++] = cs;
 	}

@@ -230,6 +230,12 @@ callstates(void)
 	}
 }
 
+static int
+known_a7(const char *id, int64_t token, void *arg)
+{
+	return strcmp(id, "a") == 0 && token == 7;
+}
+
 static void
 userstates(void)
 {
@@ -256,6 +262,19 @@ userstates(void)
 	ok(user_state_parse(t, strlen(t), err, sizeof(err)) == NULL,
 	    "one bad call refuses the document");
 	is_str(err, "CallState: no callId", "message");
+
+	/* Calls the cache knows at this token are not converted. */
+	t = "{\"calls\": [{\"callId\": \"a\", \"stateToken\": 7, \"status\": \"ACTIVE\"},"
+	    " {\"callId\": \"b\", \"stateToken\": 8, \"status\": \"HELD\"}]}";
+	us = user_state_parse_known(t, strlen(t), known_a7, NULL, err, sizeof(err));
+	ok(us != NULL && us->ncalls == 2, "parse_known: both calls listed");
+	ok(us != NULL && us->calls[0]->unchanged && us->calls[0]->state_token == 7 &&
+	    strcmp(us->calls[0]->call_id, "a") == 0 && us->calls[0]->status == NULL,
+	    "parse_known: the known call is only its id and token");
+	ok(us != NULL && !us->calls[1]->unchanged &&
+	    strcmp(us->calls[1]->status, "HELD") == 0,
+	    "parse_known: the other is converted");
+	user_state_free(us);
 }
 
 static void
