@@ -209,6 +209,27 @@ rpc_call_view(const struct dcall *c)
 	return call_view(c->cs->json, c, c->user->user);
 }
 
+static unsigned
+topic_bit(const char *topic)
+{
+	return strcmp(topic, "calls") == 0 ? TOPIC_CALLS :
+	    strcmp(topic, "queues") == 0 ? TOPIC_QUEUES :
+	    strcmp(topic, "devices") == 0 ? TOPIC_DEVICES : TOPIC_STATUS;
+}
+
+/* Does any client follow topic? Views nobody reads are not built. */
+int
+rpc_wants(const char *topic)
+{
+	struct rpc_client	*c;
+	unsigned		 bit = topic_bit(topic);
+
+	TAILQ_FOREACH(c, &clients, entry)
+		if ((c->topics & bit) && !c->dead)
+			return 1;
+	return 0;
+}
+
 void
 rpc_notify(const char *topic, const char *method, struct json_object *params)
 {
@@ -216,9 +237,7 @@ rpc_notify(const char *topic, const char *method, struct json_object *params)
 	struct json_object	*msg;
 	unsigned		 bit;
 
-	bit = strcmp(topic, "calls") == 0 ? TOPIC_CALLS :
-	    strcmp(topic, "queues") == 0 ? TOPIC_QUEUES :
-	    strcmp(topic, "devices") == 0 ? TOPIC_DEVICES : TOPIC_STATUS;
+	bit = topic_bit(topic);
 	msg = json_object_new_object();
 	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
 	json_object_object_add(msg, "method", json_object_new_string(method));
