@@ -144,11 +144,11 @@ model_uint(struct json_object *o, const char *key)
 	return (uint32_t)n;
 }
 
-int
-model_bool(struct json_object *o, const char *key)
+/* true, a non-zero integer, "true" or "1". */
+static int
+model_bool_value(struct json_object *v)
 {
-	struct json_object	*v = model_get(o, key);
-	const char		*s;
+	const char	*s;
 
 	switch (json_object_get_type(v)) {
 	case json_type_boolean:
@@ -161,6 +161,12 @@ model_bool(struct json_object *o, const char *key)
 	default:
 		return 0;
 	}
+}
+
+int
+model_bool(struct json_object *o, const char *key)
+{
+	return model_bool_value(model_get(o, key));
 }
 
 /* Flatten v (array, loose string, or scalar) into out as strings. */
@@ -598,8 +604,12 @@ user_state_parse(const char *text, size_t len, char *err, size_t errlen)
 	return user_state_parse_known(text, len, NULL, NULL, err, errlen);
 }
 
+/*
+ * The whole document as one json-c tree: the reference the streaming
+ * parser below is checked against (tests/unit/test-model.c, fuzz-callstate).
+ */
 struct user_state *
-user_state_parse_known(const char *text, size_t len,
+user_state_parse_tree(const char *text, size_t len,
     int (*known)(const char *, int64_t, void *), void *arg, char *err,
     size_t errlen)
 {
@@ -647,6 +657,211 @@ fail:
 	json_object_put(o);
 	user_state_free(us);
 	return NULL;
+}
+
+/* Past white space; p never passes end. */
+static const char *
+scan_ws(const char *p, const char *end)
+{
+	while (p < end && strchr(" \t\r\n", *p) != NULL && *p != '\0')
+		p++;
+	return p;
+}
+
+/*
+ * Where the JSON value at p ends, or NULL when it does not within end.
+ * Only delimits: json-c parses the span strictly afterwards, so what this
+ * lets through that is not JSON is refused there.
+ */
+static const char *
+scan_value(const char *p, const char *end)
+{
+	int	depth = 0, in_str = 0;
+
+	if (p >= end)
+		return NULL;
+	if (*p != '{' && *p != '[' && *p != '"') {
+		while (p < end && strchr(",]}: \t\r\n", *p) == NULL)
+			p++;
+		return p;
+	}
+	for (; p < end; p++) {
+		if (in_str) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"') {
+				in_str = 0;
+				if (depth == 0)
+					return p + 1;
+			}
+		} else if (*p == '"')
+			in_str = 1;
+		else if (*p == '{' || *p == '[') {
+			/* Deeper than the whole-document limit allows: let the
+			 * tree parser decide, as it always did. */
+			if (++depth > MODEL_MAX_DEPTH - 2)
+				return NULL;
+		} else if ((*p == '}' || *p == ']') && --depth == 0)
+			return p + 1;
+	}
+	return NULL;
+}
+
+static int
+span_is_null(const char *p, size_t n)
+{
+	return n == 4 && memcmp(p, "null", 4) == 0;
+}
+
+/* One call of a UserState, from its own span of text. */
+static int
+user_state_add(struct user_state *us, const char *p, size_t n,
+    int (*known)(const char *, int64_t, void *), void *arg, char *err,
+    size_t errlen)
+{
+	struct json_object	*e;
+	struct call_state	*cs;
+
+	if ((e = model_json_parse(p, n, err, errlen)) == NULL)
+		return -1;
+	if (known != NULL && json_object_is_type(e, json_type_object) &&
+	    *model_str(e, "callId") != '\0' &&
+	    known(model_str(e, "callId"), model_int(e, "stateToken"), arg)) {
+		cs = xcalloc(1, sizeof(*cs));
+		cs->call_id = xstrdup(model_str(e, "callId"));
+		cs->state_token = model_int(e, "stateToken");
+		cs->unchanged = 1;
+	} else
+		cs = call_state_from_json(e, err, errlen);
+	json_object_put(e);
+	if (cs == NULL)
+		return -1;
+	us->calls = xreallocarray(us->calls, us->ncalls + 1, sizeof(*us->calls));
+	us->calls[us->ncalls++] = cs;
+	return 0;
+}
+
+/*
+ * A UserState one call at a time: the document is never one json-c tree.
+ * Held whole, a state.user of a hundred calls took over a megabyte (json-c
+ * needs about 14 bytes per byte of CallState) for a moment, and the heap
+ * kept that high-water mark, fragmented, after every new call (make bench:
+ * memory per call). Each call is delimited here and parsed strictly on its
+ * own; keys and other values are parsed strictly too.
+ */
+struct user_state *
+user_state_parse_known(const char *text, size_t len,
+    int (*known)(const char *, int64_t, void *), void *arg, char *err,
+    size_t errlen)
+{
+	const char		*p = text, *end = text + len, *v;
+	struct json_object	*key = NULL, *val;
+	struct user_state	*us;
+	int			 object;
+
+	if (len > INT_MAX || memchr(text, '\0', len) != NULL)
+		return user_state_parse_tree(text, len, known, arg, err, errlen);
+	us = xcalloc(1, sizeof(*us));
+	us->full_state = 1;
+	p = scan_ws(p, end);
+	if (p < end && *p == '[') {
+		object = 0;
+		v = p;
+		goto calls;
+	}
+	if (p >= end || *p != '{') {
+		/* Not an object or array: the tree parser says what it is. */
+		user_state_free(us);
+		return user_state_parse_tree(text, len, known, arg, err, errlen);
+	}
+	object = 1;
+	p = scan_ws(p + 1, end);
+	if (p < end && *p == '}') {
+		p++;
+		goto done;
+	}
+	for (;;) {
+		if ((v = scan_value(p, end)) == NULL || *p != '"' ||
+		    (key = model_json_parse(p, (size_t)(v - p), err, errlen)) == NULL)
+			goto malformed;
+		p = scan_ws(v, end);
+		if (p >= end || *p != ':')
+			goto malformed;
+		v = p = scan_ws(p + 1, end);
+		if (strcmp(json_object_get_string(key), "calls") == 0) {
+			if (p >= end || *p != '[') {
+				if ((p = scan_value(p, end)) == NULL)
+					goto malformed;
+				if (span_is_null(v, (size_t)(p - v)))
+					goto next;	/* as absent */
+				goto malformed;		/* the tree says why */
+			}
+			/* A repeated key: the last one counts, as in json-c. */
+			while (us->ncalls > 0)
+				call_state_free(us->calls[--us->ncalls]);
+ calls:
+			p = scan_ws(p + 1, end);
+			if (p < end && *p == ']')
+				p++;
+			else
+				for (;;) {
+					if ((v = scan_value(p, end)) == NULL ||
+					    user_state_add(us, p, (size_t)(v - p),
+					    known, arg, err, errlen) == -1)
+						goto malformed;
+					p = scan_ws(v, end);
+					if (p < end && *p == ',') {
+						p = scan_ws(p + 1, end);
+						continue;
+					}
+					if (p < end && *p == ']') {
+						p++;
+						break;
+					}
+					goto malformed;
+				}
+			if (!object)
+				goto done;
+		} else {
+			if ((p = scan_value(p, end)) == NULL)
+				goto malformed;
+			if (!span_is_null(v, (size_t)(p - v))) {
+				if ((val = model_json_parse(v, (size_t)(p - v), err,
+				    errlen)) == NULL)
+					goto malformed;
+				if (strcmp(json_object_get_string(key),
+				    "fullState") == 0)
+					us->full_state = model_bool_value(val);
+				json_object_put(val);
+			}
+		}
+ next:
+		json_object_put(key);
+		key = NULL;
+		p = scan_ws(p, end);
+		if (p < end && *p == ',') {
+			p = scan_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == '}') {
+			p++;
+			break;
+		}
+		goto malformed;
+	}
+ done:
+	if (!model_blank(p, (size_t)(end - p)))
+		goto malformed;
+	return us;
+ malformed:
+	/*
+	 * Anything else (not JSON, calls not an array, a call refused): the
+	 * tree parser decides, so that what is refused and the message are
+	 * what they always were. Only documents that are refused pay for it.
+	 */
+	json_object_put(key);
+	user_state_free(us);
+	return user_state_parse_tree(text, len, known, arg, err, errlen);
 }
 
 void

@@ -130,6 +130,10 @@ struct user_state	*user_state_parse(const char *, size_t, char *err,
 struct user_state	*user_state_parse_known(const char *, size_t,
 			    int (*known)(const char *, int64_t, void *), void *arg,
 			    char *err, size_t errlen);
+/* The same from one json-c tree of the whole document (tests, fuzzing). */
+struct user_state	*user_state_parse_tree(const char *, size_t,
+			    int (*known)(const char *, int64_t, void *), void *arg,
+			    char *err, size_t errlen);
 void			 user_state_free(struct user_state *);
 
 /* Parse JSON text strictly, with limits; NULL with err set. */

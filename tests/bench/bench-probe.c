@@ -587,33 +587,81 @@ print_array(const char *name, const double *v, long n, int last)
 	printf("]%s", last ? "" : ",");
 }
 
+/* The broker's own hop: a signal from one client to another. */
+static sd_bus	*hop_tx;
+static uint64_t	 hop_seen;
+static double	 hop_when;
+
+static int
+hop_cb(sd_bus_message *m, void *arg, sd_bus_error *err)
+{
+	uint64_t	v;
+
+	if (sd_bus_message_read(m, "t", &v) >= 0) {
+		hop_seen = v;
+		hop_when = now_us();
+	}
+	return 0;
+}
+
+static double
+hop_sample(uint64_t seq)
+{
+	double	t0 = now_us(), deadline = t0 + WAIT_MS * 1e3;
+	int	r;
+
+	if ((r = sd_bus_emit_signal(hop_tx, "/org/dstnyd/Bench", "org.dstnyd.Bench",
+	    "Ping", "t", seq)) < 0 || (r = sd_bus_flush(hop_tx)) < 0)
+		die("D-Bus ping: %s", strerror(-r));
+	while (hop_seen != seq) {
+		if (now_us() > deadline)
+			die("a D-Bus signal between two clients took over %d ms",
+			    WAIT_MS);
+		pump(100);
+	}
+	return hop_when - t0;
+}
+
 static void
 cmd_latency(void)
 {
 	double	*fl = calloc((size_t)o.samples, sizeof(double));
 	double	*bus = calloc((size_t)o.samples, sizeof(double));
 	double	*sock = calloc((size_t)o.samples, sizeof(double));
+	double	*hop = calloc((size_t)o.samples, sizeof(double));
 	double	 lat[2];
 	long	 i;
+	int	 r;
 
 	floor_setup();
 	sink_bus_open(&sinks[nsinks++]);
 	sink_rpc_open(&sinks[nsinks++]);
+	if ((r = sd_bus_new(&hop_tx)) < 0 ||
+	    (r = sd_bus_set_address(hop_tx, o.bus)) < 0 ||
+	    (r = sd_bus_set_bus_client(hop_tx, 1)) < 0 ||
+	    (r = sd_bus_start(hop_tx)) < 0 ||
+	    (r = sd_bus_match_signal(sinks[0].bus, NULL, NULL, "/org/dstnyd/Bench",
+	    "org.dstnyd.Bench", "Ping", hop_cb, NULL)) < 0)
+		die("D-Bus %s: %s", o.bus, strerror(-r));
 	for (i = 0; i < o.samples; i++) {
-		/* Interleaved, so both see the same machine. */
+		/* Interleaved, so all three see the same machine. */
 		fl[i] = floor_sample();
 		daemon_sample(lat);
 		bus[i] = lat[0];
 		sock[i] = lat[1];
+		hop[i] = hop_sample((uint64_t)i + 1);
 	}
 	printf("{");
 	print_array("floor", fl, o.samples, 0);
 	print_array("dbus", bus, o.samples, 0);
-	print_array("socket", sock, o.samples, 1);
+	print_array("socket", sock, o.samples, 0);
+	print_array("bushop", hop, o.samples, 1);
 	printf("}\n");
+	sd_bus_flush_close_unref(hop_tx);
 	free(fl);
 	free(bus);
 	free(sock);
+	free(hop);
 }
 
 static void

@@ -285,6 +285,12 @@ def run(bus, tmp, table, figures, procs):
                   ratio=over / 1000.0, key=key + "_p99_overhead")
         figures[key] = {"p50_us": p50, "p99_us": p99}
     figures["floor"] = {"p50_us": fl50, "p99_us": fl99}
+    h50, h99 = pct(lat["bushop"], 50), pct(lat["bushop"], 99)
+    table.row("dbus-daemon's own hop (client to client) p50/p99",
+              "%s / %s" % (us(h50), us(h99)))
+    table.row("  D-Bus p50 without that hop, daemon/floor",
+              "%.2f x" % ((pct(lat["dbus"], 50) - h50) / fl50))
+    figures["bushop"] = {"p50_us": h50, "p99_us": h99}
 
     log("fan-out: 100 socket subscribers and 10 D-Bus clients")
     fan = probe("fanout", "--sim", sim.root, "--bus", bus.address, "--socket", d.sock,

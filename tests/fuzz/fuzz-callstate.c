@@ -15,6 +15,41 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+static int
+known_even(const char *id, int64_t token, void *arg)
+{
+	return token % 2 == 0;
+}
+
+/* The streaming UserState parser agrees with the whole-tree one. */
+static void
+user_state_check(const char *text, size_t size, int use_known)
+{
+	struct user_state	*a, *b;
+	char			 ea[256] = "", eb[256] = "";
+	size_t			 i;
+
+	a = user_state_parse_known(text, size, use_known ? known_even : NULL,
+	    NULL, ea, sizeof(ea));
+	b = user_state_parse_tree(text, size, use_known ? known_even : NULL,
+	    NULL, eb, sizeof(eb));
+	if ((a == NULL) != (b == NULL) || (a == NULL && strcmp(ea, eb) != 0))
+		__builtin_trap();
+	if (a != NULL && (a->full_state != b->full_state || a->ncalls != b->ncalls))
+		__builtin_trap();
+	for (i = 0; a != NULL && i < a->ncalls; i++) {
+		if (a->calls[i]->unchanged != b->calls[i]->unchanged ||
+		    strcmp(a->calls[i]->call_id, b->calls[i]->call_id) != 0 ||
+		    a->calls[i]->state_token != b->calls[i]->state_token)
+			__builtin_trap();
+		if (!a->calls[i]->unchanged &&
+		    strcmp(call_state_json(a->calls[i]), call_state_json(b->calls[i])) != 0)
+			__builtin_trap();
+	}
+	user_state_free(a);
+	user_state_free(b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -39,7 +74,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		call_state_free(again);
 		call_state_free(cs);
 	}
-	user_state_free(user_state_parse(text, size, err, sizeof(err)));
+	user_state_check(text, size, 0);
+	user_state_check(text, size, 1);
 	(void)us;
 	hint_parse(text, size, &h);
 	hint_clear(&h);

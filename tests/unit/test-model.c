@@ -275,6 +275,50 @@ userstates(void)
 	    strcmp(us->calls[1]->status, "HELD") == 0,
 	    "parse_known: the other is converted");
 	user_state_free(us);
+
+	/* The streaming parser and the whole-tree one agree, errors too. */
+	{
+		static const char *const docs[] = {
+			"{\"fullState\": false, \"calls\": [{\"callId\": \"a\", \"stateToken\": 7}]}",
+			" [ {\"callId\": \"a\"} , {\"callId\": \"b\", \"x\": \"}]\\\"{\"} ] ",
+			"{\"calls\": null, \"fullState\": \"1\"}",
+			"{\"calls\": [{\"callId\": \"a\"}], \"calls\": [{\"callId\": \"b\"}]}",
+			"{\"calls\": 5}",
+			"{\"calls\": 5,",
+			"{\"calls\": [{\"callId\": \"a\"},]}",
+			"{\"calls\": [{\"callId\": \"a\"}]} x",
+			"{\"a\": tru, \"calls\": []}",
+			"{}", "[]", "", "null", "{\"calls\": [{\"status\": \"RINGING\"}]}",
+		};
+		struct user_state	*a, *b;
+		char			 ea[256], eb[256];
+		size_t			 k, i;
+		int			 same = 1;
+
+		for (k = 0; k < sizeof(docs) / sizeof(docs[0]); k++) {
+			ea[0] = eb[0] = '\0';
+			a = user_state_parse_known(docs[k], strlen(docs[k]), known_a7,
+			    NULL, ea, sizeof(ea));
+			b = user_state_parse_tree(docs[k], strlen(docs[k]), known_a7,
+			    NULL, eb, sizeof(eb));
+			if ((a == NULL) != (b == NULL) || strcmp(ea, eb) != 0 ||
+			    (a != NULL && (a->ncalls != b->ncalls ||
+			    a->full_state != b->full_state))) {
+				printf("# differs: %s\n", docs[k]);
+				same = 0;
+			}
+			for (i = 0; a != NULL && b != NULL && i < a->ncalls &&
+			    i < b->ncalls; i++)
+				if (strcmp(a->calls[i]->call_id, b->calls[i]->call_id) != 0 ||
+				    a->calls[i]->unchanged != b->calls[i]->unchanged) {
+					printf("# call %zu differs: %s\n", i, docs[k]);
+					same = 0;
+				}
+			user_state_free(a);
+			user_state_free(b);
+		}
+		ok(same, "streaming UserState parse equals the whole-tree parse");
+	}
 }
 
 static void
