@@ -158,8 +158,12 @@ hooks_request_cb(struct evhttp_request *req, void *arg)
 		evhttp_send_error(req, 405, "Method Not Allowed");
 		return;
 	}
-	hint_parse((const char *)evbuffer_pullup(in, -1),
-	    evbuffer_get_length(in), &hint);
+	if (h->kind == HK_USER)
+		hint_parse_user((const char *)evbuffer_pullup(in, -1),
+		    evbuffer_get_length(in), &hint);
+	else
+		hint_parse((const char *)evbuffer_pullup(in, -1),
+		    evbuffer_get_length(in), &hint);
 	evhttp_send_reply(req, 204, "No Content", NULL);
 	u = h->user;
 	id = h->id;

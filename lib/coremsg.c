@@ -198,6 +198,37 @@ hint_add_call(struct hint *h, const char *id, int64_t token)
 	h->tokens[h->ncalls++] = token;
 }
 
+static int
+hint_every_call(const char *id, int64_t token, void *arg)
+{
+	return 1;	/* only the id and token are wanted */
+}
+
+/*
+ * A user webhook's body: the calls a user state names, read one call at a
+ * time (user_state_parse_known), since a user state can be large. Bodies
+ * of any other shape are read by hint_parse().
+ */
+void
+hint_parse_user(const char *text, size_t len, struct hint *h)
+{
+	struct user_state	*us;
+	char			 err[128];
+	size_t			 i;
+
+	if ((us = user_state_parse_known(text, len, hint_every_call, NULL, err,
+	    sizeof(err))) == NULL || us->ncalls == 0) {
+		user_state_free(us);
+		hint_parse(text, len, h);
+		return;
+	}
+	memset(h, 0, sizeof(*h));
+	h->kind = HINT_CALLS;
+	for (i = 0; i < us->ncalls; i++)
+		hint_add_call(h, us->calls[i]->call_id, us->calls[i]->state_token);
+	user_state_free(us);
+}
+
 void
 hint_parse(const char *text, size_t len, struct hint *h)
 {

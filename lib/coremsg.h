@@ -49,6 +49,8 @@ struct hint {
 };
 
 void	 hint_parse(const char *, size_t, struct hint *);
+/* The same for a user webhook's body, without holding a user state whole. */
+void	 hint_parse_user(const char *, size_t, struct hint *);
 /*
  * The targetId of a webhook request URI "/hooks/<32 lowercase hex>";
  * 0 with id filled, -1 for any other URI.

@@ -79,6 +79,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)us;
 	hint_parse(text, size, &h);
 	hint_clear(&h);
+	hint_parse_user(text, size, &h);
+	hint_clear(&h);
 	if (devices_parse(text, size, &d, err, sizeof(err)) == 0)
 		devices_free(&d);
 	if (groups_parse(text, size, &q, err, sizeof(err)) == 0)

@@ -463,7 +463,24 @@ coremsgs(void)
 	ok(h.kind == HINT_CALLS && h.ncalls == 1 && h.tokens[0] == 487345453,
 	    "user state hint names its calls");
 	hint_clear(&h);
+	hint_parse_user(text, len, &h);
+	ok(h.kind == HINT_CALLS && h.ncalls == 1 && h.tokens[0] == 487345453 &&
+	    strcmp(h.call_ids[0], "aaa111bbb") == 0,
+	    "user webhook hint, read one call at a time, names the same");
+	hint_clear(&h);
 	free(text);
+	text = strdup("{\"stateToken\": 12, \"callId\": \"x\"}");
+	hint_parse_user(text, strlen(text), &h);
+	free(text);
+	ok(h.kind == HINT_TOKEN && h.token == 12 && h.ncalls == 1,
+	    "a user webhook hint of another shape is read as before");
+	hint_clear(&h);
+	text = strdup("{\"calls\": [\"a\", \"b\"]}");
+	hint_parse_user(text, strlen(text), &h);
+	free(text);
+	ok(h.kind == HINT_CALLS && h.ncalls == 2 && h.tokens[1] == 0,
+	    "a list of call ids is read as before");
+	hint_clear(&h);
 	text = tap_read_data("ref/userdevice-06.json", &len);
 	hint_parse(text, len, &h);
 	ok(h.kind == HINT_DEVICES, "device webhook hint");
