@@ -34,8 +34,8 @@ P = {  # how much of each measurement
     "samples": 1000,
     "capacity_s": 1.0 if QUICK else 3.0,
     "churn": 5000 if QUICK else 30000,
-    "users": 200 if QUICK else 1000,
-    "idle_s": 10.0 if QUICK else 60.0,
+    "users": 100 if QUICK else 1000,
+    "idle_s": 5.0 if QUICK else 60.0,
 }
 
 
@@ -87,8 +87,10 @@ def switches(pid):
     return n
 
 
-def settle(pid, quiet=0.5, limit=30.0):
-    """Wait until pid has not been scheduled for `quiet` seconds."""
+def settle(pid, quiet=1.5, limit=30.0):
+    """Wait until pid has not been scheduled for `quiet` seconds: longer
+    than dstnyd's heap trim, which runs once a second after a burst
+    (daemon/trim.c), so that memory is read in the idle state."""
     deadline = time.monotonic() + limit
     last, since = switches(pid), time.monotonic()
     while time.monotonic() < deadline:
@@ -101,13 +103,13 @@ def settle(pid, quiet=0.5, limit=30.0):
     fail("pid %d never went quiet within %gs" % (pid, limit))
 
 
-def wait_for(what, pred, limit=60.0):
+def wait_for(what, pred, limit=60.0, step=0.05):
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         v = pred()
         if v:
             return v
-        time.sleep(0.05)
+        time.sleep(step)
     fail("%s: not within %gs" % (what, limit))
 
 
@@ -140,7 +142,7 @@ def answered_call(sim, rpc, user="alice"):
     def have():
         r = rpc.call("call.get", call=c["callId"]).get("result")
         return r if r and r["status"] == "ACTIVE" else None
-    view = wait_for("dstnyd sees call %s answered" % c["callId"], have, 15)
+    view = wait_for("dstnyd sees call %s answered" % c["callId"], have, 15, 0.002)
     return c["callId"], view["path"]
 
 
@@ -471,7 +473,7 @@ def users_memory(bus, tmp, procs, extra, n):
         rpc = Rpc(d.sock)
         wait_for("%d users online" % count, lambda: all_online(rpc, count), 120)
         rpc.close()
-        settle(d.proc.pid, quiet=1.0, limit=60)
+        settle(d.proc.pid, limit=60)
         res.append(mem(d.proc.pid))
         d.stop()
         procs.remove(d)
