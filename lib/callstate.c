@@ -707,6 +707,23 @@ scan_value(const char *p, const char *end)
 	return NULL;
 }
 
+/*
+ * After a member or element ending at v: 1 when a ',' says another one
+ * follows (*pp at it), 0 when close ends the list (*pp past it), -1 for
+ * anything else.
+ */
+static int
+scan_next(const char **pp, const char *v, const char *end, char close)
+{
+	const char	*p = scan_ws(v, end);
+
+	if (p < end && (*p == ',' || *p == close)) {
+		*pp = *p == ',' ? scan_ws(p + 1, end) : p + 1;
+		return *p == ',';
+	}
+	return -1;
+}
+
 static int
 span_is_null(const char *p, size_t n)
 {
@@ -757,7 +774,7 @@ user_state_parse_known(const char *text, size_t len,
 	const char		*p = text, *end = text + len, *v;
 	struct json_object	*key = NULL, *val;
 	struct user_state	*us;
-	int			 object;
+	int			 object, more;
 
 	if (len > INT_MAX || memchr(text, '\0', len) != NULL)
 		return user_state_parse_tree(text, len, known, arg, err, errlen);
@@ -789,6 +806,9 @@ user_state_parse_known(const char *text, size_t len,
 			goto malformed;
 		v = p = scan_ws(p + 1, end);
 		if (strcmp(json_object_get_string(key), "calls") == 0) {
+			/* A repeated key: the last one counts, as in json-c. */
+			while (us->ncalls > 0)
+				call_state_free(us->calls[--us->ncalls]);
 			if (p >= end || *p != '[') {
 				if ((p = scan_value(p, end)) == NULL)
 					goto malformed;
@@ -796,9 +816,6 @@ user_state_parse_known(const char *text, size_t len,
 					goto next;	/* as absent */
 				goto malformed;		/* the tree says why */
 			}
-			/* A repeated key: the last one counts, as in json-c. */
-			while (us->ncalls > 0)
-				call_state_free(us->calls[--us->ncalls]);
  calls:
 			p = scan_ws(p + 1, end);
 			if (p < end && *p == ']')
@@ -809,16 +826,10 @@ user_state_parse_known(const char *text, size_t len,
 					    user_state_add(us, p, (size_t)(v - p),
 					    known, arg, err, errlen) == -1)
 						goto malformed;
-					p = scan_ws(v, end);
-					if (p < end && *p == ',') {
-						p = scan_ws(p + 1, end);
-						continue;
-					}
-					if (p < end && *p == ']') {
-						p++;
+					if ((more = scan_next(&p, v, end, ']')) == -1)
+						goto malformed;
+					if (!more)
 						break;
-					}
-					goto malformed;
 				}
 			if (!object)
 				goto done;
@@ -838,16 +849,10 @@ user_state_parse_known(const char *text, size_t len,
  next:
 		json_object_put(key);
 		key = NULL;
-		p = scan_ws(p, end);
-		if (p < end && *p == ',') {
-			p = scan_ws(p + 1, end);
-			continue;
-		}
-		if (p < end && *p == '}') {
-			p++;
+		if ((more = scan_next(&p, p, end, '}')) == -1)
+			goto malformed;
+		if (!more)
 			break;
-		}
-		goto malformed;
 	}
  done:
 	if (!model_blank(p, (size_t)(end - p)))

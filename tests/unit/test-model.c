@@ -283,6 +283,7 @@ userstates(void)
 			" [ {\"callId\": \"a\"} , {\"callId\": \"b\", \"x\": \"}]\\\"{\"} ] ",
 			"{\"calls\": null, \"fullState\": \"1\"}",
 			"{\"calls\": [{\"callId\": \"a\"}], \"calls\": [{\"callId\": \"b\"}]}",
+			"{\"calls\": [{\"callId\": \"a\"}], \"calls\": null}",	/* found by fuzz-callstate */
 			"{\"calls\": 5}",
 			"{\"calls\": 5,",
 			"{\"calls\": [{\"callId\": \"a\"},]}",
