@@ -324,7 +324,6 @@ http_starter_cb(evutil_socket_t fd, short what, void *arg)
 	struct http		*h = arg;
 	struct http_xfer	*x;
 	CURLMcode		 rc;
-	int			 added = 0, running;
 
 	for (x = h->xfers; x != NULL; x = x->next) {
 		if (!x->starting || x->dead)
@@ -335,18 +334,12 @@ http_starter_cb(evutil_socket_t fd, short what, void *arg)
 			x->active = 0;
 			log_warnx("http: #%llu: %s", (unsigned long long)x->id,
 			    curl_multi_strerror(rc));
-		} else
-			added = 1;
+		}
 	}
 	/*
-	 * Drive them now, not after curl's zero timeout has gone round the
-	 * event loop once more: a request saved from one loop pass is sent
-	 * that much sooner (make bench, the webhook-to-signal latency).
+	 * curl asks for a zero timeout now: http_timer_fn() makes the timer
+	 * active, so they are sent in this same loop pass.
 	 */
-	if (added) {
-		curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-		http_check_done(h);
-	}
 }
 
 static void
