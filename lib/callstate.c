@@ -605,6 +605,29 @@ user_state_parse(const char *text, size_t len, char *err, size_t errlen)
 }
 
 /*
+ * One call of a UserState: converted, or, when known(callId, stateToken)
+ * says the caller has it at that token, only its id and token
+ * ("unchanged"). NULL with err set when the call is refused.
+ */
+static struct call_state *
+user_state_call(struct json_object *e,
+    int (*known)(const char *, int64_t, void *), void *arg, char *err,
+    size_t errlen)
+{
+	struct call_state	*cs;
+
+	if (known == NULL || !json_object_is_type(e, json_type_object) ||
+	    *model_str(e, "callId") == '\0' ||
+	    !known(model_str(e, "callId"), model_int(e, "stateToken"), arg))
+		return call_state_from_json(e, err, errlen);
+	cs = xcalloc(1, sizeof(*cs));
+	cs->call_id = xstrdup(model_str(e, "callId"));
+	cs->state_token = model_int(e, "stateToken");
+	cs->unchanged = 1;
+	return cs;
+}
+
+/*
  * The whole document as one json-c tree: the reference the streaming
  * parser below is checked against (tests/unit/test-model.c, fuzz-callstate).
  */
@@ -640,14 +663,7 @@ user_state_parse_tree(const char *text, size_t len,
 	us->calls = xcalloc(n, sizeof(*us->calls));
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(calls, i);
-		if (known != NULL && json_object_is_type(e, json_type_object) &&
-		    *model_str(e, "callId") != '\0' &&
-		    known(model_str(e, "callId"), model_int(e, "stateToken"), arg)) {
-			cs = xcalloc(1, sizeof(*cs));
-			cs->call_id = xstrdup(model_str(e, "callId"));
-			cs->state_token = model_int(e, "stateToken");
-			cs->unchanged = 1;
-		} else if ((cs = call_state_from_json(e, err, errlen)) == NULL)
+		if ((cs = user_state_call(e, known, arg, err, errlen)) == NULL)
 			goto fail;
 		us->calls[us->ncalls++] = cs;
 	}
@@ -741,15 +757,7 @@ user_state_add(struct user_state *us, const char *p, size_t n,
 
 	if ((e = model_json_parse(p, n, err, errlen)) == NULL)
 		return -1;
-	if (known != NULL && json_object_is_type(e, json_type_object) &&
-	    *model_str(e, "callId") != '\0' &&
-	    known(model_str(e, "callId"), model_int(e, "stateToken"), arg)) {
-		cs = xcalloc(1, sizeof(*cs));
-		cs->call_id = xstrdup(model_str(e, "callId"));
-		cs->state_token = model_int(e, "stateToken");
-		cs->unchanged = 1;
-	} else
-		cs = call_state_from_json(e, err, errlen);
+	cs = user_state_call(e, known, arg, err, errlen);
 	json_object_put(e);
 	if (cs == NULL)
 		return -1;
