@@ -21,6 +21,9 @@
 #include "sim.h"
 #include "xmalloc.h"
 
+#define CHURN_MAX_RATE		10000000	/* per second; keeps rate * s in a long */
+#define CHURN_MAX_RATE_S	"10000000"
+
 struct churn {
 	struct evhttp_request	 *req;
 	struct evhttp_connection *evcon;
@@ -130,8 +133,8 @@ churn_start(struct event_base *base, struct evhttp_request *req,
 		return "a churn is already running";
 	if (c == NULL)
 		return "the user has no answered call";
-	if (changes <= 0 || rate < 0)
-		return "changes must be > 0 and rate >= 0";
+	if (changes <= 0 || rate < 0 || rate > CHURN_MAX_RATE)
+		return "changes must be > 0 and rate 0.." CHURN_MAX_RATE_S;
 	churn = xcalloc(1, sizeof(*churn));
 	churn->req = req;
 	churn->evcon = evhttp_request_get_connection(req);

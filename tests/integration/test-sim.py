@@ -359,6 +359,33 @@ while time.monotonic() < deadline and not back:
     except ConnectionRefusedError:
         time.sleep(0.05)
 ok(back and api("GET", "/callstate/%s/%s" % (D, U), token=TOK)[0] == 200, "and back after downSeconds")
+
+# The phone's own presses, and churn (make bench).
+st, rc1, _ = sim.control("POST", "/calls", {"from": "+46700000001"})
+eq(sim.control("POST", "/calls/%s/mute" % rc1["callId"])[0], 409, "control: a ringing call cannot be muted")
+st, a1, _ = sim.control("POST", "/calls/%s/answer" % rc1["callId"])
+ok(st == 200 and a1["status"] == "ACTIVE" and a1["event"] == "ANSWERED" and
+   a1["deviceIds"] == ["alice-desk"], "control: the user's phone answers a ringing call", a1)
+eq(sim.control("POST", "/calls/%s/resume" % rc1["callId"])[0], 409, "control: resume needs a held call")
+st, h1, _ = sim.control("POST", "/calls/%s/hold" % rc1["callId"])
+ok(st == 200 and h1["status"] == "HELD" and h1["stateToken"] != a1["stateToken"],
+   "control: hold at the phone, with a new stateToken")
+st, m1, _ = sim.control("POST", "/calls/%s/mute" % rc1["callId"])
+ok(st == 200 and m1["muted"] is True and m1["status"] == "HELD", "control: mute at the phone")
+st, r1, _ = sim.control("POST", "/calls/%s/resume" % rc1["callId"])
+ok(st == 200 and r1["status"] == "ACTIVE", "control: resume at the phone")
+eq(sim.control("POST", "/calls/%s/dance" % rc1["callId"])[0], 404, "control: an unknown press: 404")
+st, ch, _ = sim.control("POST", "/churn", {"changes": 101})
+live = {c["callId"]: c["stateToken"] for u in sim.state()["users"] if u["user"] == U
+        for c in u["calls"]}
+ok(st == 200 and ch["changes"] == 101 and ch["calls"] == live,
+   "control: churn answers with every call's final stateToken", (ch, live))
+st, ch2, _ = sim.control("POST", "/churn", {"changes": 50, "rate": 5000})
+ok(st == 200 and ch2["changes"] == 50 and ch2["seconds"] >= 0.009, "control: churn at a rate", ch2)
+for bad in ({"changes": 0}, {"changes": 5, "rate": -1}, {"changes": 5, "rate": 10 ** 18}):
+    eq(sim.control("POST", "/churn", bad)[0], 409, "control: churn refuses %s" % json.dumps(bad))
+eq(sim.control("POST", "/churn", {"changes": 5, "user": "nobody"})[0], 404,
+   "control: churn for an unknown user: 404")
 hooks.close()
 rc = sim.stop()
 ok(rc == 0, "SIGTERM: clean exit", "exit %s\n%s" % (rc, sim.stderr()[-12000:]))
