@@ -28,12 +28,12 @@ emit_call_changed(struct dcall *c, uint32_t props, const char *old_status)
 {
 	struct json_object	*p;
 
+	if (rpc_wants("calls")) {	/* the view costs a parse: only for readers */
+		p = json_object_new_object();
+		json_object_object_add(p, "call", rpc_call_view(c));
+		rpc_notify("calls", "call.changed", p);
+	}
 	bus_call_changed(c, props, old_status);
-	if (!rpc_wants("calls"))
-		return;		/* the view costs a parse: only for readers */
-	p = json_object_new_object();
-	json_object_object_add(p, "call", rpc_call_view(c));
-	rpc_notify("calls", "call.changed", p);
 }
 
 void
