@@ -186,6 +186,14 @@ sse_bytes(struct sse *s, const char *p, size_t len)
 	return 0;
 }
 
+/* Between events a stream holds no buffers: most streams are idle. */
+static void
+sse_release(struct buf *b)
+{
+	if (b->len == 0 && b->data != NULL)
+		buf_free(b);
+}
+
 int
 sse_feed(struct sse *s, const char *p, size_t len)
 {
@@ -204,8 +212,12 @@ sse_feed(struct sse *s, const char *p, size_t len)
 		p++;
 		len--;
 	}
-	if (sse_bytes(s, p, len) == 0)
+	if (sse_bytes(s, p, len) == 0) {
+		sse_release(&s->line);
+		sse_release(&s->data);
+		sse_release(&s->type);
 		return 0;
+	}
 fail:
 	sse_reset(s);
 	return -1;
