@@ -9,18 +9,19 @@
 
 #include "backoff.h"
 #include "coremsg.h"
+#include "hstream.h"
 #include "http.h"
 #include "log.h"
 #include "secret.h"
 #include "xmalloc.h"
 
 #define HTTP_IDLE_CONNS		8	/* idle connections kept for reuse */
-#define HTTP_STREAM_BUFSIZE	2048	/* receive buffer of an event stream */
 
 struct http_xfer {
 	uint64_t		 id;
 	struct http		*http;
-	CURL			*easy;
+	CURL			*easy;		/* a request; NULL for a stream */
+	struct hstream		*hs;		/* an event stream (lib/hstream.c) */
 	struct curl_slist	*headers;
 	char			*body;		/* request body, kept for curl and retries */
 	struct buf		 resp;
@@ -34,7 +35,7 @@ struct http_xfer {
 	http_data_cb		 stream;
 	void			*arg;
 	struct event		*retry_ev;
-	char			 errbuf[CURL_ERROR_SIZE];
+	char			*errbuf;	/* CURL_ERROR_SIZE; requests only */
 	struct http_xfer	*next;
 };
 
@@ -44,9 +45,11 @@ struct http {
 	struct event		*timer;
 	struct event		*reaper;
 	struct event		*starter;
+	struct hstream_env	*streams;
 	struct http_opts	 opts;
 	char			*ca_file;
 	char			*user_agent;
+	char			 known_ip[64];	/* last told to streams */
 	uint64_t		 next_id;
 	struct http_xfer	*xfers;
 };
@@ -174,18 +177,10 @@ static size_t
 http_write_fn(char *p, size_t size, size_t n, void *arg)
 {
 	struct http_xfer	*x = arg;
-	long			 status = 0;
 
 	if (x->dead)
 		return 0;		/* aborts the transfer */
 	n *= size;
-	if (x->stream != NULL) {
-		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-		if (status >= 200 && status < 300) {
-			x->stream(x->id, p, n, x->arg);
-			return x->dead ? 0 : n;
-		}
-	}
 	if (x->resp.len + n > HTTP_MAX_BODY) {
 		x->overflow = 1;
 		return 0;
@@ -236,6 +231,7 @@ http_new(struct event_base *base, const struct http_opts *opts)
 	h->opts.user_agent = h->user_agent;
 	h->next_id = 1;
 	h->multi = curl_multi_init();
+	h->streams = hstream_env_new(base, h->ca_file, h->opts.insecure);
 	h->timer = evtimer_new(base, http_timer_cb, h);
 	h->reaper = evtimer_new(base, http_reaper_cb, h);
 	h->starter = evtimer_new(base, http_starter_cb, h);
@@ -259,7 +255,9 @@ http_xfer_free(struct http_xfer *x)
 
 	if (x->active)
 		curl_multi_remove_handle(x->http->multi, x->easy);
-	curl_easy_cleanup(x->easy);
+	if (x->easy != NULL)
+		curl_easy_cleanup(x->easy);
+	hstream_close(x->hs);
 	/* Headers may carry a bearer token. */
 	for (l = x->headers; l != NULL; l = l->next)
 		secret_wipe(l->data, strlen(l->data));
@@ -267,6 +265,7 @@ http_xfer_free(struct http_xfer *x)
 	if (x->retry_ev != NULL)
 		event_free(x->retry_ev);
 	free(x->body);
+	free(x->errbuf);
 	buf_free(&x->resp);
 	free(x);
 }
@@ -283,6 +282,7 @@ http_free(struct http *h)
 		http_xfer_free(x);
 	}
 	curl_multi_cleanup(h->multi);
+	hstream_env_free(h->streams);
 	event_free(h->timer);
 	event_free(h->reaper);
 	event_free(h->starter);
@@ -353,6 +353,119 @@ http_start(struct http_xfer *x)
 	http_kick(x->http->starter);
 }
 
+static struct http_xfer *
+http_xfer_new(struct http *h, http_done_cb done, void *arg)
+{
+	struct http_xfer	*x = xcalloc(1, sizeof(*x));
+
+	x->id = h->next_id++;
+	x->http = h;
+	x->done = done;
+	x->arg = arg;
+	buf_init(&x->resp);
+	x->next = h->xfers;
+	h->xfers = x;
+	return x;
+}
+
+/*
+ * Hand the outcome to the owner. The transfer is marked dead first: the
+ * callback may cancel or send freely; the reaper frees it.
+ */
+static void
+http_deliver(struct http *h, struct http_xfer *x, struct http_resp *resp,
+    char *msg)
+{
+	resp->id = x->id;
+	resp->message = msg != NULL ? msg : "";
+	log_debug("http: #%llu done: %ld %s%s%s", (unsigned long long)x->id,
+	    resp->status, resp->err != DSTNY_OK ? dstny_err_name(resp->err) : "ok",
+	    *resp->message != '\0' ? ": " : "", resp->message);
+	x->dead = 1;
+	http_kick(h->reaper);
+	x->done(resp, x->arg);
+	free(msg);
+}
+
+static void
+http_stream_data(const char *p, size_t n, void *arg)
+{
+	struct http_xfer	*x = arg;
+
+	if (!x->dead)
+		x->stream(x->id, p, n, x->arg);
+}
+
+static void
+http_stream_end(const struct hstream_end *e, void *arg)
+{
+	struct http_xfer	*x = arg;
+	struct http_resp	 resp;
+	char			*msg = NULL;
+
+	if (x->dead)
+		return;
+	memset(&resp, 0, sizeof(resp));
+	resp.attempts = 1;
+	resp.body = e->body;
+	resp.body_len = e->body_len;
+	if (e->status == 0) {
+		resp.err = e->timeout ? DSTNY_ERR_TIMEOUT : DSTNY_ERR_UPSTREAM;
+		msg = xstrdup(e->message);
+	} else {
+		resp.status = e->status;
+		resp.err = dstny_err_from_http(e->status);
+		if (resp.err != DSTNY_OK &&
+		    (msg = core_error_message(e->body, e->body_len)) == NULL)
+			msg = xasprintf("HTTP %ld", e->status);
+	}
+	http_deliver(x->http, x, &resp, msg);
+}
+
+/*
+ * An event stream: a GET on lib/hstream.c, not curl, because it is idle
+ * nearly all its life and a curl transfer costs six times the memory.
+ * Never retried here: the stream's owner reconnects with its own backoff.
+ */
+static uint64_t
+http_stream_send(struct http *h, const struct http_req *req, http_done_cb done,
+    void *arg)
+{
+	struct http_xfer	*x = http_xfer_new(h, done, arg);
+	const char		*hdr[16];
+	char			 idbuf[32], *bearer = NULL;
+	size_t			 n = 0;
+
+	x->stream = req->stream;
+	snprintf(idbuf, sizeof(idbuf), "%llu", (unsigned long long)x->id);
+	hdr[n++] = "User-Agent";
+	hdr[n++] = h->user_agent;
+	hdr[n++] = "Accept";
+	hdr[n++] = req->accept != NULL ? req->accept : "application/json";
+	hdr[n++] = "X-Request-Id";
+	hdr[n++] = idbuf;
+	if (req->last_event_id != NULL && *req->last_event_id != '\0') {
+		hdr[n++] = "Last-Event-ID";
+		hdr[n++] = req->last_event_id;
+	}
+	if (req->bearer != NULL) {
+		bearer = xasprintf("Bearer %s", secret_value(req->bearer));
+		hdr[n++] = "Authorization";
+		hdr[n++] = bearer;
+	}
+	hdr[n] = NULL;
+	log_debug("http: #%llu GET %s (stream)", (unsigned long long)x->id,
+	    req->url);
+	x->hs = hstream_open(h->streams, req->url, hdr,
+	    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms,
+	    http_stream_data, http_stream_end, x);
+	if (bearer != NULL) {
+		secret_wipe(bearer, strlen(bearer));
+		free(bearer);
+	}
+	return x->id;
+}
+
 uint64_t
 http_send(struct http *h, const struct http_req *req, http_done_cb done,
     void *arg)
@@ -362,17 +475,12 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	char			 idbuf[32];
 	int			 override;
 
-	x = xcalloc(1, sizeof(*x));
-	x->id = h->next_id++;
-	x->http = h;
-	x->done = done;
-	x->stream = req->stream;
-	x->arg = arg;
+	if (req->stream != NULL)
+		return http_stream_send(h, req, done, arg);
+	x = http_xfer_new(h, done, arg);
 	x->is_get = strcmp(method, "GET") == 0;
-	buf_init(&x->resp);
 	x->easy = curl_easy_init();
-	x->next = h->xfers;
-	h->xfers = x;
+	x->errbuf = xcalloc(1, CURL_ERROR_SIZE);
 
 	curl_easy_setopt(x->easy, CURLOPT_URL, req->url);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (void *)(uintptr_t)x->id);
@@ -385,11 +493,8 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	curl_easy_setopt(x->easy, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
 	    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
-	if (req->stream == NULL)
-		curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS,
-		    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
-	else	/* long-lived and mostly idle: a small receive buffer */
-		curl_easy_setopt(x->easy, CURLOPT_BUFFERSIZE, (long)HTTP_STREAM_BUFSIZE);
+	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS,
+	    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
 	if (h->opts.insecure) {
 		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -432,8 +537,6 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 	if (req->no_retry)
 		x->is_get = 0;
-	if (req->stream != NULL)
-		x->is_get = 0;		/* the stream's owner reconnects */
 	log_debug("http: #%llu %s %s", (unsigned long long)x->id,
 	    req->method != NULL ? req->method : "GET", req->url);
 	http_start(x);
@@ -492,6 +595,31 @@ http_retryable(CURLcode rc, long status)
 	}
 }
 
+/*
+ * Tell the streams where curl reached the host: they then connect there
+ * instead of resolving the name again with a resolver of their own.
+ */
+static void
+http_note_address(struct http *h, CURL *easy)
+{
+	CURLU	*u;
+	char	*ip = NULL, *url = NULL, *host = NULL;
+
+	if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK ||
+	    ip == NULL || *ip == '\0' || strcmp(ip, h->known_ip) == 0)
+		return;		/* the usual case: nothing new */
+	if (curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK ||
+	    url == NULL || (u = curl_url()) == NULL)
+		return;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		hstream_env_set_address(h->streams, host, ip);
+		snprintf(h->known_ip, sizeof(h->known_ip), "%s", ip);
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
+}
+
 static void
 http_finish(struct http *h, struct http_xfer *x, CURLcode rc)
 {
@@ -500,6 +628,8 @@ http_finish(struct http *h, struct http_xfer *x, CURLcode rc)
 	long			 status = 0, delay;
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 0)
+		http_note_address(h, x->easy);
 	curl_multi_remove_handle(h->multi, x->easy);
 	x->active = 0;
 	if (x->dead)
@@ -519,7 +649,6 @@ http_finish(struct http *h, struct http_xfer *x, CURLcode rc)
 	}
 
 	memset(&resp, 0, sizeof(resp));
-	resp.id = x->id;
 	resp.attempts = x->attempts;
 	resp.body = x->resp.data != NULL ? x->resp.data : "";
 	resp.body_len = x->resp.len;
@@ -541,15 +670,7 @@ http_finish(struct http *h, struct http_xfer *x, CURLcode rc)
 		if (resp.err != DSTNY_OK && msg == NULL)
 			msg = xasprintf("HTTP %ld", status);
 	}
-	resp.message = msg != NULL ? msg : "";
-	log_debug("http: #%llu done: %ld %s%s%s", (unsigned long long)x->id,
-	    resp.status, resp.err != DSTNY_OK ? dstny_err_name(resp.err) : "ok",
-	    *resp.message != '\0' ? ": " : "", resp.message);
-	/* Mark it dead first: the callback may cancel or send freely. */
-	x->dead = 1;
-	http_kick(h->reaper);
-	x->done(&resp, x->arg);
-	free(msg);
+	http_deliver(h, x, &resp, msg);
 }
 
 static void

@@ -48,7 +48,9 @@ struct http_req {
 	const struct secret	*basic_pass;
 	const char		*accept;	/* NULL: application/json */
 	const char		*last_event_id;	/* SSE reconnects */
-	http_data_cb		 stream;	/* non-NULL: a stream, no total timeout */
+	http_data_cb		 stream;	/* non-NULL: an event stream (a GET on
+					   lib/hstream.c, bearer auth only, never
+					   retried, no total timeout) */
 	long			 timeout_ms;	/* 0: the client's */
 	int			 no_retry;	/* a GET that must not be retried */
 };

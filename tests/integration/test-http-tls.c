@@ -32,8 +32,17 @@ done_cb(const struct http_resp *r, void *arg)
 	event_base_loopbreak(base);
 }
 
+static size_t		 streamed;
+
 static void
-get(const char *url, const struct http_opts *opts)
+data_cb(uint64_t id, const char *p, size_t n, void *arg)
+{
+	streamed += n;
+}
+
+/* A request, or with stream set an event stream (lib/hstream.c). */
+static void
+get(const char *url, const struct http_opts *opts, int stream)
 {
 	struct http	*h = http_new(base, opts);
 	struct http_req	 req;
@@ -41,6 +50,9 @@ get(const char *url, const struct http_opts *opts)
 	memset(&req, 0, sizeof(req));
 	req.url = url;
 	req.no_retry = 1;
+	if (stream)
+		req.stream = data_cb;
+	streamed = 0;
 	http_send(h, &req, done_cb, NULL);
 	event_base_dispatch(base);
 	http_free(h);
@@ -64,7 +76,7 @@ main(void)
 	struct pollfd	 pfd;
 	posix_spawn_file_actions_t fa;
 	pid_t		 pid;
-	int		 out[2], status, port = 0;
+	int		 out[2], status, port = 0, i;
 	ssize_t		 n;
 
 	if (mkdtemp(dir) == NULL)
@@ -111,24 +123,43 @@ main(void)
 	url = xasprintf("https://127.0.0.1:%d/_sim/state", port);
 	base = event_base_new();
 
-	memset(&opts, 0, sizeof(opts));
-	opts.timeout_ms = 5000;
-	get(url, &opts);
-	ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM &&
-	    strstr(last_msg, "certificate") != NULL,
-	    "an unknown CA is refused by default (%s)", last_msg);
-	opts.ca_file = other;
-	get(url, &opts);
-	ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM,
-	    "a ca_file of another CA is refused (%s)", last_msg);
-	opts.ca_file = cert;
-	get(url, &opts);
-	ok(last.status == 200 && last.err == DSTNY_OK,
-	    "with ca_file naming the Core's CA it works");
-	opts.ca_file = NULL;
-	opts.insecure = 1;
-	get(url, &opts);
-	ok(last.status == 200, "insecure turns verification off");
+	for (i = 0; i < 2; i++) {
+		const char *what = i ? "stream" : "request";
+
+		memset(&opts, 0, sizeof(opts));
+		opts.timeout_ms = 5000;
+		get(url, &opts, i);
+		ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM &&
+		    strstr(last_msg, "certificate") != NULL && streamed == 0,
+		    "%s: an unknown CA is refused by default (%s)", what, last_msg);
+		opts.ca_file = other;
+		get(url, &opts, i);
+		ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM &&
+		    strstr(last_msg, "certificate") != NULL && streamed == 0,
+		    "%s: a ca_file of another CA is refused (%s)", what, last_msg);
+		opts.ca_file = cert;
+		get(url, &opts, i);
+		ok(last.status == 200 && last.err == DSTNY_OK &&
+		    (i == 0 || streamed > 0),
+		    "%s: with ca_file naming the Core's CA it works", what);
+		opts.ca_file = NULL;
+		opts.insecure = 1;
+		get(url, &opts, i);
+		ok(last.status == 200 && (i == 0 || streamed > 0),
+		    "%s: insecure turns verification off", what);
+	}
+	/* The certificate names 127.0.0.1, not localhost. */
+	free(url);
+	url = xasprintf("https://localhost:%d/_sim/state", port);
+	for (i = 0; i < 2; i++) {
+		memset(&opts, 0, sizeof(opts));
+		opts.timeout_ms = 5000;
+		opts.ca_file = cert;
+		get(url, &opts, i);
+		ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM,
+		    "%s: a certificate for another name is refused (%s)",
+		    i ? "stream" : "request", last_msg);
+	}
 
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);

@@ -376,6 +376,61 @@ main(void)
 	ok(last.status == 200 && last.err == DSTNY_OK, "stream ends cleanly");
 	is_str(streamed.data, "data: one\n\ndata: two\n\n", "stream bytes delivered");
 	free(u);
+
+	/* A stream sends the same headers as a request. */
+	buf_reset(&streamed);
+	req.url = u = url("/echo");
+	req.bearer = tok;
+	roundtrip(h, &req, "stream headers");
+	ok(last.status == 200 && streamed.data != NULL &&
+	    strstr(streamed.data, "method=GET\n") != NULL &&
+	    strstr(streamed.data, "Authorization=Bearer tok-3141592653\n") != NULL &&
+	    strstr(streamed.data, "Accept=text/event-stream\n") != NULL &&
+	    strstr(streamed.data, "Last-Event-ID=41\n") != NULL &&
+	    strstr(streamed.data, "User-Agent=dstnyd/" DSTNY_VERSION "\n") != NULL &&
+	    strstr(streamed.data, "X-Request-Id=") != NULL,
+	    "stream: method, bearer, Accept, Last-Event-ID, User-Agent, request id");
+	free(u);
+
+	/* A refused stream is an error with the Core's words; nothing streams. */
+	buf_reset(&streamed);
+	req.url = u = url("/status/404");
+	roundtrip(h, &req, "stream 404");
+	ok(last.status == 404 && last.err == DSTNY_ERR_NOT_FOUND &&
+	    strcmp(last.message, "Core says 404") == 0 && streamed.len == 0,
+	    "stream: HTTP 404 is NotFound (\"%s\"), no data", last.message);
+	free(u);
+	req.url = u = url("/status/503");
+	roundtrip(h, &req, "stream 503");
+	ok(last.status == 503 && last.err == DSTNY_ERR_UPSTREAM && last.attempts == 1,
+	    "stream: HTTP 503 is Upstream, not retried here");
+	free(u);
+	req.url = "http://127.0.0.1:1/nothing";
+	roundtrip(h, &req, "stream refused");
+	ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM && *last.message != '\0',
+	    "stream: a refused connection is Upstream (%s)", last.message);
+	req.url = "not a url";
+	roundtrip(h, &req, "stream bad url");
+	ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM &&
+	    strcmp(last.message, "not a URL") == 0, "stream: a bad URL is Upstream (%s)",
+	    last.message);
+	req.url = "ftp://127.0.0.1/x";
+	roundtrip(h, &req, "stream scheme");
+	ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM,
+	    "stream: only http and https (%s)", last.message);
+	req.url = u = url("/slow");
+	req.timeout_ms = 200;
+	roundtrip(h, &req, "stream timeout");
+	ok(last.status == 0 && last.err == DSTNY_ERR_TIMEOUT,
+	    "stream: no answer within the connect timeout is Timeout (%s)", last.message);
+	req.timeout_ms = 0;
+
+	/* A cancelled stream never calls back. */
+	id = http_send(h, &req, never_cb, NULL);
+	ok(http_pending(h) == 1, "stream: one pending");
+	http_cancel(h, id);
+	ok(http_pending(h) == 0, "stream: none pending after cancel");
+	free(u);
 	buf_free(&streamed);
 
 	/* A cancelled request never calls back, and others go on. */

@@ -1,0 +1,50 @@
+/* hstream.h: long-lived HTTP GET streams (SSE) on libevent's own HTTP client. */
+#ifndef DSTNY_HSTREAM_H
+#define DSTNY_HSTREAM_H
+
+#include <stddef.h>
+
+struct event_base;
+
+/* How a stream ended. */
+struct hstream_end {
+	long		 status;	/* 0: no HTTP answer came */
+	int		 timeout;	/* no answer within the connect timeout */
+	const char	*message;	/* the transport's error; "" with an answer */
+	const char	*body;		/* the body of a non-2xx answer, NUL-terminated */
+	size_t		 body_len;
+};
+
+/* Body bytes of a 2xx answer, as they arrive. */
+typedef void (*hstream_data_cb)(const char *, size_t, void *arg);
+/* Called once, never from inside hstream_open() or hstream_close(). */
+typedef void (*hstream_end_cb)(const struct hstream_end *, void *arg);
+
+struct hstream_env;
+struct hstream;
+
+/* TLS is verified against ca_file (NULL: the system's CAs) unless insecure. */
+struct hstream_env *hstream_env_new(struct event_base *, const char *ca_file,
+		    int insecure);
+/* Every stream must be closed first. */
+void		 hstream_env_free(struct hstream_env *);
+/*
+ * Connect to host at address ip (a literal) from now on: the address the
+ * system's resolver gave curl. Streams to a host not set here resolve it
+ * with libevent's evdns (resolv.conf and the hosts file).
+ */
+void		 hstream_env_set_address(struct hstream_env *, const char *host,
+		    const char *ip);
+
+/*
+ * GET url with the given headers (name, value, ..., NULL; values are
+ * copied and wiped once sent) and stream the answer. Failures, a bad url
+ * included, come through end.
+ */
+struct hstream	*hstream_open(struct hstream_env *, const char *url,
+		    const char *const *headers, long connect_timeout_ms,
+		    hstream_data_cb data, hstream_end_cb end, void *arg);
+/* Stop and free; no callback follows. Not from inside the stream's callbacks. */
+void		 hstream_close(struct hstream *);
+
+#endif
