@@ -297,6 +297,8 @@ void		 rpc_close(void);
 int		 rpc_wants(const char *topic);
 void		 rpc_notify(const char *topic, const char *method,
 		    struct json_object *params);
+/* call.added / call.changed for c to the clients following calls. */
+void		 rpc_notify_call(const char *method, const struct dcall *c);
 struct json_object *rpc_call_view(const struct dcall *);
 
 #endif

@@ -12,27 +12,19 @@
 void
 emit_call_added(struct dcall *c)
 {
-	struct json_object	*p = json_object_new_object();
-
 	if (c->user->transport == CONF_TRANSPORT_WEBHOOK)
 		hooks_call_start(c);
 	else
 		streams_call_start(c);
 	bus_call_added(c);
-	json_object_object_add(p, "call", rpc_call_view(c));
-	rpc_notify("calls", "call.added", p);
+	rpc_notify_call("call.added", c);
 }
 
 void
 emit_call_changed(struct dcall *c, uint32_t props, const char *old_status)
 {
-	struct json_object	*p;
-
-	if (rpc_wants("calls")) {	/* the view costs a parse: only for readers */
-		p = json_object_new_object();
-		json_object_object_add(p, "call", rpc_call_view(c));
-		rpc_notify("calls", "call.changed", p);
-	}
+	/* The socket first: its readers are one hop away, the bus's two. */
+	rpc_notify_call("call.changed", c);
 	bus_call_changed(c, props, old_status);
 }
 
