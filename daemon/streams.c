@@ -131,6 +131,8 @@ stream_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 	ds->connected = 0;
 	base = sse_retry_ms(ds->sse) > 0 ? sse_retry_ms(ds->sse) : 1000;
 	delay = backoff_delay_ms(ds->failures++, base, 30000);
+	if (ds->retry_ev == NULL)	/* made at the first failure: most never fail */
+		ds->retry_ev = evtimer_new(dbase, stream_retry_cb, ds);
 	timer_add_ms(ds->retry_ev, delay);
 }
 
@@ -174,7 +176,6 @@ stream_new(struct duser *u, enum dstream_kind kind, const char *call_id)
 	ds->kind = kind;
 	ds->call_id = xstrdup(call_id != NULL ? call_id : "");
 	ds->sse = sse_new(stream_event_cb, ds);
-	ds->retry_ev = evtimer_new(dbase, stream_retry_cb, ds);
 	stream_connect(ds);
 	return ds;
 }
@@ -185,7 +186,8 @@ stream_free_cb(evutil_socket_t fd, short what, void *arg)
 	struct dstream	*ds = arg;
 
 	sse_free(ds->sse);
-	event_free(ds->retry_ev);
+	if (ds->retry_ev != NULL)
+		event_free(ds->retry_ev);
 	free(ds->call_id);
 	free(ds);
 }
@@ -198,7 +200,8 @@ stream_stop(struct dstream *ds)
 		return;
 	ds->dead = 1;
 	core_cancel(ds->user, ds->req);
-	evtimer_del(ds->retry_ev);
+	if (ds->retry_ev != NULL)
+		evtimer_del(ds->retry_ev);
 	event_base_once(dbase, -1, EV_TIMEOUT, stream_free_cb, ds, NULL);
 }
 

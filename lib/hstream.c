@@ -59,6 +59,7 @@ struct hstream {
 	long			 status;
 	int			 opening;	/* inside hstream_open(): report later */
 	int			 ended;
+	int			 streaming;	/* the body has begun */
 	int			 error;		/* an enum evhttp_request_error, or -1 */
 	int			 sys_errno;
 	char			*fail;		/* a failure to report from the timer */
@@ -278,6 +279,14 @@ hs_chunk_cb(struct evhttp_request *req, void *arg)
 	size_t		 n;
 	int		 ok = s->status >= 200 && s->status < 300;
 
+	/*
+	 * evhttp has read the framing from the answer's headers by now; a
+	 * stream lives for hours, its headers need not (about 400 B).
+	 */
+	if (!s->streaming && ok) {
+		s->streaming = 1;
+		evhttp_clear_headers(evhttp_request_get_input_headers(req));
+	}
 	while ((n = evbuffer_get_contiguous_space(in)) > 0) {
 		const char *p = (const char *)evbuffer_pullup(in, (ssize_t)n);
 
