@@ -73,7 +73,8 @@ def mem(pid):
             if len(parts) >= 3 and parts[0].endswith(":"):
                 f[parts[0][:-1]] = int(parts[1]) * KiB
     return {"rss": f["Rss"], "pss": f["Pss"],
-            "uss": f["Private_Clean"] + f["Private_Dirty"]}
+            "uss": f["Private_Clean"] + f["Private_Dirty"],
+            "dirty": f["Private_Dirty"], "clean": f["Private_Clean"]}
 
 
 def switches(pid):
@@ -319,22 +320,14 @@ def run(bus, tmp, table, figures, procs):
         procs.append(sim)
         sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
         extra = webhook_extra if mode == "webhook" else sse_extra
-        # timeout_ms 3 s: curl's connect timer of a new stream fires once,
-        # timeout_ms after connecting; the idle window starts after it.
-        d = Daemon(bus, sim, debug=False, extra=extra(keepalive=3600),
-                   core_extra="timeout_ms = 3000\n")
+        d = Daemon(bus, sim, debug=False, extra=extra(keepalive=3600))
         procs.append(d)
         rpc = Rpc(d.sock)
         wait_for("alice online", lambda: all_online(rpc, 1), 15)
-        t_online = time.monotonic()
         settle(d.proc.pid)
+        m["idle" if mode == "webhook" else "idle_sse"] = mem(d.proc.pid)
         if mode == "webhook":
-            m["idle"] = mem(d.proc.pid)
             m_floor = mem(floor.proc.pid)
-            # Past curl's one-off connect timer (timeout_ms above): not an
-            # idle wakeup, and one stray switch in the quick run's 5 s
-            # would read as 12 a minute.
-            time.sleep(max(0.0, 4.0 - (time.monotonic() - t_online)))
             log("idle: %gs without traffic" % P["idle_s"])
             n0 = switches(d.proc.pid)
             time.sleep(P["idle_s"])
@@ -343,8 +336,7 @@ def run(bus, tmp, table, figures, procs):
         for _ in range(100):
             answered_call(sim, rpc)
         settle(d.proc.pid)
-        if mode == "webhook":
-            m["calls"] = mem(d.proc.pid)
+        m["calls" if mode == "webhook" else "calls_sse"] = mem(d.proc.pid)
         log("throughput, %s: %d state changes at %.0f/s over 100 calls"
             % (mode, P["churn"], capacity))
         ch = probe("churn", "--sim", sim.root, "--socket", d.sock, "--changes", P["churn"],
@@ -370,17 +362,25 @@ def run(bus, tmp, table, figures, procs):
 
     table.section("Memory (smaps_rollup; USS beside bench-floor, which shares the libraries)")
     table.row("floor: same libraries, initialised, idle USS", kib(m_floor["uss"]))
+    table.row("  of which private dirty / clean", "%s / %s" % (
+        kib(m_floor["dirty"]), kib(m_floor["clean"])))
     table.row("idle, 1 user, webhook: USS beyond the floor",
               kib(m["idle"]["uss"] - m_floor["uss"]))
     for name, k in (("idle, 1 user, webhook", "idle"), ("idle, 1 user, TLS to the Core", "tls")):
         table.row("%s RSS/PSS" % name, "%s / %s" % (kib(m[k]["rss"]), kib(m[k]["pss"])))
         table.row("%s USS" % name, kib(m[k]["uss"]), "<= 2 MiB",
                   ratio=m[k]["uss"] / (2.0 * MiB), key="uss_" + k)
-    per_call = (m["calls"]["uss"] - m["idle"]["uss"]) / 100.0
-    table.row("100 live calls RSS/PSS/USS", "%s / %s / %s" % (
-        kib(m["calls"]["rss"]), kib(m["calls"]["pss"]), kib(m["calls"]["uss"])))
-    table.row("  per call (USS)", "%.0f B" % per_call, "<= 4 KiB",
-              ratio=per_call / (4.0 * KiB), key="per_call")
+        table.row("  of which private dirty / clean (file pages only dstnyd maps)",
+                  "%s / %s" % (kib(m[k]["dirty"]), kib(m[k]["clean"])))
+    per_call = {}
+    for mode, idle, calls in (("webhook", "idle", "calls"), ("SSE", "idle_sse", "calls_sse")):
+        per_call[mode] = (m[calls]["uss"] - m[idle]["uss"]) / 100.0
+        table.row("100 live calls, %s, RSS/PSS/USS" % mode, "%s / %s / %s" % (
+            kib(m[calls]["rss"]), kib(m[calls]["pss"]), kib(m[calls]["uss"])))
+        table.row("  per call (USS; SSE: with the call's own stream)",
+                  "%.0f B" % per_call[mode], "<= 4 KiB",
+                  ratio=per_call[mode] / (4.0 * KiB),
+                  key="per_call" if mode == "webhook" else "per_call_SSE")
     figures["memory"] = dict(m, floor=m_floor, per_call=per_call)
 
     for mode, extra in (("SSE", sse_extra), ("webhook", webhook_extra)):
