@@ -235,18 +235,21 @@ queues_stream_state(struct duser *u, int ok)
 		return;
 	u->queues_ok = ok;
 	if (ok) {
-		evtimer_del(u->queue_poll_ev);
+		if (u->queue_poll_ev != NULL)
+			evtimer_del(u->queue_poll_ev);
 		queues_fetch(u);	/* after any reconnect: reconcile */
-	} else if (!u->stopping)
+	} else if (!u->stopping) {
+		/* Made when first needed: most users' streams never drop. */
+		if (u->queue_poll_ev == NULL)
+			u->queue_poll_ev = evtimer_new(dbase, queue_poll_cb, u);
 		timer_add_ms(u->queue_poll_ev, QUEUE_POLL_MS);
+	}
 	user_update_state(u);
 }
 
 void
 queues_start(struct duser *u)
 {
-	if (u->queue_poll_ev == NULL)
-		u->queue_poll_ev = evtimer_new(dbase, queue_poll_cb, u);
 	queues_fetch(u);
 	streams_queue_start(u);
 }

@@ -18,6 +18,7 @@
 static unsigned		 launching;	/* users started, not yet past STARTING */
 
 static void		 users_launch_more(void);
+static void		 user_poll_cb(evutil_socket_t, short, void *);
 
 static const char *const ustate_names[] = {
 	[USTATE_STARTING] = "starting",
@@ -85,9 +86,11 @@ user_update_state(struct duser *u)
 		s = USTATE_ONLINE;
 	/* Not flowing or not reachable: poll state.user until it is. */
 	if ((s == USTATE_DEGRADED || s == USTATE_OFFLINE) && !u->stopping) {
+		if (u->poll_ev == NULL)	/* made when first needed */
+			u->poll_ev = evtimer_new(dbase, user_poll_cb, u);
 		if (!evtimer_pending(u->poll_ev, NULL))
 			evtimer_add(u->poll_ev, &tv);
-	} else
+	} else if (u->poll_ev != NULL)
 		evtimer_del(u->poll_ev);
 	if (u->launching && s != USTATE_STARTING) {
 		u->launching = 0;
@@ -324,7 +327,6 @@ user_new(const struct conf *conf, const struct conf_user *cu, unsigned n,
 		free(u);
 		return NULL;
 	}
-	u->poll_ev = evtimer_new(dbase, user_poll_cb, u);
 	return u;
 }
 
@@ -414,7 +416,8 @@ user_stop(struct duser *u, void (*done)(void *), void *arg)
 	u->stopping = 1;
 	u->stop_done = done;
 	u->stop_arg = arg;
-	evtimer_del(u->poll_ev);
+	if (u->poll_ev != NULL)
+		evtimer_del(u->poll_ev);
 	user_launch_forget(u);
 	users_launch_more();
 	u->stop_pending = 1;
@@ -430,7 +433,8 @@ user_free(struct duser *u)
 	core_cancel_all(u);
 	ticket_free(u->ticket);
 	devices_free(&u->devices);
-	event_free(u->poll_ev);
+	if (u->poll_ev != NULL)
+		event_free(u->poll_ev);
 	free(u->name);
 	free(u->domain);
 	free(u->user);
