@@ -105,6 +105,12 @@ struct call_state	*call_state_parse(const char *, size_t, char *err,
 struct call_state	*call_state_from_json(struct json_object *, char *err,
 			    size_t errlen);
 void			 call_state_free(struct call_state *);
+/*
+ * The normalised text of a parsed CallState object as built the slow way,
+ * a json-c tree printed: the reference the direct writer must equal
+ * (tests only; the caller frees it).
+ */
+char			*call_state_json_reference(struct json_object *);
 /* The normalised document as compact JSON text (owned by cs). */
 const char		*call_state_json(const struct call_state *);
 /* Is action offered, for device (NULL: for any device)? */

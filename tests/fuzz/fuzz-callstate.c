@@ -65,6 +65,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if ((cs = call_state_parse(text, size, err, sizeof(err))) != NULL) {
 		const char *js = call_state_json(cs);
+		char *ref;
+
+		/* The direct writer equals the json-c tree it replaced. */
+		o = model_json_parse(text, size, err, sizeof(err));
+		ref = call_state_json_reference(o);
+		if (strcmp(ref, js) != 0)
+			__builtin_trap();
+		free(ref);
+		json_object_put(o);
 		/* Normalisation is stable: its output parses to the same state. */
 		again = call_state_parse(js, strlen(js), err, sizeof(err));
 		if (again == NULL || call_state_diff(cs, again) != 0)

@@ -42,6 +42,60 @@ json_has(const struct call_state *cs, const char *fragment)
 	return strstr(call_state_json(cs), fragment) != NULL;
 }
 
+/* cs->json equals call_state_json_reference() of the same document. */
+static int
+same_as_reference(const char *text, size_t len, const struct call_state *cs)
+{
+	char			 err[256], *ref;
+	struct json_object	*o = model_json_parse(text, len, err, sizeof(err));
+	int			 same;
+
+	ref = o != NULL ? call_state_json_reference(o) : NULL;
+	same = ref != NULL && strcmp(ref, call_state_json(cs)) == 0;
+	if (!same)
+		printf("# writer:    %s\n# reference: %s\n", call_state_json(cs),
+		    ref != NULL ? ref : "(none)");
+	free(ref);
+	json_object_put(o);
+	return same;
+}
+
+/* The direct writer on documents the reference examples do not have. */
+static void
+writer_edge_cases(void)
+{
+	static const char *const docs[] = {
+		"{\"callId\":\"a\"}",
+		"{\"zz\":1,\"callId\":\"a\",\"stateToken\":\"42\",\"muted\":\"true\"}",
+		"{\"callId\":\"a\\\"b\\\\c/d\\n\\t\\u0001\\u001f\\u007f\u00e9\"}",
+		"{\"callId\":\"a\",\"k\\u0002\\\"\":null,\"x\":[1,2.5,\"s\",{\"y\":false}]}",
+		"{\"callId\":7,\"remoteParty\":[],\"participants\":{},\"duration\":-3}",
+		"{\"callId\":\"a\",\"remoteParty\":{\"displayName\":\"\\/x\"},"
+		    "\"participants\":[1,{\"id\":\"p\"}]}",
+		"{\"callId\":\"a\",\"deviceIds\":\"[+1, +2]\",\"actions\":"
+		    "\"[{action: ANSWER, deviceIds: [+1]}, HOLD]\"}",
+		"{\"callId\":\"a\",\"actions\":[{\"action\":\"X\",\"extra\":1,"
+		    "\"deviceIds\":\"d\"},\"Y\",3]}",
+		"{\"callId\":\"a\",\"duration\":1e3,\"recordingDuration\":99999999999,"
+		    "\"stateToken\":1.5}",
+		"{\"callId\":\"a\",\"callId\":\"b\",\"status\":\"RINGING\",\"status\":7}",
+	};
+	struct call_state	*cs;
+	size_t			 i;
+	int			 bad = 0;
+
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		cs = parse_call(docs[i]);
+		if (cs == NULL || !same_as_reference(docs[i], strlen(docs[i]), cs)) {
+			printf("# doc %zu: %s\n", i, cs == NULL ? "refused" : "differs");
+			bad++;
+		}
+		call_state_free(cs);
+	}
+	ok(bad == 0, "the direct writer equals the reference on %zu edge cases",
+	    sizeof(docs) / sizeof(docs[0]));
+}
+
 /* Every callstate/userstate example of the MANIFEST parses. */
 static void
 all_examples(void)
@@ -72,6 +126,12 @@ all_examples(void)
 			    json_object_get_type(json_object_object_get(norm,
 			    "actions")) != json_type_array) {
 				printf("# %s: %s\n", file, cs ? "bad fields" : err);
+				bad++;
+			}
+			/* The direct writer equals the tree it replaced. */
+			if (cs != NULL && !same_as_reference(text, len, cs)) {
+				printf("# %s: normalised text differs from the reference\n",
+				    file);
 				bad++;
 			}
 			/* The normalised JSON parses back to the same state. */
@@ -531,6 +591,7 @@ int
 main(void)
 {
 	all_examples();
+	writer_edge_cases();
 	callstates();
 	userstates();
 	directory();
