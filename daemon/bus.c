@@ -17,6 +17,8 @@
 sd_bus			*dbus;
 static struct event	*bus_io_ev;
 static struct event	*bus_timer_ev;
+static struct event	*bus_users_ev;	/* bus_users_changed() */
+static void		 bus_users_cb(evutil_socket_t, short, void *);
 static int		 bus_name_owned;
 static short		 bus_io_flags = -1;
 
@@ -178,6 +180,7 @@ bus_open(const struct conf *conf, char *err, size_t errlen)
 	}
 	bus_io_ev = event_new(dbase, -1, 0, bus_io_cb, NULL);
 	bus_timer_ev = evtimer_new(dbase, bus_timer_cb, NULL);
+	bus_users_ev = evtimer_new(dbase, bus_users_cb, NULL);
 	bus_update();
 	return 0;
 }
@@ -187,21 +190,37 @@ bus_close(void)
 {
 	if (dbus == NULL)
 		return;
+	if (event_pending(bus_users_ev, EV_TIMEOUT, NULL))
+		bus_users_cb(-1, 0, NULL);
 	sd_bus_flush(dbus);
 	event_free(bus_io_ev);
 	event_free(bus_timer_ev);
+	event_free(bus_users_ev);
 	sd_bus_flush_close_unref(dbus);
 	dbus = NULL;
 }
 
-void
-bus_users_changed(void)
+static void
+bus_users_cb(evutil_socket_t fd, short what, void *arg)
 {
 	if (dbus == NULL)
 		return;
 	sd_bus_emit_properties_changed(dbus, DSTNY_BUS_ROOT,
 	    DSTNY_BUS_IFACE ".Manager", "Users", NULL);
 	bus_update();
+}
+
+/*
+ * Users changed: one PropertiesChanged when the current callback is done,
+ * however many users came or went in it. One per user made starting a
+ * thousand users queue a thousand ever longer lists, O(n^2): 24 MB in
+ * sd-bus's write queue (massif), and a heap left fragmented after it.
+ */
+void
+bus_users_changed(void)
+{
+	if (dbus != NULL)
+		event_active(bus_users_ev, EV_TIMEOUT, 0);
 }
 
 /* Options a{sv}: the keys interfaces.md names, each with its type. */
