@@ -463,6 +463,7 @@ norm_text(struct json_object *src, const struct call_state *cs,
     struct json_object *devices, struct json_object *actions)
 {
 	struct buf	 b;
+	size_t		 len;
 	uint32_t	 seen = 0;
 	int		 k, first = 1;
 
@@ -492,7 +493,9 @@ norm_text(struct json_object *src, const struct call_state *cs,
 		norm_put_value(&b, k, cs, NULL, devices, actions);
 	}
 	buf_addc(&b, '}');
-	return buf_release(&b);
+	/* Kept as long as the call lives: no slack from the buffer's doubling. */
+	len = b.len;
+	return xreallocarray(buf_release(&b), len + 1, 1);
 }
 
 #define SET(key, val)	json_object_object_add(norm, key, val)
