@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 #include <event2/event.h>
@@ -16,6 +17,7 @@
 #include "xmalloc.h"
 
 #define HTTP_IDLE_CONNS		8	/* idle connections kept for reuse */
+#define HTTP_STREAM_BUFSIZE	2048	/* a curl stream's receive buffer */
 
 struct http_xfer {
 	uint64_t		 id;
@@ -177,10 +179,18 @@ static size_t
 http_write_fn(char *p, size_t size, size_t n, void *arg)
 {
 	struct http_xfer	*x = arg;
+	long			 status = 0;
 
 	if (x->dead)
 		return 0;		/* aborts the transfer */
 	n *= size;
+	if (x->stream != NULL) {	/* a stream through a proxy */
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status < 300) {
+			x->stream(x->id, p, n, x->arg);
+			return x->dead ? 0 : n;
+		}
+	}
 	if (x->resp.len + n > HTTP_MAX_BODY) {
 		x->overflow = 1;
 		return 0;
@@ -423,6 +433,29 @@ http_stream_end(const struct hstream_end *e, void *arg)
 }
 
 /*
+ * Does curl send requests for url through a proxy (http_proxy, https_proxy,
+ * all_proxy in its environment)? lib/hstream.c speaks to the Core
+ * directly, so streams that would go through one stay on curl, which also
+ * applies no_proxy: heavier, but they reach the Core as the requests do.
+ */
+static int
+http_proxied(const char *url)
+{
+	static const char *const https[] = { "https_proxy", "HTTPS_PROXY",
+	    "all_proxy", "ALL_PROXY", NULL };
+	static const char *const http[] = { "http_proxy", "all_proxy",
+	    "ALL_PROXY", NULL };
+	const char *const	*v;
+	const char		*s;
+
+	v = strncasecmp(url, "https:", 6) == 0 ? https : http;
+	for (; *v != NULL; v++)
+		if ((s = getenv(*v)) != NULL && *s != '\0')
+			return 1;
+	return 0;
+}
+
+/*
  * An event stream: a GET on lib/hstream.c, not curl, because it is idle
  * nearly all its life and a curl transfer costs six times the memory.
  * Never retried here: the stream's owner reconnects with its own backoff.
@@ -475,9 +508,10 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	char			 idbuf[32];
 	int			 override;
 
-	if (req->stream != NULL)
+	if (req->stream != NULL && !http_proxied(req->url))
 		return http_stream_send(h, req, done, arg);
 	x = http_xfer_new(h, done, arg);
+	x->stream = req->stream;
 	x->is_get = strcmp(method, "GET") == 0;
 	x->easy = curl_easy_init();
 	x->errbuf = xcalloc(1, CURL_ERROR_SIZE);
@@ -493,8 +527,12 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	curl_easy_setopt(x->easy, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
 	    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
-	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS,
-	    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
+	if (req->stream == NULL)
+		curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS,
+		    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
+	else	/* long-lived and mostly idle: a small receive buffer */
+		curl_easy_setopt(x->easy, CURLOPT_BUFFERSIZE,
+		    (long)HTTP_STREAM_BUFSIZE);
 	if (h->opts.insecure) {
 		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -535,8 +573,8 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 		    secret_value(req->basic_pass));
 	}
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
-	if (req->no_retry)
-		x->is_get = 0;
+	if (req->no_retry || req->stream != NULL)
+		x->is_get = 0;		/* a stream's owner reconnects */
 	log_debug("http: #%llu %s %s", (unsigned long long)x->id,
 	    req->method != NULL ? req->method : "GET", req->url);
 	http_start(x);

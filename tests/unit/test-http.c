@@ -45,6 +45,7 @@ echo_cb(struct evhttp_request *req, void *arg)
 	case EVHTTP_REQ_DELETE: evbuffer_add_printf(out, "method=DELETE\n"); break;
 	default: evbuffer_add_printf(out, "method=other\n"); break;
 	}
+	evbuffer_add_printf(out, "uri=%s\n", evhttp_request_get_uri(req));
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if ((v = evhttp_find_header(in, names[i])) != NULL)
 			evbuffer_add_printf(out, "%s=%s\n", names[i], v);
@@ -391,6 +392,27 @@ main(void)
 	    strstr(streamed.data, "X-Request-Id=") != NULL,
 	    "stream: method, bearer, Accept, Last-Event-ID, User-Agent, request id");
 	free(u);
+
+	ok(strstr(streamed.data, "uri=/echo\n") != NULL,
+	    "stream: sent directly (lib/hstream), origin-form URI");
+
+	/* Through a proxy, streams stay on curl, which knows how. */
+	buf_reset(&streamed);
+	{
+		char *proxy = xasprintf("http://127.0.0.1:%d", port);
+
+		req.url = u = url("/echo");
+		setenv("http_proxy", proxy, 1);
+		roundtrip(h, &req, "stream through a proxy");
+		unsetenv("http_proxy");
+		free(proxy);
+		free(u);
+	}
+	ok(last.status == 200 && streamed.data != NULL &&
+	    strstr(streamed.data, "uri=http://127.0.0.1:") != NULL &&
+	    strstr(streamed.data, "Authorization=Bearer tok-3141592653\n") != NULL &&
+	    strstr(streamed.data, "Last-Event-ID=41\n") != NULL,
+	    "stream: with http_proxy set it goes through the proxy (curl)");
 
 	/* A refused stream is an error with the Core's words; nothing streams. */
 	buf_reset(&streamed);
