@@ -12,7 +12,6 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +60,6 @@ struct hstream {
 	int			 ended;
 	int			 streaming;	/* the body has begun */
 	int			 error;		/* an enum evhttp_request_error, or -1 */
-	int			 sys_errno;
 	char			*fail;		/* a failure to report from the timer */
 	struct buf		 body;		/* of a non-2xx answer */
 };
@@ -201,7 +199,8 @@ hs_why(struct hstream *s)
 	long			 v;
 	char			 buf[256];
 
-	if (s->ssl != NULL && (v = SSL_get_verify_result(s->ssl)) != X509_V_OK)
+	if (s->ssl != NULL && !s->env->insecure &&
+	    (v = SSL_get_verify_result(s->ssl)) != X509_V_OK)
 		return xasprintf("SSL certificate problem: %s",
 		    X509_verify_cert_error_string(v));
 	if (s->ssl != NULL && bev != NULL &&
@@ -220,9 +219,7 @@ hs_why(struct hstream *s)
 	default:
 		break;
 	}
-	if (s->sys_errno != 0)
-		return xasprintf("connection failed: %s", strerror(s->sys_errno));
-	/* evhttp does not say which: refused, reset or closed. */
+	/* evhttp does not say which (refused, reset or closed), nor errno. */
 	return xstrdup(s->status != 0 ? "connection lost" :
 	    "could not connect, or the connection closed without an answer");
 }
@@ -249,7 +246,6 @@ hs_error_cb(enum evhttp_request_error error, void *arg)
 	struct hstream	*s = arg;
 
 	s->error = error;
-	s->sys_errno = errno;
 }
 
 static int
