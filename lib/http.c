@@ -18,6 +18,7 @@
 
 #define HTTP_IDLE_CONNS		8	/* idle connections kept for reuse */
 #define HTTP_STREAM_BUFSIZE	2048	/* a curl stream's receive buffer */
+#define HTTP_HEADERS_MAX	9	/* http_common_headers(): 4 pairs and NULL */
 
 struct http_xfer {
 	uint64_t		 id;
@@ -313,14 +314,42 @@ http_add_header(struct http_xfer *x, const char *name, const char *value)
 	free(line);
 }
 
+/*
+ * The headers every request and stream carries, as name, value, ...,
+ * NULL in hdr (HTTP_HEADERS_MAX entries). idbuf holds the request id;
+ * *bearer, when set, the Authorization value: the caller wipes and frees it.
+ */
 static void
-http_add_bearer(struct http_xfer *x, const struct secret *token)
+http_common_headers(const struct http_req *req, uint64_t id,
+    const char *hdr[HTTP_HEADERS_MAX], char idbuf[32], char **bearer)
 {
-	char	*line = xasprintf("Authorization: Bearer %s", secret_value(token));
+	size_t	n = 0;
 
-	x->headers = curl_slist_append(x->headers, line);
-	secret_wipe(line, strlen(line));
-	free(line);
+	hdr[n++] = "Accept";
+	hdr[n++] = req->accept != NULL ? req->accept : "application/json";
+	snprintf(idbuf, 32, "%llu", (unsigned long long)id);
+	hdr[n++] = "X-Request-Id";
+	hdr[n++] = idbuf;
+	if (req->last_event_id != NULL && *req->last_event_id != '\0') {
+		hdr[n++] = "Last-Event-ID";
+		hdr[n++] = req->last_event_id;
+	}
+	*bearer = NULL;
+	if (req->bearer != NULL) {
+		*bearer = xasprintf("Bearer %s", secret_value(req->bearer));
+		hdr[n++] = "Authorization";
+		hdr[n++] = *bearer;
+	}
+	hdr[n] = NULL;
+}
+
+static void
+http_wipe_free(char *s)
+{
+	if (s != NULL) {
+		secret_wipe(s, strlen(s));
+		free(s);
+	}
 }
 
 /*
@@ -406,6 +435,23 @@ http_stream_data(const char *p, size_t n, void *arg)
 		x->stream(x->id, p, n, x->arg);
 }
 
+/*
+ * An HTTP answer came: its status, its error kind and, for an error, the
+ * Core's description of it (else "HTTP <status>"); NULL when all is well.
+ */
+static char *
+http_answer(struct http_resp *resp, long status)
+{
+	char	*msg = NULL;
+
+	resp->status = status;
+	resp->err = dstny_err_from_http(status);
+	if (resp->err != DSTNY_OK &&
+	    (msg = core_error_message(resp->body, resp->body_len)) == NULL)
+		msg = xasprintf("HTTP %ld", status);
+	return msg;
+}
+
 static void
 http_stream_end(const struct hstream_end *e, void *arg)
 {
@@ -422,13 +468,8 @@ http_stream_end(const struct hstream_end *e, void *arg)
 	if (e->status == 0) {
 		resp.err = e->timeout ? DSTNY_ERR_TIMEOUT : DSTNY_ERR_UPSTREAM;
 		msg = xstrdup(e->message);
-	} else {
-		resp.status = e->status;
-		resp.err = dstny_err_from_http(e->status);
-		if (resp.err != DSTNY_OK &&
-		    (msg = core_error_message(e->body, e->body_len)) == NULL)
-			msg = xasprintf("HTTP %ld", e->status);
-	}
+	} else
+		msg = http_answer(&resp, e->status);
 	http_deliver(x->http, x, &resp, msg);
 }
 
@@ -465,37 +506,19 @@ http_stream_send(struct http *h, const struct http_req *req, http_done_cb done,
     void *arg)
 {
 	struct http_xfer	*x = http_xfer_new(h, done, arg);
-	const char		*hdr[16];
-	char			 idbuf[32], *bearer = NULL;
-	size_t			 n = 0;
+	const char		*hdr[2 + HTTP_HEADERS_MAX];
+	char			 idbuf[32], *bearer;
 
 	x->stream = req->stream;
-	snprintf(idbuf, sizeof(idbuf), "%llu", (unsigned long long)x->id);
-	hdr[n++] = "User-Agent";
-	hdr[n++] = h->user_agent;
-	hdr[n++] = "Accept";
-	hdr[n++] = req->accept != NULL ? req->accept : "application/json";
-	hdr[n++] = "X-Request-Id";
-	hdr[n++] = idbuf;
-	if (req->last_event_id != NULL && *req->last_event_id != '\0') {
-		hdr[n++] = "Last-Event-ID";
-		hdr[n++] = req->last_event_id;
-	}
-	if (req->bearer != NULL) {
-		bearer = xasprintf("Bearer %s", secret_value(req->bearer));
-		hdr[n++] = "Authorization";
-		hdr[n++] = bearer;
-	}
-	hdr[n] = NULL;
+	hdr[0] = "User-Agent";	/* curl sets it from CURLOPT_USERAGENT */
+	hdr[1] = h->user_agent;
+	http_common_headers(req, x->id, hdr + 2, idbuf, &bearer);
 	log_debug("http: #%llu GET %s (stream)", (unsigned long long)x->id,
 	    req->url);
 	x->hs = hstream_open(h->streams, req->url, hdr,
 	    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms,
 	    http_stream_data, http_stream_end, x);
-	if (bearer != NULL) {
-		secret_wipe(bearer, strlen(bearer));
-		free(bearer);
-	}
+	http_wipe_free(bearer);
 	return x->id;
 }
 
@@ -505,7 +528,9 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 {
 	struct http_xfer	*x;
 	const char		*method = req->method != NULL ? req->method : "GET";
-	char			 idbuf[32];
+	const char		*hdr[HTTP_HEADERS_MAX];
+	char			 idbuf[32], *bearer;
+	size_t			 i;
 	int			 override;
 
 	if (req->stream != NULL && !http_proxied(req->url))
@@ -555,17 +580,13 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
 		curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, method);
 
-	http_add_header(x, "Accept", req->accept != NULL ? req->accept :
-	    "application/json");
+	http_common_headers(req, x->id, hdr, idbuf, &bearer);
+	for (i = 0; hdr[i] != NULL; i += 2)
+		http_add_header(x, hdr[i], hdr[i + 1]);
+	http_wipe_free(bearer);
 	if (req->body != NULL)
 		http_add_header(x, "Content-Type", "application/json");
 	http_add_header(x, "Expect", "");
-	snprintf(idbuf, sizeof(idbuf), "%llu", (unsigned long long)x->id);
-	http_add_header(x, "X-Request-Id", idbuf);
-	if (req->last_event_id != NULL && *req->last_event_id != '\0')
-		http_add_header(x, "Last-Event-ID", req->last_event_id);
-	if (req->bearer != NULL)
-		http_add_bearer(x, req->bearer);
 	if (req->basic_user != NULL && req->basic_pass != NULL) {
 		curl_easy_setopt(x->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(x->easy, CURLOPT_USERNAME, req->basic_user);
@@ -700,14 +721,8 @@ http_finish(struct http *h, struct http_xfer *x, CURLcode rc)
 		    DSTNY_ERR_UPSTREAM;
 		msg = xstrdup(x->errbuf[0] != '\0' ? x->errbuf :
 		    curl_easy_strerror(rc));
-	} else {
-		resp.status = status;
-		resp.err = dstny_err_from_http(status);
-		if (resp.err != DSTNY_OK)
-			msg = core_error_message(resp.body, resp.body_len);
-		if (resp.err != DSTNY_OK && msg == NULL)
-			msg = xasprintf("HTTP %ld", status);
-	}
+	} else
+		msg = http_answer(&resp, status);
 	http_deliver(h, x, &resp, msg);
 }
 
