@@ -294,7 +294,6 @@ char		*bus_call_path(const struct dcall *);
 /* rpc.c: the Unix socket. */
 int		 rpc_listen(const struct conf *, char *err, size_t errlen);
 void		 rpc_close(void);
-int		 rpc_wants(const char *topic);
 void		 rpc_notify(const char *topic, const char *method,
 		    struct json_object *params);
 /* call.added / call.changed for c to the clients following calls. */

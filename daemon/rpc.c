@@ -223,16 +223,28 @@ topic_bit(const char *topic)
 }
 
 /* Does any client follow topic? Views nobody reads are not built. */
-int
-rpc_wants(const char *topic)
+static int
+rpc_wants(unsigned bit)
 {
 	struct rpc_client	*c;
-	unsigned		 bit = topic_bit(topic);
 
 	TAILQ_FOREACH(c, &clients, entry)
 		if ((c->topics & bit) && !c->dead)
 			return 1;
 	return 0;
+}
+
+/* One notification line to every client following the topic bit. */
+static void
+notify_text(unsigned bit, const char *s, size_t len)
+{
+	struct rpc_client	*c, *next;
+
+	for (c = TAILQ_FIRST(&clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->topics & bit)
+			client_send_text(c, s, len, 1);
+	}
 }
 
 /*
@@ -244,36 +256,24 @@ rpc_wants(const char *topic)
 void
 rpc_notify_call(const char *method, const struct dcall *c)
 {
-	struct rpc_client	*cl, *next;
 	struct json_object	*user;
 	struct buf		 b;
-	const char		*state = c->cs->json;
+	const char		*state = c->cs->json;	/* "{...}", never "{}" */
 	size_t			 n = strlen(state);
 	char			*path;
 
-	if (!rpc_wants("calls"))
+	if (!rpc_wants(TOPIC_CALLS))
 		return;
-	if (n < 2 || state[0] != '{' || state[n - 1] != '}') {
-		struct json_object *p = json_object_new_object();	/* never */
-
-		json_object_object_add(p, "call", rpc_call_view(c));
-		rpc_notify("calls", method, p);
-		return;
-	}
 	path = bus_call_path(c);	/* [A-Za-z0-9_/]: nothing to escape */
 	user = json_object_new_string(c->user->user);
 	buf_init(&b);
 	buf_printf(&b, "{\"jsonrpc\":\"2.0\",\"method\":\"%s\",\"params\":{\"call\":",
 	    method);
 	buf_add(&b, state, n - 1);
-	buf_printf(&b, "%s\"path\":\"%s\",\"user\":%s}}}", n > 2 ? "," : "", path,
+	buf_printf(&b, ",\"path\":\"%s\",\"user\":%s}}}", path,
 	    json_object_to_json_string_ext(user, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE));
-	for (cl = TAILQ_FIRST(&clients); cl != NULL; cl = next) {
-		next = TAILQ_NEXT(cl, entry);
-		if (cl->topics & TOPIC_CALLS)
-			client_send_text(cl, b.data, b.len, 1);
-	}
+	notify_text(TOPIC_CALLS, b.data, b.len);
 	buf_free(&b);
 	json_object_put(user);
 	free(path);
@@ -282,20 +282,16 @@ rpc_notify_call(const char *method, const struct dcall *c)
 void
 rpc_notify(const char *topic, const char *method, struct json_object *params)
 {
-	struct rpc_client	*c, *next;
 	struct json_object	*msg;
-	unsigned		 bit;
+	const char		*s;
 
-	bit = topic_bit(topic);
 	msg = json_object_new_object();
 	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
 	json_object_object_add(msg, "method", json_object_new_string(method));
 	json_object_object_add(msg, "params", params);
-	for (c = TAILQ_FIRST(&clients); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, entry);
-		if (c->topics & bit)
-			client_send(c, msg, 1);
-	}
+	s = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	notify_text(topic_bit(topic), s, strlen(s));
 	json_object_put(msg);
 }
 
