@@ -172,10 +172,9 @@ hs_finish(struct hstream *s, long status, int timeout, const char *msg)
 
 	if (s->ended)
 		return;
-	if (s->opening) {	/* never call back from inside hstream_open() */
+	if (s->opening) {	/* hstream_open() reports it from the timer */
 		free(s->fail);
 		s->fail = xstrdup(msg);
-		timer_add_ms(s->timer, 0);
 		return;
 	}
 	s->ended = 1;
@@ -440,6 +439,7 @@ hstream_open(struct hstream_env *env, const char *url, const char *const *header
 {
 	struct hstream	*s = xcalloc(1, sizeof(*s));
 	char		*why = NULL;
+	int		 rc;
 
 	s->env = env;
 	s->data = data;
@@ -449,16 +449,15 @@ hstream_open(struct hstream_env *env, const char *url, const char *const *header
 	buf_init(&s->body);
 	s->timer = evtimer_new(env->base, hs_timer_cb, s);
 	s->opening = 1;
-	if (hs_connect(s, url, headers, &why) != 0) {
-		s->opening = 0;
-		s->fail = why;
-		timer_add_ms(s->timer, 0);
-		return s;
-	}
+	rc = hs_connect(s, url, headers, &why);
 	s->opening = 0;
-	if (s->fail == NULL)
-		timer_add_ms(s->timer, connect_timeout_ms > 0 ? connect_timeout_ms :
-		    10000);
+	if (rc != 0) {
+		free(s->fail);
+		s->fail = why;
+	}
+	/* A failure is reported from the timer, at once; else it times out. */
+	timer_add_ms(s->timer, s->fail != NULL ? 0 :
+	    connect_timeout_ms > 0 ? connect_timeout_ms : 10000);
 	return s;
 }
 
