@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,34 +329,60 @@ strings_equal(char **a, size_t na, char **b, size_t nb)
 
 /*
  * The known members of a normalised CallState, in the order in which
- * those missing from the document are appended.
+ * those missing from the document are appended, and where the plain ones
+ * (booleans, numbers, strings) live in struct call_state: one table for
+ * reading them (call_state_from_json) and for writing them (norm_text).
  */
-enum norm_key {
-	NK_STATE_TOKEN, NK_CALL_ID, NK_REMOTE_PARTY, NK_PARTICIPANTS,
-	NK_CONFERENCE, NK_CONFERENCE_ID, NK_INBOUND, NK_INTRUDED, NK_STATUS,
-	NK_EVENT, NK_EVENT_DESCRIPTION, NK_MUTED, NK_DURATION, NK_RECORDABLE,
-	NK_RECORDING, NK_RECORDING_DURATION, NK_EXT_RECORDING,
-	NK_EXT_RECORDING_DURATION, NK_EXT_RECORDING_PAUSED, NK_CORRELATION_ID,
-	NK_DEVICE_IDS, NK_ACTIONS, NK_COUNT
+enum norm_kind {
+	NF_TOKEN, NF_CALL_ID, NF_PARTY, NF_PARTICIPANTS, NF_BOOL, NF_UINT,
+	NF_STR, NF_DEVICES, NF_ACTIONS
 };
 
-static const char *const norm_keys[NK_COUNT] = {
-	"stateToken", "callId", "remoteParty", "participants", "conference",
-	"conferenceId", "inbound", "intruded", "status", "event",
-	"eventDescription", "muted", "duration", "recordable", "recording",
-	"recordingDuration", "externalRecording", "externalRecordingDuration",
-	"externalRecordingPaused", "correlationId", "deviceIds", "actions"
+#define NF(key, kind, field)	{ key, kind, offsetof(struct call_state, field) }
+static const struct norm_field {
+	const char	*key;
+	enum norm_kind	 kind;
+	size_t		 off;		/* NF_BOOL, NF_UINT, NF_STR */
+} norm_fields[] = {
+	{ "stateToken", NF_TOKEN, 0 },
+	{ "callId", NF_CALL_ID, 0 },
+	{ "remoteParty", NF_PARTY, 0 },
+	{ "participants", NF_PARTICIPANTS, 0 },
+	NF("conference", NF_BOOL, conference),
+	NF("conferenceId", NF_STR, conference_id),
+	NF("inbound", NF_BOOL, inbound),
+	NF("intruded", NF_BOOL, intruded),
+	NF("status", NF_STR, status),
+	NF("event", NF_STR, event),
+	NF("eventDescription", NF_STR, event_description),
+	NF("muted", NF_BOOL, muted),
+	NF("duration", NF_UINT, duration),
+	NF("recordable", NF_BOOL, recordable),
+	NF("recording", NF_BOOL, recording),
+	NF("recordingDuration", NF_UINT, recording_duration),
+	NF("externalRecording", NF_BOOL, external_recording),
+	NF("externalRecordingDuration", NF_UINT, external_recording_duration),
+	NF("externalRecordingPaused", NF_BOOL, external_recording_paused),
+	NF("correlationId", NF_STR, correlation_id),
+	{ "deviceIds", NF_DEVICES, 0 },
+	{ "actions", NF_ACTIONS, 0 },
 };
+#undef NF
+#define NORM_NFIELDS	(sizeof(norm_fields) / sizeof(norm_fields[0]))
+#define NF_INT(cs, f)	(*(int *)((char *)(cs) + (f)->off))
+#define NF_U32(cs, f)	(*(uint32_t *)((char *)(cs) + (f)->off))
+#define NF_STRP(cs, f)	(*(char **)((char *)(cs) + (f)->off))
 
-static int
-norm_key_index(const char *key)
+static const struct norm_field *
+norm_field(const char *key)
 {
-	int	k;
+	size_t	i;
 
-	for (k = 0; k < NK_COUNT; k++)
-		if (key[0] == norm_keys[k][0] && strcmp(key, norm_keys[k]) == 0)
-			return k;
-	return -1;
+	for (i = 0; i < NORM_NFIELDS; i++)
+		if (key[0] == norm_fields[i].key[0] &&
+		    strcmp(key, norm_fields[i].key) == 0)
+			return &norm_fields[i];
+	return NULL;
 }
 
 /* A JSON string exactly as json-c prints one (NOSLASHESCAPE). */
@@ -394,61 +421,46 @@ norm_put_str(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
-static void
-norm_put_bool(struct buf *b, int v)
-{
-	buf_addstr(b, v ? "true" : "false");
-}
-
 /* One known member's normalised value; src is the document's, or NULL. */
 static void
-norm_put_value(struct buf *b, int k, const struct call_state *cs,
-    struct json_object *src, struct json_object *devices,
-    struct json_object *actions)
+norm_put_value(struct buf *b, const struct norm_field *f,
+    const struct call_state *cs, struct json_object *src,
+    struct json_object *devices, struct json_object *actions)
 {
-	switch (k) {
-	case NK_STATE_TOKEN:
+	switch (f->kind) {
+	case NF_TOKEN:
 		buf_printf(b, "%lld", (long long)cs->state_token);
 		break;
-	case NK_CALL_ID: norm_put_str(b, cs->call_id); break;
-	case NK_REMOTE_PARTY:
+	case NF_CALL_ID:
+		norm_put_str(b, cs->call_id);
+		break;
+	case NF_PARTY:
 		buf_addstr(b, json_object_is_type(src, json_type_object) ?
 		    json_object_to_json_string_ext(src, NORM_FLAGS) : "{}");
 		break;
-	case NK_PARTICIPANTS:
+	case NF_PARTICIPANTS:
 		buf_addstr(b, json_object_is_type(src, json_type_array) ?
 		    json_object_to_json_string_ext(src, NORM_FLAGS) : "[]");
 		break;
-	case NK_CONFERENCE: norm_put_bool(b, cs->conference); break;
-	case NK_CONFERENCE_ID: norm_put_str(b, cs->conference_id); break;
-	case NK_INBOUND: norm_put_bool(b, cs->inbound); break;
-	case NK_INTRUDED: norm_put_bool(b, cs->intruded); break;
-	case NK_STATUS: norm_put_str(b, cs->status); break;
-	case NK_EVENT: norm_put_str(b, cs->event); break;
-	case NK_EVENT_DESCRIPTION: norm_put_str(b, cs->event_description); break;
-	case NK_MUTED: norm_put_bool(b, cs->muted); break;
-	case NK_DURATION: buf_printf(b, "%u", cs->duration); break;
-	case NK_RECORDABLE: norm_put_bool(b, cs->recordable); break;
-	case NK_RECORDING: norm_put_bool(b, cs->recording); break;
-	case NK_RECORDING_DURATION:
-		buf_printf(b, "%u", cs->recording_duration);
+	case NF_BOOL:
+		buf_addstr(b, NF_INT(cs, f) ? "true" : "false");
 		break;
-	case NK_EXT_RECORDING: norm_put_bool(b, cs->external_recording); break;
-	case NK_EXT_RECORDING_DURATION:
-		buf_printf(b, "%u", cs->external_recording_duration);
+	case NF_UINT:
+		buf_printf(b, "%u", NF_U32(cs, f));
 		break;
-	case NK_EXT_RECORDING_PAUSED:
-		norm_put_bool(b, cs->external_recording_paused);
+	case NF_STR:
+		norm_put_str(b, NF_STRP(cs, f));
 		break;
-	case NK_CORRELATION_ID: norm_put_str(b, cs->correlation_id); break;
-	case NK_DEVICE_IDS:
+	case NF_DEVICES:
 		buf_addstr(b, json_object_to_json_string_ext(devices, NORM_FLAGS));
 		break;
-	case NK_ACTIONS:
+	case NF_ACTIONS:
 		buf_addstr(b, json_object_to_json_string_ext(actions, NORM_FLAGS));
 		break;
 	}
 }
+
+_Static_assert(NORM_NFIELDS <= 32, "norm_text() keeps a 32-bit set");
 
 /*
  * The normalised document, written as text: the document's members in
@@ -462,10 +474,11 @@ static char *
 norm_text(struct json_object *src, const struct call_state *cs,
     struct json_object *devices, struct json_object *actions)
 {
-	struct buf	 b;
-	size_t		 len;
-	uint32_t	 seen = 0;
-	int		 k, first = 1;
+	const struct norm_field	*f;
+	struct buf		 b;
+	size_t			 len, i;
+	uint32_t		 seen = 0;
+	int			 first = 1;
 
 	buf_init(&b);
 	buf_addc(&b, '{');
@@ -475,22 +488,22 @@ norm_text(struct json_object *src, const struct call_state *cs,
 		first = 0;
 		norm_put_str(&b, key);
 		buf_addc(&b, ':');
-		if ((k = norm_key_index(key)) >= 0) {
-			seen |= 1u << k;
-			norm_put_value(&b, k, cs, val, devices, actions);
+		if ((f = norm_field(key)) != NULL) {
+			seen |= 1u << (f - norm_fields);
+			norm_put_value(&b, f, cs, val, devices, actions);
 		} else
 			buf_addstr(&b, val != NULL ?
 			    json_object_to_json_string_ext(val, NORM_FLAGS) : "null");
 	}
-	for (k = 0; k < NK_COUNT; k++) {
-		if (seen & (1u << k))
+	for (i = 0; i < NORM_NFIELDS; i++) {
+		if (seen & (1u << i))
 			continue;
 		if (!first)
 			buf_addc(&b, ',');
 		first = 0;
-		norm_put_str(&b, norm_keys[k]);
+		norm_put_str(&b, norm_fields[i].key);
 		buf_addc(&b, ':');
-		norm_put_value(&b, k, cs, NULL, devices, actions);
+		norm_put_value(&b, &norm_fields[i], cs, NULL, devices, actions);
 	}
 	buf_addc(&b, '}');
 	/* Kept as long as the call lives: no slack from the buffer's doubling. */
@@ -582,28 +595,16 @@ call_state_from_json(struct json_object *src, char *err, size_t errlen)
 		}
 	}
 
-#define BOOL(f, key) cs->f = model_bool(src, key)
-#define UINT(f, key) cs->f = model_uint(src, key)
-#define STR(f, key) cs->f = xstrdup(model_str(src, key))
-	BOOL(conference, "conference");
-	STR(conference_id, "conferenceId");
-	BOOL(inbound, "inbound");
-	BOOL(intruded, "intruded");
-	STR(status, "status");
-	STR(event, "event");
-	STR(event_description, "eventDescription");
-	BOOL(muted, "muted");
-	UINT(duration, "duration");
-	BOOL(recordable, "recordable");
-	BOOL(recording, "recording");
-	UINT(recording_duration, "recordingDuration");
-	BOOL(external_recording, "externalRecording");
-	UINT(external_recording_duration, "externalRecordingDuration");
-	BOOL(external_recording_paused, "externalRecordingPaused");
-	STR(correlation_id, "correlationId");
-#undef BOOL
-#undef UINT
-#undef STR
+	for (i = 0; i < NORM_NFIELDS; i++) {
+		const struct norm_field *f = &norm_fields[i];
+
+		if (f->kind == NF_BOOL)
+			NF_INT(cs, f) = model_bool(src, f->key);
+		else if (f->kind == NF_UINT)
+			NF_U32(cs, f) = model_uint(src, f->key);
+		else if (f->kind == NF_STR)
+			NF_STRP(cs, f) = xstrdup(model_str(src, f->key));
+	}
 
 	devices = model_string_array(model_get(src, "deviceIds"));
 	cs->device_ids = strings_from_array(devices, &cs->ndevice_ids);
