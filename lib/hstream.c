@@ -1,39 +1,44 @@
 /*
- * hstream.c: long-lived HTTP GET streams on libevent's own HTTP client.
+ * hstream.c: long-lived HTTP GET streams on a socket and one libevent event.
  *
  * An event stream is idle almost all of its life. As a curl transfer it
- * costs about 12 KB while idle (the easy handle, its connection and its
- * receive buffer); here it costs the evhttp connection, its bufferevent
- * and the request, about 2 KB, and holds no buffer between events. Short
- * requests stay on curl (lib/http.c), which retries and pools them.
+ * cost about 12 KB while idle (the easy handle, its connection and its
+ * receive buffer); on libevent's evhttp, about 2.4 KB (the connection, its
+ * bufferevent and four evbuffers, the request). Here it is this struct,
+ * one event and, for https, the TLS session: the request is written once,
+ * the answer read into a buffer on the stack and its framing taken apart
+ * by lib/hresp.c, so nothing is held between events. Short requests stay
+ * on curl (lib/http.c), which retries and pools them.
  */
 #include "config.h"
 
-#include <sys/queue.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
+#include <event2/util.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "backoff.h"
+#include "hresp.h"
 #include "hstream.h"
 #include "secret.h"
 #include "xmalloc.h"
 
 #define HSTREAM_ERRBODY_MAX	(64 * 1024)	/* of a non-2xx answer, kept */
-#define HSTREAM_HEADERS_MAX	(64 * 1024)
-#define HSTREAM_NO_TIMEOUT	(10 * 365 * 86400)	/* evhttp's read timeout */
+#define HSTREAM_READ		(16 * 1024)	/* read at a time, on the stack */
+#define HSTREAM_READS		4		/* reads per wakeup, then yield */
 
 struct hstream_env {
 	struct event_base	*base;
@@ -45,22 +50,35 @@ struct hstream_env {
 	char			*known_ip;
 };
 
+enum hs_phase {
+	HS_RESOLVE,		/* evdns is looking the host up */
+	HS_CONNECT,
+	HS_HANDSHAKE,		/* TLS */
+	HS_SEND,		/* the request */
+	HS_HEAD,		/* the answer's status and headers */
+	HS_BODY,		/* a 2xx answer: no timeout from here on */
+	HS_ENDED,
+};
+
 struct hstream {
 	struct hstream_env	*env;
-	struct evhttp_connection *evcon;
-	struct evhttp_request	*req;		/* until evhttp is done with it */
-	SSL			*ssl;		/* owned by the bufferevent */
-	struct event		*timer;		/* connect timeout, or a failure to report;
-						   freed once the answer comes */
+	struct event		*ev;		/* the socket, the connect timeout, or
+						   a failure found while opening */
+	evutil_socket_t		 fd;
+	SSL			*ssl;
+	struct evdns_getaddrinfo_request *dns;
+	enum hs_phase		 phase;
+	struct timeval		 deadline;	/* of the connect timeout */
+	char			*req;		/* the request; wiped once sent */
+	size_t			 req_len;
+	size_t			 req_off;
+	struct hresp		 resp;
 	hstream_data_cb		 data;
 	hstream_end_cb		 end;
 	void			*arg;
-	long			 status;
 	int			 opening;	/* inside hstream_open(): report later */
-	int			 ended;
-	int			 streaming;	/* the body has begun */
-	int			 error;		/* an enum evhttp_request_error, or -1 */
-	char			*fail;		/* a failure to report from the timer */
+	int			 err;		/* errno of a failed connect or read */
+	char			*fail;		/* a failure to report from the event */
 	struct buf		 body;		/* of a non-2xx answer */
 };
 
@@ -152,34 +170,22 @@ is_ip_literal(const char *host)
 	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
 }
 
-/* Wipe every header value (one may be a bearer token), then drop them. */
-static void
-wipe_headers(struct evkeyvalq *h)
-{
-	struct evkeyval	*kv;
-
-	if (h == NULL)
-		return;
-	TAILQ_FOREACH(kv, h, next)
-		secret_wipe(kv->value, strlen(kv->value));
-	evhttp_clear_headers(h);
-}
+static void	hs_io_cb(evutil_socket_t, short, void *);
 
 static void
 hs_finish(struct hstream *s, long status, int timeout, const char *msg)
 {
 	struct hstream_end	 e;
 
-	if (s->ended)
+	if (s->phase == HS_ENDED)
 		return;
-	if (s->opening) {	/* hstream_open() reports it from the timer */
+	if (s->opening) {	/* hstream_open() reports it from the event */
 		free(s->fail);
 		s->fail = xstrdup(msg);
 		return;
 	}
-	s->ended = 1;
-	if (s->timer != NULL)
-		event_del(s->timer);
+	s->phase = HS_ENDED;
+	event_del(s->ev);
 	memset(&e, 0, sizeof(e));
 	e.status = status;
 	e.timeout = timeout;
@@ -189,146 +195,362 @@ hs_finish(struct hstream *s, long status, int timeout, const char *msg)
 	s->end(&e, s->arg);
 }
 
-/* What went wrong, in words, when no answer came. */
-static char *
-hs_why(struct hstream *s)
+/* hs_finish() with a message made by the caller, which is freed. */
+static void
+hs_fail(struct hstream *s, char *msg)
 {
-	struct bufferevent	*bev = evhttp_connection_get_bufferevent(s->evcon);
-	unsigned long		 e;
-	long			 v;
-	char			 buf[256];
+	hs_finish(s, 0, 0, msg);
+	free(msg);
+}
 
-	if (s->ssl != NULL && !s->env->insecure &&
-	    (v = SSL_get_verify_result(s->ssl)) != X509_V_OK)
+/*
+ * Wait for what (EV_READ or EV_WRITE; 0: only the clock). Until the
+ * answer's head has come, the wait ends at the connect timeout; a 2xx
+ * body is waited for as long as it takes, on a persistent event.
+ */
+static void
+hs_arm(struct hstream *s, short what)
+{
+	struct timeval	now, left;
+	int		body = s->phase == HS_BODY;
+
+	if (body && event_pending(s->ev, what, NULL))
+		return;
+	event_del(s->ev);
+	event_assign(s->ev, s->env->base, what != 0 ? s->fd : -1,
+	    what | (body ? EV_PERSIST : 0), hs_io_cb, s);
+	if (body) {
+		event_add(s->ev, NULL);
+		return;
+	}
+	event_base_gettimeofday_cached(s->env->base, &now);
+	evutil_timersub(&s->deadline, &now, &left);
+	if (left.tv_sec < 0)
+		timerclear(&left);
+	event_add(s->ev, &left);
+}
+
+/* Why the TLS layer failed, in words; err is the errno of the call. */
+static char *
+hs_tls_why(struct hstream *s, int err)
+{
+	unsigned long	e;
+	long		v;
+	char		buf[256];
+
+	if (!s->env->insecure &&
+	    (v = SSL_get_verify_result(s->ssl)) != X509_V_OK) {
+		ERR_clear_error();
 		return xasprintf("SSL certificate problem: %s",
 		    X509_verify_cert_error_string(v));
-	if (s->ssl != NULL && bev != NULL &&
-	    (e = bufferevent_get_openssl_error(bev)) != 0) {
+	}
+	if ((e = ERR_get_error()) != 0) {
 		ERR_error_string_n(e, buf, sizeof(buf));
 		ERR_clear_error();
 		return xasprintf("TLS: %s", buf);
 	}
-	switch (s->error) {
-	case EVREQ_HTTP_TIMEOUT:
-		return xstrdup("timed out");
-	case EVREQ_HTTP_INVALID_HEADER:
-		return xstrdup("not an HTTP answer");
-	case EVREQ_HTTP_DATA_TOO_LONG:
-		return xstrdup("answer headers too large");
-	default:
-		break;
-	}
-	/* evhttp does not say which (refused, reset or closed), nor errno. */
-	return xstrdup(s->status != 0 ? "connection lost" :
-	    "could not connect, or the connection closed without an answer");
+	if (err != 0)
+		return xasprintf("TLS: %s", strerror(err));
+	return xstrdup("TLS: the connection closed during the handshake");
 }
 
 static void
-hs_timer_cb(evutil_socket_t fd, short what, void *arg)
+hs_send(struct hstream *s)
+{
+	ssize_t	n;
+	int	e;
+
+	while (s->req_off < s->req_len) {
+		if (s->ssl != NULL) {
+			ERR_clear_error();
+			n = SSL_write(s->ssl, s->req + s->req_off,
+			    (int)(s->req_len - s->req_off));
+			if (n <= 0) {
+				e = SSL_get_error(s->ssl, (int)n);
+				if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
+					hs_arm(s, e == SSL_ERROR_WANT_WRITE ?
+					    EV_WRITE : EV_READ);
+					return;
+				}
+				hs_fail(s, hs_tls_why(s, errno));
+				return;
+			}
+		} else if ((n = send(s->fd, s->req + s->req_off,
+		    s->req_len - s->req_off, MSG_NOSIGNAL)) == -1) {
+			if (errno == EAGAIN || errno == EINTR) {
+				hs_arm(s, EV_WRITE);
+				return;
+			}
+			hs_fail(s, xasprintf("could not send the request: %s",
+			    strerror(errno)));
+			return;
+		}
+		s->req_off += (size_t)n;
+	}
+	/* The request is out: its headers, the token among them, can go. */
+	secret_wipe(s->req, s->req_len);
+	free(s->req);
+	s->req = NULL;
+	s->phase = HS_HEAD;
+	hs_arm(s, EV_READ);
+}
+
+static void
+hs_handshake(struct hstream *s)
+{
+	int	r, e;
+
+	ERR_clear_error();
+	if ((r = SSL_connect(s->ssl)) == 1) {
+		s->phase = HS_SEND;
+		hs_send(s);
+		return;
+	}
+	e = SSL_get_error(s->ssl, r);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+		hs_arm(s, e == SSL_ERROR_WANT_READ ? EV_READ : EV_WRITE);
+	else
+		hs_fail(s, hs_tls_why(s, e == SSL_ERROR_SYSCALL ? errno : 0));
+}
+
+static void
+hs_connected(struct hstream *s)
+{
+	socklen_t	len = sizeof(s->err);
+
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &s->err, &len) == -1)
+		s->err = errno;
+	if (s->err != 0) {
+		hs_fail(s, xasprintf("could not connect: %s", strerror(s->err)));
+		return;
+	}
+	if (s->ssl != NULL) {
+		SSL_set_fd(s->ssl, s->fd);
+		s->phase = HS_HANDSHAKE;
+		hs_handshake(s);
+	} else {
+		s->phase = HS_SEND;
+		hs_send(s);
+	}
+}
+
+static void
+hs_connect_addr(struct hstream *s, const struct sockaddr *sa, socklen_t len)
+{
+	int	one = 1;
+
+	s->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd == -1) {
+		hs_fail(s, xasprintf("could not connect: %s", strerror(errno)));
+		return;
+	}
+	/* Silent for hours: let the kernel notice a peer that is gone. */
+	setsockopt(s->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	s->phase = HS_CONNECT;
+	if (connect(s->fd, sa, len) == -1 && errno != EINPROGRESS) {
+		hs_fail(s, xasprintf("could not connect: %s", strerror(errno)));
+		return;
+	}
+	hs_arm(s, EV_WRITE);
+}
+
+static void
+hs_resolved_cb(int result, struct evutil_addrinfo *ai, void *arg)
+{
+	struct hstream	*s = arg;
+
+	if (result == EVUTIL_EAI_CANCEL)	/* from hstream_close() */
+		return;
+	s->dns = NULL;
+	if (result != 0 || ai == NULL)
+		hs_fail(s, xasprintf("could not resolve the host: %s",
+		    evutil_gai_strerror(result)));
+	else
+		hs_connect_addr(s, ai->ai_addr, (socklen_t)ai->ai_addrlen);
+	if (ai != NULL)
+		evutil_freeaddrinfo(ai);
+}
+
+static void
+hs_body_cb(const char *p, size_t n, void *arg)
+{
+	struct hstream	*s = arg;
+
+	if (s->phase == HS_BODY)
+		s->data(p, n, s->arg);
+	else if (s->body.len + n <= HSTREAM_ERRBODY_MAX)
+		buf_add(&s->body, p, n);
+}
+
+/* Bytes of the answer: its head, then its body, until its framing ends it. */
+static void
+hs_take(struct hstream *s, const char *p, size_t n)
+{
+	ssize_t	used;
+	long	st;
+	int	had;
+
+	while (n > 0 && s->phase != HS_ENDED) {
+		had = hresp_has_head(&s->resp);
+		if ((used = hresp_feed(&s->resp, p, n, hs_body_cb, s)) == -1) {
+			st = s->resp.status;
+			if (st != 0 && (st < 200 || st > 299))
+				hs_finish(s, st, 0, "");	/* with what came */
+			else
+				hs_finish(s, 0, 0, s->resp.error);
+			return;
+		}
+		p += used;
+		n -= (size_t)used;
+		st = s->resp.status;
+		if (!had && st != 0 && st >= 200 && st <= 299) {
+			/* A stream: no timeout from here on. */
+			s->phase = HS_BODY;
+			hs_arm(s, EV_READ);
+		}
+		if (hresp_done(&s->resp)) {
+			hs_finish(s, st, 0, "");
+			return;
+		}
+	}
+}
+
+/* The peer closed the connection. */
+static void
+hs_eof(struct hstream *s)
+{
+	long	st = s->resp.status;
+
+	if (hresp_eof(&s->resp) == 0 || (st != 0 && (st < 200 || st > 299)))
+		hs_finish(s, st, 0, "");
+	else
+		hs_finish(s, 0, 0, s->resp.error);
+}
+
+static void
+hs_read(struct hstream *s)
+{
+	char	buf[HSTREAM_READ];
+	ssize_t	n;
+	int	i, e;
+
+	for (i = 0; s->phase == HS_HEAD || s->phase == HS_BODY; i++) {
+		/* Yield to others, but TLS bytes already read wake nobody. */
+		if (i >= HSTREAM_READS && (s->ssl == NULL || SSL_pending(s->ssl) == 0))
+			break;
+		if (s->ssl != NULL) {
+			ERR_clear_error();
+			n = SSL_read(s->ssl, buf, sizeof(buf));
+			if (n <= 0) {
+				e = SSL_get_error(s->ssl, (int)n);
+				if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+					hs_arm(s, e == SSL_ERROR_WANT_READ ? EV_READ : EV_WRITE);
+					return;
+				}
+				/* A close without close_notify is an end too. */
+				if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL &&
+				    ERR_peek_error() == 0 && errno == 0)) {
+					hs_eof(s);
+					return;
+				}
+				hs_fail(s, s->resp.status == 0 ?
+				    hs_tls_why(s, errno) : xasprintf("connection lost: %s",
+				    e == SSL_ERROR_SYSCALL ? strerror(errno) : "TLS error"));
+				return;
+			}
+		} else if ((n = recv(s->fd, buf, sizeof(buf), 0)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			hs_fail(s, xasprintf("connection lost: %s", strerror(errno)));
+			return;
+		}
+		if (n == 0) {
+			hs_eof(s);
+			return;
+		}
+		hs_take(s, buf, (size_t)n);
+	}
+	if (s->phase == HS_HEAD || s->phase == HS_BODY)
+		hs_arm(s, EV_READ);
+}
+
+static void
+hs_io_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct hstream	*s = arg;
 	char		*msg;
 
-	if (s->fail != NULL) {
+	if (s->fail != NULL) {		/* found inside hstream_open() */
 		msg = s->fail;
 		s->fail = NULL;
-		hs_finish(s, 0, 0, msg);
-		free(msg);
+		hs_fail(s, msg);
 		return;
 	}
-	hs_finish(s, 0, 1, "no answer within the connect timeout");
+	if (what & EV_TIMEOUT) {
+		hs_finish(s, 0, 1, "no answer within the connect timeout");
+		return;
+	}
+	switch (s->phase) {
+	case HS_CONNECT:
+		hs_connected(s);
+		break;
+	case HS_HANDSHAKE:
+		hs_handshake(s);
+		break;
+	case HS_SEND:
+		hs_send(s);
+		break;
+	case HS_HEAD:
+	case HS_BODY:
+		hs_read(s);
+		break;
+	default:
+		break;
+	}
 }
 
-static void
-hs_error_cb(enum evhttp_request_error error, void *arg)
+/* The request, written once into a buffer of its exact size (it holds the token). */
+static char *
+hs_request(const char *target, const char *hosthdr, const char *const *headers,
+    size_t *lenp)
 {
-	struct hstream	*s = arg;
+	size_t	len, i, o;
+	char	*r;
 
-	s->error = error;
+	len = strlen("GET  HTTP/1.1\r\nHost: \r\n\r\n") + strlen(target) +
+	    strlen(hosthdr);
+	for (i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL;
+	    i += 2) {
+		if (strpbrk(headers[i], "\r\n:") != NULL ||
+		    strpbrk(headers[i + 1], "\r\n") != NULL)
+			return NULL;
+		len += strlen(headers[i]) + strlen(": \r\n") + strlen(headers[i + 1]);
+	}
+	r = xmalloc(len + 1);
+	o = (size_t)snprintf(r, len + 1, "GET %s HTTP/1.1\r\nHost: %s\r\n",
+	    target, hosthdr);
+	for (i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL;
+	    i += 2)
+		o += (size_t)snprintf(r + o, len + 1 - o, "%s: %s\r\n", headers[i],
+		    headers[i + 1]);
+	memcpy(r + o, "\r\n", 3);
+	*lenp = o + 2;
+	return r;
 }
 
+/* Set the request up and start: connect, or look the host up first. */
 static int
-hs_header_cb(struct evhttp_request *req, void *arg)
-{
-	struct hstream		*s = arg;
-	struct bufferevent	*bev;
-	int			 one = 1;
-
-	s->status = evhttp_request_get_response_code(req);
-	event_free(s->timer);	/* answered: no timeout for a stream */
-	s->timer = NULL;
-	/* The request is out: its headers, the token among them, can go. */
-	wipe_headers(evhttp_request_get_output_headers(req));
-	bev = evhttp_connection_get_bufferevent(s->evcon);
-	if (bev != NULL && bufferevent_getfd(bev) >= 0)
-		setsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_KEEPALIVE,
-		    &one, sizeof(one));
-	return 0;
-}
-
-static void
-hs_chunk_cb(struct evhttp_request *req, void *arg)
-{
-	struct hstream	*s = arg;
-	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
-	size_t		 n;
-	int		 ok = s->status >= 200 && s->status < 300;
-
-	/*
-	 * evhttp has read the framing from the answer's headers by now; a
-	 * stream lives for hours, its headers need not (about 400 B).
-	 */
-	if (!s->streaming && ok) {
-		s->streaming = 1;
-		evhttp_clear_headers(evhttp_request_get_input_headers(req));
-	}
-	while ((n = evbuffer_get_contiguous_space(in)) > 0) {
-		const char *p = (const char *)evbuffer_pullup(in, (ssize_t)n);
-
-		if (s->ended)
-			;
-		else if (ok)
-			s->data(p, n, s->arg);
-		else if (s->body.len + n <= HSTREAM_ERRBODY_MAX)
-			buf_add(&s->body, p, n);
-		evbuffer_drain(in, n);
-	}
-}
-
-static void
-hs_done_cb(struct evhttp_request *req, void *arg)
-{
-	struct hstream	*s = arg;
-	char		*why;
-
-	s->req = NULL;		/* evhttp frees it when this returns */
-	if (s->ended)
-		return;
-	if (req == NULL || evhttp_request_get_response_code(req) == 0) {
-		why = hs_why(s);
-		hs_finish(s, 0, s->error == EVREQ_HTTP_TIMEOUT, why);
-		free(why);
-		return;
-	}
-	hs_chunk_cb(req, s);	/* whatever is left */
-	hs_finish(s, evhttp_request_get_response_code(req), 0, "");
-}
-
-/* Make the connection and send the request; -1 and *why on failure. */
-static int
-hs_connect(struct hstream *s, const char *url, const char *const *headers,
+hs_start(struct hstream *s, const char *url, const char *const *headers,
     char **why)
 {
 	struct evhttp_uri	*uri;
-	struct bufferevent	*bev;
-	struct evdns_base	*dns = NULL;
-	struct evkeyvalq	*out;
+	struct evutil_addrinfo	 hints, *ai = NULL;
+	struct evdns_base	*dns;
 	SSL_CTX			*ctx = NULL;
-	const char		*scheme, *host, *path, *query;
+	const char		*scheme, *host, *path, *query, *addr;
 	char			*conn_host = NULL, *target = NULL, *hosthdr = NULL;
-	const char		*addr;
-	int			 port, tls, rc = -1;
-	size_t			 i;
+	char			 portstr[16];
+	int			 port, tls, rc = -1, e;
 
 	uri = evhttp_uri_parse_with_flags(url, EVHTTP_URI_NONCONFORMANT);
 	if (uri == NULL || (scheme = evhttp_uri_get_scheme(uri)) == NULL ||
@@ -359,15 +581,12 @@ hs_connect(struct hstream *s, const char *url, const char *const *headers,
 		hosthdr = xasprintf("%s:%d", host, port);
 	else
 		hosthdr = xstrdup(host);
-
-	addr = conn_host;
-	if (s->env->known_host != NULL &&
-	    strcasecmp(s->env->known_host, conn_host) == 0)
-		addr = s->env->known_ip;
-	if (!is_ip_literal(addr) && (dns = env_dns(s->env)) == NULL) {
-		*why = xstrdup("cannot set up name resolution");
+	if (strpbrk(target, " \r\n") != NULL || strpbrk(hosthdr, " \r\n") != NULL ||
+	    (s->req = hs_request(target, hosthdr, headers, &s->req_len)) == NULL) {
+		*why = xstrdup("not a URL, or a header with a line break");
 		goto out;
 	}
+
 	if (tls) {
 		if ((ctx = env_ssl_ctx(s->env, why)) == NULL)
 			goto out;
@@ -384,44 +603,36 @@ hs_connect(struct hstream *s, const char *url, const char *const *headers,
 			else
 				SSL_set1_host(s->ssl, conn_host);
 		}
-		bev = bufferevent_openssl_socket_new(s->env->base, -1, s->ssl,
-		    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
-		if (bev == NULL) {
-			SSL_free(s->ssl);
-			s->ssl = NULL;
-		} else
-			bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	} else
-		bev = bufferevent_socket_new(s->env->base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
-		*why = xstrdup("cannot make a connection");
-		goto out;
 	}
-	s->evcon = evhttp_connection_base_bufferevent_new(s->env->base, dns, bev,
-	    addr, (unsigned short)port);
-	if (s->evcon == NULL) {
-		bufferevent_free(bev);	/* and the TLS session with it */
-		s->ssl = NULL;
-		*why = xstrdup("cannot make a connection");
-		goto out;
-	}
-	/* A stream is silent for as long as nothing happens: no read timeout. */
-	evhttp_connection_set_timeout(s->evcon, HSTREAM_NO_TIMEOUT);
-	evhttp_connection_set_max_headers_size(s->evcon, HSTREAM_HEADERS_MAX);
 
-	s->req = evhttp_request_new(hs_done_cb, s);
-	evhttp_request_set_header_cb(s->req, hs_header_cb);
-	evhttp_request_set_chunked_cb(s->req, hs_chunk_cb);
-	evhttp_request_set_error_cb(s->req, hs_error_cb);
-	out = evhttp_request_get_output_headers(s->req);
-	evhttp_add_header(out, "Host", hosthdr);
-	for (i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL;
-	    i += 2)
-		evhttp_add_header(out, headers[i], headers[i + 1]);
-	if (evhttp_make_request(s->evcon, s->req, EVHTTP_REQ_GET, target) != 0) {
-		s->req = NULL;	/* evhttp has failed it */
-		*why = xstrdup("cannot send the request");
-		goto out;
+	addr = conn_host;
+	if (s->env->known_host != NULL &&
+	    strcasecmp(s->env->known_host, conn_host) == 0)
+		addr = s->env->known_ip;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	if (is_ip_literal(addr)) {
+		hints.ai_flags = EVUTIL_AI_NUMERICHOST | EVUTIL_AI_NUMERICSERV;
+		if ((e = evutil_getaddrinfo(addr, portstr, &hints, &ai)) != 0) {
+			*why = xasprintf("bad address %s: %s", addr,
+			    evutil_gai_strerror(e));
+			goto out;
+		}
+		hs_connect_addr(s, ai->ai_addr, (socklen_t)ai->ai_addrlen);
+		evutil_freeaddrinfo(ai);
+	} else {
+		if ((dns = env_dns(s->env)) == NULL) {
+			*why = xstrdup("cannot set up name resolution");
+			goto out;
+		}
+		s->phase = HS_RESOLVE;
+		hs_arm(s, 0);		/* the connect timeout covers the lookup */
+		hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
+		s->dns = evdns_getaddrinfo(dns, addr, portstr, &hints,
+		    hs_resolved_cb, s);
 	}
 	rc = 0;
 out:
@@ -438,26 +649,35 @@ hstream_open(struct hstream_env *env, const char *url, const char *const *header
     long connect_timeout_ms, hstream_data_cb data, hstream_end_cb end, void *arg)
 {
 	struct hstream	*s = xcalloc(1, sizeof(*s));
+	struct timeval	 now, tv;
 	char		*why = NULL;
-	int		 rc;
+	long		 ms = connect_timeout_ms > 0 ? connect_timeout_ms : 10000;
 
 	s->env = env;
+	s->fd = -1;
 	s->data = data;
 	s->end = end;
 	s->arg = arg;
-	s->error = -1;
+	hresp_init(&s->resp);
 	buf_init(&s->body);
-	s->timer = evtimer_new(env->base, hs_timer_cb, s);
+	s->ev = event_new(env->base, -1, 0, hs_io_cb, s);
+	event_base_gettimeofday_cached(env->base, &now);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evutil_timeradd(&now, &tv, &s->deadline);
 	s->opening = 1;
-	rc = hs_connect(s, url, headers, &why);
-	s->opening = 0;
-	if (rc != 0) {
+	if (hs_start(s, url, headers, &why) != 0) {
 		free(s->fail);
 		s->fail = why;
 	}
-	/* A failure is reported from the timer, at once; else it times out. */
-	timer_add_ms(s->timer, s->fail != NULL ? 0 :
-	    connect_timeout_ms > 0 ? connect_timeout_ms : 10000);
+	s->opening = 0;
+	/* A failure is reported from the event loop, at once. */
+	if (s->fail != NULL) {
+		event_del(s->ev);
+		event_assign(s->ev, env->base, -1, 0, hs_io_cb, s);
+		timerclear(&tv);
+		event_add(s->ev, &tv);
+	}
 	return s;
 }
 
@@ -466,13 +686,18 @@ hstream_close(struct hstream *s)
 {
 	if (s == NULL)
 		return;
-	if (s->req != NULL)
-		wipe_headers(evhttp_request_get_output_headers(s->req));
-	/* Frees the request, the bufferevent and the TLS session; no callbacks. */
-	if (s->evcon != NULL)
-		evhttp_connection_free(s->evcon);
-	if (s->timer != NULL)
-		event_free(s->timer);
+	if (s->dns != NULL)
+		evdns_getaddrinfo_cancel(s->dns);
+	if (s->req != NULL) {
+		secret_wipe(s->req, s->req_len);
+		free(s->req);
+	}
+	event_free(s->ev);
+	if (s->ssl != NULL)
+		SSL_free(s->ssl);
+	if (s->fd != -1)
+		close(s->fd);
+	hresp_free(&s->resp);
 	free(s->fail);
 	buf_free(&s->body);
 	free(s);
