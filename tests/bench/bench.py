@@ -30,6 +30,23 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "baseline.jso
     BASELINE = json.load(_f)["ratios"]
 SOCKET = "[socket]\nmax_clients = 256\n"     # the fan-out has 100 subscribers
 
+
+def unit_env():
+    """The Environment= of systemd/dstnyd.service.in: dstnyd is measured
+    as its unit runs it (the unit sets glibc's malloc tunables)."""
+    env = {}
+    unit = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                        "systemd", "dstnyd.service.in")
+    with open(unit) as f:
+        for line in f:
+            if line.startswith("Environment="):
+                k, _, v = line.strip()[len("Environment="):].partition("=")
+                env[k] = v
+    return env
+
+
+UNIT_ENV = unit_env()
+
 P = {  # how much of each measurement
     "samples": 1000,
     "capacity_s": 1.0 if QUICK else 3.0,
@@ -257,7 +274,7 @@ def run(bus, tmp, table, figures, procs):
     sim = Sim()
     procs.append(sim)
     sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
-    d = Daemon(bus, sim, debug=False, extra=webhook_extra())
+    d = Daemon(bus, sim, debug=False, env_extra=UNIT_ENV, extra=webhook_extra())
     procs.append(d)
     rpc = Rpc(d.sock)
     wait_for("alice online", lambda: all_online(rpc, 1), 15)
@@ -320,7 +337,7 @@ def run(bus, tmp, table, figures, procs):
         procs.append(sim)
         sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
         extra = webhook_extra if mode == "webhook" else sse_extra
-        d = Daemon(bus, sim, debug=False, extra=extra(keepalive=3600))
+        d = Daemon(bus, sim, debug=False, env_extra=UNIT_ENV, extra=extra(keepalive=3600))
         procs.append(d)
         rpc = Rpc(d.sock)
         wait_for("alice online", lambda: all_online(rpc, 1), 15)
@@ -360,7 +377,8 @@ def run(bus, tmp, table, figures, procs):
     # The same idle user with TLS to the Core: the session stays open.
     m["tls"] = idle_tls(bus, tmp, procs)
 
-    table.section("Memory (smaps_rollup; USS beside bench-floor, which shares the libraries)")
+    table.section("Memory (smaps_rollup; USS beside bench-floor, which shares the libraries;"
+                  " dstnyd with its unit's %s)" % " ".join("%s=%s" % kv for kv in UNIT_ENV.items()))
     table.row("floor: same libraries, initialised, idle USS", kib(m_floor["uss"]))
     table.row("  of which private dirty / clean", "%s / %s" % (
         kib(m_floor["dirty"]), kib(m_floor["clean"])))
@@ -453,7 +471,7 @@ def idle_tls(bus, tmp, procs):
     sim = Sim("--tls-cert", cert, "--tls-key", key, "--sse-keepalive", "3600")
     procs.append(sim)
     sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
-    d = Daemon(bus, sim, debug=False, extra=webhook_extra(keepalive=3600),
+    d = Daemon(bus, sim, debug=False, env_extra=UNIT_ENV, extra=webhook_extra(keepalive=3600),
                core_extra="ca_file = %s\n" % cert)
     procs.append(d)
     rpc = Rpc(d.sock)
@@ -495,7 +513,7 @@ def keepalive_batching(bus, tmp, procs, n, interval):
     procs.append(sim)
     sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
     log("%d users, keepalive every %d s" % (n, interval))
-    d = Daemon(bus, sim, debug=False, extra=webhook_extra(keepalive=interval),
+    d = Daemon(bus, sim, debug=False, env_extra=UNIT_ENV, extra=webhook_extra(keepalive=interval),
                password="pw", users=sections, wait=120)
     procs.append(d)
     rpc = Rpc(d.sock)
@@ -519,7 +537,7 @@ def users_memory(bus, tmp, procs, extra, n):
     for count in (1, n):
         log("%d users, %s" % (count, extra.__name__.split("_")[0]))
         users = sections if count > 1 else ""
-        d = Daemon(bus, sim, debug=False, extra=extra(keepalive=3600), password="pw",
+        d = Daemon(bus, sim, debug=False, env_extra=UNIT_ENV, extra=extra(keepalive=3600), password="pw",
                    users=users, core_extra="", wait=120)
         procs.append(d)
         rpc = Rpc(d.sock)
