@@ -73,6 +73,30 @@ body_is(struct result *res, const char *want)
 	"B;ext=1\r\ndata: two\n\n\r\n"					\
 	"0\r\nX-Trailer: yes\r\n\r\n"
 
+static const struct {
+	const char	*name;
+	const char	*text;
+	int		 eof;
+	const char	*error;
+} broken[] = {
+	{ "not HTTP", "SSH-2.0-OpenSSH_9.2\r\n\r\n", 0, "not an HTTP answer" },
+	{ "four-digit status", "HTTP/1.1 2000 OK\r\n\r\n", 0, "not an HTTP answer" },
+	{ "bad chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "zz\r\n", 0, "bad chunk size" },
+	{ "chunk longer than its size", "HTTP/1.1 200 OK\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n2\r\nokX\r\n", 0,
+	    "chunk not followed by CRLF" },
+	{ "chunk size overflow", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "fffffffffffffffff\r\n", 0, "chunk too large" },
+	{ "bad Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n", 0,
+	    "bad Content-Length" },
+	{ "two Content-Lengths", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n"
+	    "Content-Length: 2\r\n\r\n", 0, "two different Content-Lengths" },
+	{ "EOF at once", "", 1, "the connection closed without an answer" },
+	{ "EOF in the head", "HTTP/1.1 200 OK\r\nServ", 1,
+	    "the connection closed inside the answer's head" },
+};
+
 int
 main(void)
 {
@@ -80,7 +104,7 @@ main(void)
 	struct hresp	r;
 	const char	*t;
 	char		*big;
-	size_t		 step, len;
+	size_t		 step, len, i;
 	int		 same = 1;
 	ssize_t		 used;
 
@@ -145,46 +169,16 @@ main(void)
 	    "another last coding: until close, Content-Length ignored");
 	buf_free(&res.body);
 
-	/* Broken answers. */
-	t = "SSH-2.0-OpenSSH_9.2\r\n\r\n";
-	run(t, strlen(t), 0, 0, &res);
-	is_str(res.error, "not an HTTP answer", "not HTTP");
-	buf_free(&res.body);
-	t = "HTTP/1.1 2000 OK\r\n\r\n";
-	run(t, strlen(t), 0, 0, &res);
-	is_str(res.error, "not an HTTP answer", "four-digit status");
-	buf_free(&res.body);
-	t = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
-	run(t, strlen(t), 0, 0, &res);
-	is_str(res.error, "bad chunk size", "bad chunk size");
-	buf_free(&res.body);
-	t = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokX\r\n";
-	run(t, strlen(t), 0, 0, &res);
-	is_str(res.error, "chunk not followed by CRLF", "chunk longer than its size");
-	buf_free(&res.body);
-	t = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n";
-	run(t, strlen(t), 0, 0, &res);
-	is_str(res.error, "chunk too large", "chunk size overflow");
-	buf_free(&res.body);
-	t = "HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n";
-	run(t, strlen(t), 0, 0, &res);
-	is_str(res.error, "bad Content-Length", "bad Content-Length");
-	buf_free(&res.body);
-	t = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n";
-	run(t, strlen(t), 0, 0, &res);
-	is_str(res.error, "two different Content-Lengths", "two Content-Lengths");
-	buf_free(&res.body);
+	/* Broken answers, each with the error it must give (EOF after it when eof). */
+	for (i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		run(broken[i].text, strlen(broken[i].text), 0, broken[i].eof, &res);
+		is_str(res.error, broken[i].error, broken[i].name);
+		buf_free(&res.body);
+	}
 	t = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab";
 	run(t, strlen(t), 0, 1, &res);
 	ok(res.error != NULL && strstr(res.error, "before the end") != NULL &&
 	    body_is(&res, "ab"), "EOF inside a chunk is an error (%s)", res.error);
-	buf_free(&res.body);
-	run("", 0, 0, 1, &res);
-	is_str(res.error, "the connection closed without an answer", "EOF at once");
-	buf_free(&res.body);
-	t = "HTTP/1.1 200 OK\r\nServ";
-	run(t, strlen(t), 0, 1, &res);
-	is_str(res.error, "the connection closed inside the answer's head", "EOF in the head");
 	buf_free(&res.body);
 
 	len = HRESP_HEAD_MAX + 100;
