@@ -35,7 +35,7 @@ struct hook {
 	time_t			 expires;
 	int			 registered;
 	unsigned		 failures;
-	struct event		*renew_ev;
+	uint64_t		 renew_at;	/* now_usec() it is due; 0: not */
 	TAILQ_ENTRY(hook)	 entry;
 };
 TAILQ_HEAD(hook_list, hook);
@@ -253,16 +253,60 @@ hooks_close(void)
 
 static void	hook_register(struct hook *);
 
+/*
+ * Renewals and retries: one timer for every registration, armed for the
+ * earliest one due; a hook only says when it is due. A timer each cost
+ * 144 B per registration (massif), two per user and one per live call;
+ * renewals due within HOOK_RENEW_SLACK of each other share a wakeup.
+ */
+#define HOOK_RENEW_SLACK	1000000		/* us */
+
+static struct event	*hooks_renew_ev;
+static uint64_t		 hooks_renew_at;	/* when it fires; 0: not armed */
+
+static void	hooks_renew_cb(evutil_socket_t, short, void *);
+
 static void
-hook_renew_cb(evutil_socket_t fd, short what, void *arg)
+hooks_renew_arm(uint64_t at)
 {
-	hook_register(arg);
+	uint64_t	now = now_usec();
+
+	if (hooks_renew_at != 0 && hooks_renew_at <= at)
+		return;
+	if (hooks_renew_ev == NULL)
+		hooks_renew_ev = evtimer_new(dbase, hooks_renew_cb, NULL);
+	hooks_renew_at = at;
+	timer_add_ms(hooks_renew_ev, at > now ? (long)((at - now + 999) / 1000) : 0);
+}
+
+static void
+hooks_renew_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hook	*h, *next;
+	uint64_t	 now = now_usec(), soonest = 0;
+
+	hooks_renew_at = 0;
+	for (h = TAILQ_FIRST(&hooks); h != NULL; h = next) {
+		next = TAILQ_NEXT(h, entry);
+		if (h->renew_at == 0)
+			continue;
+		if (h->renew_at <= now + HOOK_RENEW_SLACK) {
+			h->renew_at = 0;
+			hook_register(h);
+		} else if (soonest == 0 || h->renew_at < soonest)
+			soonest = h->renew_at;
+	}
+	if (soonest != 0)
+		hooks_renew_arm(soonest);
 }
 
 static void
 hook_schedule(struct hook *h, long delay_ms)
 {
-	timer_add_ms(h->renew_ev, delay_ms);
+	h->renew_at = now_usec() + (uint64_t)(delay_ms > 0 ? delay_ms : 0) * 1000;
+	if (h->renew_at == 0)
+		h->renew_at = 1;
+	hooks_renew_arm(h->renew_at);
 }
 
 static void
@@ -355,7 +399,6 @@ hook_new(struct duser *u, enum hook_kind kind, const char *call_id)
 	h->kind = kind;
 	h->user = u;
 	h->call_id = xstrdup(call_id != NULL ? call_id : "");
-	h->renew_ev = evtimer_new(dbase, hook_renew_cb, h);
 	TAILQ_INSERT_TAIL(&hooks, h, entry);
 	hook_register(h);
 	return h;
@@ -389,9 +432,13 @@ hook_free(struct hook *h)
 		core_send(u, del_route[h->kind], &o, hook_deleted_cb, NULL);
 	}
 	TAILQ_REMOVE(&hooks, h, entry);
-	event_free(h->renew_ev);
 	free(h->call_id);
 	free(h);
+	if (TAILQ_EMPTY(&hooks) && hooks_renew_ev != NULL) {
+		event_free(hooks_renew_ev);
+		hooks_renew_ev = NULL;
+		hooks_renew_at = 0;
+	}
 }
 
 static struct hook *
@@ -426,7 +473,7 @@ hooks_user_renew(struct duser *u)
 
 	TAILQ_FOREACH(h, &hooks, entry)
 		if (h->user == u && (h->kind == HK_USER || h->kind == HK_CALL)) {
-			evtimer_del(h->renew_ev);
+			h->renew_at = 0;
 			hook_register(h);
 		}
 }
@@ -439,7 +486,7 @@ hooks_user_restore(struct duser *u)
 
 	TAILQ_FOREACH(h, &hooks, entry)
 		if (h->user == u) {
-			evtimer_del(h->renew_ev);
+			h->renew_at = 0;
 			hook_register(h);
 		}
 }
