@@ -26,13 +26,13 @@ struct ticket {
 	struct http		*http;
 	ticket_cb		 cb;
 	void			*arg;
-	char			*base_url;
+	const char		*base_url;	/* the conf's, as routes */
 	const struct routes	*routes;
 	char			*domain;
 	char			*user;
 	char			*token_path;	/* token mode */
-	char			*name;
-	char			**apis;
+	const char		*name;
+	char *const		*apis;
 	size_t			 napis;
 	long			 lifetime;
 	struct secret		*password;	/* password mode */
@@ -105,7 +105,6 @@ ticket_new(struct event_base *base, struct http *http,
 {
 	struct ticket	*t;
 	char		*tpath = NULL, *ppath = NULL;
-	size_t		 i;
 
 	if (conf->password_file == NULL)
 		tpath = ticket_cred_path(conf->token_file, "token");
@@ -122,15 +121,13 @@ ticket_new(struct event_base *base, struct http *http,
 	t->http = http;
 	t->cb = cb;
 	t->arg = arg;
-	t->base_url = xstrdup(conf->base_url);
+	t->base_url = conf->base_url;
 	t->routes = conf->routes;
 	t->domain = xstrdup(conf->domain);
 	t->user = xstrdup(conf->user);
-	t->name = xstrdup(conf->name != NULL ? conf->name : "dstnyd");
+	t->name = conf->name != NULL ? conf->name : "dstnyd";
 	t->lifetime = conf->expires > 0 ? conf->expires : 86400;
-	t->apis = xcalloc(conf->napis, sizeof(*t->apis));
-	for (i = 0; i < conf->napis; i++)
-		t->apis[i] = xstrdup(conf->apis[i]);
+	t->apis = conf->apis;
 	t->napis = conf->napis;
 	t->timer = evtimer_new(base, ticket_timer_cb, t);
 	if (tpath != NULL) {
@@ -150,21 +147,14 @@ ticket_new(struct event_base *base, struct http *http,
 void
 ticket_free(struct ticket *t)
 {
-	size_t	i;
-
 	if (t == NULL)
 		return;
 	if (t->req != 0)
 		http_cancel(t->http, t->req);
 	event_free(t->timer);
-	free(t->base_url);
 	free(t->domain);
 	free(t->user);
 	free(t->token_path);
-	free(t->name);
-	for (i = 0; i < t->napis; i++)
-		free(t->apis[i]);
-	free(t->apis);
 	secret_free(t->password);
 	secret_free(t->token);
 	free(t->created_name);

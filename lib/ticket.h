@@ -37,7 +37,10 @@ typedef void (*ticket_cb)(struct ticket *, enum dstny_err, const char *msg,
 /*
  * Read the credentials now: a token or a password from the configured
  * file or from $CREDENTIALS_DIRECTORY. A file readable by group or others
- * is refused. NULL with err set on failure.
+ * is refused. NULL with err set on failure. base_url, routes, apis and
+ * name are kept by reference (a thousand users share them): they must
+ * outlive the ticket, as the daemon's configuration does; the rest is
+ * copied.
  */
 struct ticket	*ticket_new(struct event_base *, struct http *,
 		    const struct ticket_conf *, ticket_cb, void *arg,
