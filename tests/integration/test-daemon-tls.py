@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """test-daemon-tls.py: dstnyd verifies the Core's certificate: an unknown CA
-is refused (offline, never ready), ca_file makes it work, insecure = true
-works and warns."""
+is refused (offline, never ready), ca_file makes it work, event streams
+carry calls over TLS (lib/hstream.c), insecure = true works and warns."""
 import os
 import subprocess
 import sys
@@ -36,6 +36,22 @@ d = Daemon(bus, sim, core_extra="ca_file = %s\n" % cert)
 rpc = Rpc(d.sock)
 ok(rpc.call("status")["result"]["users"][0]["state"] in ("online", "degraded"),
    "with ca_file naming the Core's CA it works")
+rpc.close()
+eq(d.stop(), 0, "stops cleanly")
+
+# SSE mode over TLS: the dialog stream tells of a new call, the call's own
+# stream then carries its changes; both run on lib/hstream.c with OpenSSL.
+d = Daemon(bus, sim, core_extra="ca_file = %s\n" % cert, extra="[events]\ntransport = sse\n")
+rpc = Rpc(d.sock)
+ok(rpc.call("subscribe", topics=["calls"]).get("result") is not None, "subscribed to calls")
+st, c, _ = sim.control("POST", "/calls", {"from": "+46701234567", "name": "Carol Customer"})
+ok(st == 200 and c.get("callId"), "a call rings at the simulator", (st, c))
+n = rpc.notification("call.added", lambda p: p["call"]["callId"] == c["callId"])
+ok(n is not None, "SSE over TLS: the new call arrives through the dialog stream")
+sim.control("POST", "/calls/%s/answer" % c["callId"])
+n = rpc.notification("call.changed", lambda p: p["call"]["callId"] == c["callId"] and
+                     p["call"]["status"] == "ACTIVE")
+ok(n is not None, "SSE over TLS: its answer arrives through the call's own stream")
 rpc.close()
 eq(d.stop(), 0, "stops cleanly")
 
