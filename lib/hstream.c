@@ -77,7 +77,6 @@ struct hstream {
 	hstream_end_cb		 end;
 	void			*arg;
 	int			 opening;	/* inside hstream_open(): report later */
-	int			 err;		/* errno of a failed connect or read */
 	char			*fail;		/* a failure to report from the event */
 	struct buf		 body;		/* of a non-2xx answer */
 };
@@ -230,6 +229,27 @@ hs_arm(struct hstream *s, short what)
 	event_add(s->ev, &left);
 }
 
+/* The request is out, or never will be: wipe it (it holds the token). */
+static void
+hs_drop_request(struct hstream *s)
+{
+	if (s->req == NULL)
+		return;
+	secret_wipe(s->req, s->req_len);
+	free(s->req);
+	s->req = NULL;
+}
+
+/* OpenSSL wants the socket readable or writable first: wait; else 0. */
+static int
+hs_tls_wait(struct hstream *s, int e)
+{
+	if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+		return 0;
+	hs_arm(s, e == SSL_ERROR_WANT_READ ? EV_READ : EV_WRITE);
+	return 1;
+}
+
 /* Why the TLS layer failed, in words; err is the errno of the call. */
 static char *
 hs_tls_why(struct hstream *s, int err)
@@ -258,7 +278,6 @@ static void
 hs_send(struct hstream *s)
 {
 	ssize_t	n;
-	int	e;
 
 	while (s->req_off < s->req_len) {
 		if (s->ssl != NULL) {
@@ -266,13 +285,8 @@ hs_send(struct hstream *s)
 			n = SSL_write(s->ssl, s->req + s->req_off,
 			    (int)(s->req_len - s->req_off));
 			if (n <= 0) {
-				e = SSL_get_error(s->ssl, (int)n);
-				if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
-					hs_arm(s, e == SSL_ERROR_WANT_WRITE ?
-					    EV_WRITE : EV_READ);
-					return;
-				}
-				hs_fail(s, hs_tls_why(s, errno));
+				if (!hs_tls_wait(s, SSL_get_error(s->ssl, (int)n)))
+					hs_fail(s, hs_tls_why(s, errno));
 				return;
 			}
 		} else if ((n = send(s->fd, s->req + s->req_off,
@@ -287,10 +301,7 @@ hs_send(struct hstream *s)
 		}
 		s->req_off += (size_t)n;
 	}
-	/* The request is out: its headers, the token among them, can go. */
-	secret_wipe(s->req, s->req_len);
-	free(s->req);
-	s->req = NULL;
+	hs_drop_request(s);
 	s->phase = HS_HEAD;
 	hs_arm(s, EV_READ);
 }
@@ -307,21 +318,20 @@ hs_handshake(struct hstream *s)
 		return;
 	}
 	e = SSL_get_error(s->ssl, r);
-	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-		hs_arm(s, e == SSL_ERROR_WANT_READ ? EV_READ : EV_WRITE);
-	else
+	if (!hs_tls_wait(s, e))
 		hs_fail(s, hs_tls_why(s, e == SSL_ERROR_SYSCALL ? errno : 0));
 }
 
 static void
 hs_connected(struct hstream *s)
 {
-	socklen_t	len = sizeof(s->err);
+	int		err;
+	socklen_t	len = sizeof(err);
 
-	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &s->err, &len) == -1)
-		s->err = errno;
-	if (s->err != 0) {
-		hs_fail(s, xasprintf("could not connect: %s", strerror(s->err)));
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err != 0) {
+		hs_fail(s, xasprintf("could not connect: %s", strerror(err)));
 		return;
 	}
 	if (s->ssl != NULL) {
@@ -382,6 +392,27 @@ hs_body_cb(const char *p, size_t n, void *arg)
 		buf_add(&s->body, p, n);
 }
 
+static int
+hs_2xx(long status)
+{
+	return status >= 200 && status <= 299;
+}
+
+/*
+ * The answer broke off (bad framing, or closed too soon): a non-2xx one
+ * is reported with its status and the body that came, a stream as lost.
+ */
+static void
+hs_end_broken(struct hstream *s)
+{
+	long	st = s->resp.status;
+
+	if (st != 0 && !hs_2xx(st))
+		hs_finish(s, st, 0, "");
+	else
+		hs_finish(s, 0, 0, s->resp.error);
+}
+
 /* Bytes of the answer: its head, then its body, until its framing ends it. */
 static void
 hs_take(struct hstream *s, const char *p, size_t n)
@@ -393,17 +424,13 @@ hs_take(struct hstream *s, const char *p, size_t n)
 	while (n > 0 && s->phase != HS_ENDED) {
 		had = hresp_has_head(&s->resp);
 		if ((used = hresp_feed(&s->resp, p, n, hs_body_cb, s)) == -1) {
-			st = s->resp.status;
-			if (st != 0 && (st < 200 || st > 299))
-				hs_finish(s, st, 0, "");	/* with what came */
-			else
-				hs_finish(s, 0, 0, s->resp.error);
+			hs_end_broken(s);
 			return;
 		}
 		p += used;
 		n -= (size_t)used;
 		st = s->resp.status;
-		if (!had && st != 0 && st >= 200 && st <= 299) {
+		if (!had && hs_2xx(st)) {
 			/* A stream: no timeout from here on. */
 			s->phase = HS_BODY;
 			hs_arm(s, EV_READ);
@@ -419,12 +446,10 @@ hs_take(struct hstream *s, const char *p, size_t n)
 static void
 hs_eof(struct hstream *s)
 {
-	long	st = s->resp.status;
-
-	if (hresp_eof(&s->resp) == 0 || (st != 0 && (st < 200 || st > 299)))
-		hs_finish(s, st, 0, "");
+	if (hresp_eof(&s->resp) == 0)
+		hs_finish(s, s->resp.status, 0, "");
 	else
-		hs_finish(s, 0, 0, s->resp.error);
+		hs_end_broken(s);
 }
 
 static void
@@ -443,10 +468,8 @@ hs_read(struct hstream *s)
 			n = SSL_read(s->ssl, buf, sizeof(buf));
 			if (n <= 0) {
 				e = SSL_get_error(s->ssl, (int)n);
-				if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-					hs_arm(s, e == SSL_ERROR_WANT_READ ? EV_READ : EV_WRITE);
+				if (hs_tls_wait(s, e))
 					return;
-				}
 				/* A close without close_notify is an end too. */
 				if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL &&
 				    ERR_peek_error() == 0 && errno == 0)) {
@@ -688,10 +711,7 @@ hstream_close(struct hstream *s)
 		return;
 	if (s->dns != NULL)
 		evdns_getaddrinfo_cancel(s->dns);
-	if (s->req != NULL) {
-		secret_wipe(s->req, s->req_len);
-		free(s->req);
-	}
+	hs_drop_request(s);
 	event_free(s->ev);
 	if (s->ssl != NULL)
 		SSL_free(s->ssl);
