@@ -35,13 +35,21 @@ static uint64_t	core_next_id = 1;
 
 static void	core_start(struct core_req *);
 
+/* What core_start() sends: needed until the request cannot be sent again. */
 static void
-core_req_free(struct core_req *r)
+core_req_drop_copies(struct core_req *r)
 {
 	free(r->url);
 	free(r->body);
 	free(r->accept);
 	free(r->last_event_id);
+	r->url = r->body = r->accept = r->last_event_id = NULL;
+}
+
+static void
+core_req_free(struct core_req *r)
+{
+	core_req_drop_copies(r);
 	free(r);
 }
 
@@ -97,11 +105,7 @@ core_stream_cb(uint64_t http_id, const char *p, size_t n, void *arg)
 	 */
 	if (r->url != NULL) {
 		r->retried = 1;
-		free(r->url);
-		free(r->body);
-		free(r->accept);
-		free(r->last_event_id);
-		r->url = r->body = r->accept = r->last_event_id = NULL;
+		core_req_drop_copies(r);
 	}
 	r->stream(r->id, p, n, r->stream_arg);
 }
