@@ -44,6 +44,7 @@ struct hstream_env {
 	struct event_base	*base;
 	struct evdns_base	*dns;		/* made for the first host name */
 	SSL_CTX			*ssl_ctx;	/* made for the first https URL */
+	BIO_METHOD		*bio_method;	/* with it: hs_bio_*() */
 	char			*ca_file;
 	int			 insecure;
 	char			*known_host;	/* hstream_env_set_address() */
@@ -101,6 +102,7 @@ hstream_env_free(struct hstream_env *env)
 		evdns_base_free(env->dns, 0);
 	if (env->ssl_ctx != NULL)
 		SSL_CTX_free(env->ssl_ctx);
+	BIO_meth_free(env->bio_method);
 	free(env->ca_file);
 	free(env->known_host);
 	free(env->known_ip);
@@ -117,6 +119,62 @@ hstream_env_set_address(struct hstream_env *env, const char *host,
 	env->known_ip = xstrdup(ip);
 }
 
+/*
+ * The socket under a TLS session. OpenSSL's own socket BIO writes with
+ * write(2), which raises SIGPIPE on a connection the Core has reset; a
+ * library must not count on its program ignoring that signal, so this one
+ * sends with MSG_NOSIGNAL. Otherwise it behaves as the socket BIO does.
+ */
+static int
+hs_bio_write(BIO *b, const char *p, int len)
+{
+	struct hstream	*s = BIO_get_data(b);
+	ssize_t		 n;
+
+	BIO_clear_retry_flags(b);
+	n = send(s->fd, p, (size_t)len, MSG_NOSIGNAL);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		BIO_set_retry_write(b);
+	return (int)n;
+}
+
+static int
+hs_bio_read(BIO *b, char *p, int len)
+{
+	struct hstream	*s = BIO_get_data(b);
+	ssize_t		 n;
+
+	BIO_clear_retry_flags(b);
+	n = recv(s->fd, p, (size_t)len, 0);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		BIO_set_retry_read(b);
+	else if (n == 0)
+		BIO_set_flags(b, BIO_FLAGS_IN_EOF);
+	return (int)n;
+}
+
+static long
+hs_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	struct hstream	*s = BIO_get_data(b);
+
+	switch (cmd) {
+	case BIO_C_GET_FD:
+		if (ptr != NULL)
+			*(int *)ptr = s->fd;
+		return s->fd;
+	case BIO_CTRL_EOF:
+		return BIO_test_flags(b, BIO_FLAGS_IN_EOF) != 0;
+	case BIO_CTRL_FLUSH:
+	case BIO_CTRL_DUP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static SSL_CTX *
 env_ssl_ctx(struct hstream_env *env, char **why)
 {
@@ -125,6 +183,16 @@ env_ssl_ctx(struct hstream_env *env, char **why)
 
 	if (env->ssl_ctx != NULL)
 		return env->ssl_ctx;
+	if ((env->bio_method = BIO_meth_new(BIO_get_new_index() |
+	    BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "hstream socket")) == NULL ||
+	    !BIO_meth_set_write(env->bio_method, hs_bio_write) ||
+	    !BIO_meth_set_read(env->bio_method, hs_bio_read) ||
+	    !BIO_meth_set_ctrl(env->bio_method, hs_bio_ctrl)) {
+		BIO_meth_free(env->bio_method);
+		env->bio_method = NULL;
+		*why = xstrdup("TLS: cannot make the socket's BIO method");
+		return NULL;
+	}
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
 		*why = xstrdup("TLS: cannot make a context");
 		return NULL;
@@ -325,8 +393,9 @@ hs_handshake(struct hstream *s)
 static void
 hs_connected(struct hstream *s)
 {
-	int		err;
-	socklen_t	len = sizeof(err);
+	BIO		*bio;
+	int		 err;
+	socklen_t	 len = sizeof(err);
 
 	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
@@ -335,7 +404,13 @@ hs_connected(struct hstream *s)
 		return;
 	}
 	if (s->ssl != NULL) {
-		SSL_set_fd(s->ssl, s->fd);
+		if ((bio = BIO_new(s->env->bio_method)) == NULL) {
+			hs_fail(s, xstrdup("TLS: cannot make the socket's BIO"));
+			return;
+		}
+		BIO_set_data(bio, s);
+		BIO_set_init(bio, 1);
+		SSL_set_bio(s->ssl, bio, bio);	/* the session owns it */
 		s->phase = HS_HANDSHAKE;
 		hs_handshake(s);
 	} else {

@@ -3,6 +3,7 @@
 
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -11,7 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <event2/event.h>
+#include <openssl/ssl.h>
 
 #include "http.h"
 #include "tap.h"
@@ -56,6 +62,58 @@ get(const char *url, const struct http_opts *opts, int stream)
 	http_send(h, &req, done_cb, NULL);
 	event_base_dispatch(base);
 	http_free(h);
+}
+
+/*
+ * A TLS server that sends its half of the handshake and hangs up unread:
+ * the client's next two writes meet a reset connection. Each write that
+ * reaches the socket through write(2), not send(MSG_NOSIGNAL), raises
+ * SIGPIPE, which kills this test (it keeps the default disposition on
+ * purpose). The child serves one connection; its port is returned.
+ */
+static int
+hangup_server(const char *cert, const char *key, pid_t *pid)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	SSL_CTX			*ctx;
+	SSL			*ssl;
+	struct pollfd		 pfd;
+	int			 lfd, fd, r;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(lfd, 1) == -1 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &len) == -1)
+		return -1;
+	if ((*pid = fork()) != 0) {
+		close(lfd);
+		return *pid == -1 ? -1 : ntohs(sin.sin_port);
+	}
+	alarm(10);
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (ctx == NULL ||
+	    SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    (fd = accept(lfd, NULL, NULL)) == -1)
+		_exit(1);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	/* Non-blocking: stop once the server's flight is out. */
+	while ((r = SSL_accept(ssl)) != 1 &&
+	    SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ &&
+	    BIO_number_written(SSL_get_wbio(ssl)) == 0) {
+		if (poll(&pfd, 1, 5000) != 1)
+			_exit(1);
+	}
+	close(fd);
+	_exit(0);
 }
 
 static int
@@ -159,6 +217,28 @@ main(void)
 		ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM,
 		    "%s: a certificate for another name is refused (%s)",
 		    i ? "stream" : "request", last_msg);
+	}
+
+	/* A Core that hangs up mid-handshake is an error, not a SIGPIPE. */
+	for (i = 0; i < 2; i++) {
+		pid_t	hpid;
+		int	hport;
+
+		if ((hport = hangup_server(cert, key, &hpid)) == -1) {
+			printf("Bail out! cannot start the hang-up server\n");
+			return 1;
+		}
+		free(url);
+		url = xasprintf("https://127.0.0.1:%d/", hport);
+		memset(&opts, 0, sizeof(opts));
+		opts.timeout_ms = 5000;
+		opts.insecure = 1;
+		get(url, &opts, i);
+		ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM &&
+		    streamed == 0, "%s: a Core that hangs up during the "
+		    "handshake is an upstream error (%s)", i ? "stream" : "request",
+		    last_msg);
+		waitpid(hpid, &status, 0);
 	}
 
 	kill(pid, SIGTERM);
