@@ -187,8 +187,9 @@ model_string_array_add(struct json_object *out, struct json_object *v)
 		}
 		break;
 	case json_type_string:
+		/* As C strings, as everything read is kept: up to a NUL. */
 		s = json_object_get_string(v);
-		len = (size_t)json_object_get_string_len(v);
+		len = strlen(s);
 		if (len > 0 && s[0] == '[' &&
 		    (parsed = loose_parse(s, len)) != NULL) {
 			if (json_object_is_type(parsed, json_type_array))
@@ -236,8 +237,11 @@ model_actions(struct json_object *v)
 	for (i = 0; i < json_object_array_length(v); i++) {
 		e = json_object_array_get_idx(v, i);
 		a = json_object_new_object();
-		if (json_object_is_type(e, json_type_string))
-			json_object_object_add(a, "action", json_object_get(e));
+		/* An action without a name is none, in either form. */
+		if (json_object_is_type(e, json_type_string) &&
+		    *json_object_get_string(e) != '\0')
+			json_object_object_add(a, "action",
+			    json_object_new_string(json_object_get_string(e)));
 		else if (json_object_is_type(e, json_type_object) &&
 		    *model_str(e, "action") != '\0') {
 			json_object_object_foreach(e, key, val) {

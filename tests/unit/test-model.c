@@ -79,8 +79,14 @@ writer_edge_cases(void)
 		"{\"callId\":\"a\",\"duration\":1e3,\"recordingDuration\":99999999999,"
 		    "\"stateToken\":1.5}",
 		"{\"callId\":\"a\",\"callId\":\"b\",\"status\":\"RINGING\",\"status\":7}",
+		"{\"callId\":\"a\",\"actions\":[\"A\\u0000B\",{\"action\":\"\"},"
+		    "{\"deviceIds\":null,\"action\":5,\"z\":[1,{}]},[\"C\"],null]}",
+		"{\"callId\":\"a\",\"deviceIds\":[[\"n\"],\"\",2.50,\"[x,[y]]\",\"[\",true,"
+		    "\"\\u0000\"]}",
+		"{\"callId\":\"a\",\"actions\":{\"action\":\"X\"},\"deviceIds\":{}}",
+		"{\"callId\":\"a\",\"actions\":[\"\\u0000B\",\"\",{\"action\":\"\\u0000\"},\"Z\"]}",
 	};
-	struct call_state	*cs;
+	struct call_state	*cs, *again;
 	size_t			 i;
 	int			 bad = 0;
 
@@ -89,10 +95,20 @@ writer_edge_cases(void)
 		if (cs == NULL || !same_as_reference(docs[i], strlen(docs[i]), cs)) {
 			printf("# doc %zu: %s\n", i, cs == NULL ? "refused" : "differs");
 			bad++;
+		} else {
+			/* What was read equals what its normalised text reads as. */
+			again = parse_call(call_state_json(cs));
+			if (again == NULL || call_state_diff(cs, again) != 0) {
+				printf("# doc %zu: reads back otherwise\n# %s\n", i,
+				    call_state_json(cs));
+				bad++;
+			}
+			call_state_free(again);
 		}
 		call_state_free(cs);
 	}
-	ok(bad == 0, "the direct writer equals the reference on %zu edge cases",
+	ok(bad == 0, "the direct writer equals the reference, and reads back "
+	    "the same, on %zu edge cases",
 	    sizeof(docs) / sizeof(docs[0]));
 }
 
