@@ -208,7 +208,12 @@ model_string_array_add(struct json_object *out, struct json_object *v)
 	}
 }
 
-struct json_object *
+/*
+ * deviceIds-style: an array, a "[a, b]" string, or one bare string. This
+ * and model_actions() build the json-c trees of call_state_json_reference();
+ * the direct path (strv_collect(), actions_collect()) must read the same.
+ */
+static struct json_object *
 model_string_array(struct json_object *v)
 {
 	struct json_object	*out = json_object_new_array();
@@ -290,20 +295,6 @@ party_equal(const struct party *a, const struct party *b)
 	    strcmp(a->tel_uri, b->tel_uri) == 0 &&
 	    strcmp(a->display_name, b->display_name) == 0 &&
 	    strcmp(a->display_number, b->display_number) == 0;
-}
-
-static char **
-strings_from_array(struct json_object *arr, size_t *n)
-{
-	char	**v;
-	size_t	  i;
-
-	*n = json_object_array_length(arr);
-	v = xcalloc(*n, sizeof(*v));
-	for (i = 0; i < *n; i++)
-		v[i] = xstrdup(json_object_get_string(
-		    json_object_array_get_idx(arr, i)));
-	return v;
 }
 
 static void
@@ -425,11 +416,151 @@ norm_put_str(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
-/* One known member's normalised value; src is the document's, or NULL. */
+/* An array of strings, as json-c prints one. */
+static void
+norm_put_strv(struct buf *b, char *const *v, size_t n)
+{
+	size_t	i;
+
+	buf_addc(b, '[');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(b, ',');
+		norm_put_str(b, v[i]);
+	}
+	buf_addc(b, ']');
+}
+
+static void
+strv_push(char ***v, size_t *n, const char *s)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+/*
+ * Strings flattened from src as model_string_array() flattens them (an
+ * array, a loose string of one, or a scalar), appended to *v: the direct
+ * path, which builds no json-c array only to print it.
+ */
+static void
+strv_collect(char ***v, size_t *n, struct json_object *src)
+{
+	struct json_object	*parsed, *e;
+	const char		*s;
+	size_t			 i, len;
+
+	switch (json_object_get_type(src)) {
+	case json_type_array:
+		for (i = 0; i < json_object_array_length(src); i++) {
+			e = json_object_array_get_idx(src, i);
+			if (!json_object_is_type(e, json_type_array))
+				strv_collect(v, n, e);
+		}
+		break;
+	case json_type_string:
+		s = json_object_get_string(src);
+		len = strlen(s);
+		if (len > 0 && s[0] == '[') {
+			if ((parsed = loose_parse(s, len)) != NULL) {
+				if (json_object_is_type(parsed, json_type_array))
+					strv_collect(v, n, parsed);
+				json_object_put(parsed);
+			}
+		} else if (len > 0)
+			strv_push(v, n, s);
+		break;
+	case json_type_int:
+	case json_type_double:
+		strv_push(v, n, json_object_get_string(src));
+		break;
+	default:
+		break;
+	}
+}
+
+/* deviceIds of src, never a NULL vector. */
+static char **
+strv_from(struct json_object *src, size_t *n)
+{
+	char	**v = NULL;
+
+	*n = 0;
+	strv_collect(&v, n, src);
+	return v != NULL ? v : xcalloc(1, sizeof(*v));
+}
+
+/*
+ * actions read as model_actions() reads them, straight into cs->actions
+ * and their normalised text in out: each object's other members first,
+ * as json-c prints them, then action, then deviceIds if it had them.
+ */
+static void
+actions_collect(struct call_state *cs, struct json_object *src,
+    struct buf *out)
+{
+	struct json_object	*parsed = NULL, *e, *d;
+	struct call_action	*a;
+	size_t			 i, n = 0;
+
+	if (json_object_is_type(src, json_type_string)) {
+		parsed = loose_parse(json_object_get_string(src),
+		    (size_t)json_object_get_string_len(src));
+		src = parsed;
+	}
+	if (json_object_is_type(src, json_type_array))
+		n = json_object_array_length(src);
+	cs->actions = xcalloc(n, sizeof(*cs->actions));
+	buf_addc(out, '[');
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(src, i);
+		a = &cs->actions[cs->nactions];
+		if (json_object_is_type(e, json_type_string) &&
+		    *json_object_get_string(e) != '\0') {
+			a->action = xstrdup(json_object_get_string(e));
+			a->device_ids = xcalloc(1, sizeof(char *));
+			buf_addstr(out, cs->nactions > 0 ? ",{\"action\":" :
+			    "{\"action\":");
+			norm_put_str(out, a->action);
+		} else if (json_object_is_type(e, json_type_object) &&
+		    *model_str(e, "action") != '\0') {
+			a->action = xstrdup(model_str(e, "action"));
+			buf_addstr(out, cs->nactions > 0 ? ",{" : "{");
+			json_object_object_foreach(e, key, val) {
+				if (strcmp(key, "action") == 0 ||
+				    strcmp(key, "deviceIds") == 0)
+					continue;
+				norm_put_str(out, key);
+				buf_addc(out, ':');
+				buf_addstr(out, val != NULL ?
+				    json_object_to_json_string_ext(val, NORM_FLAGS) :
+				    "null");
+				buf_addc(out, ',');
+			}
+			buf_addstr(out, "\"action\":");
+			norm_put_str(out, a->action);
+			if ((d = model_get(e, "deviceIds")) != NULL) {
+				a->device_ids = strv_from(d, &a->ndevice_ids);
+				buf_addstr(out, ",\"deviceIds\":");
+				norm_put_strv(out, a->device_ids, a->ndevice_ids);
+			} else
+				a->device_ids = xcalloc(1, sizeof(char *));
+		} else
+			continue;
+		buf_addc(out, '}');
+		cs->nactions++;
+	}
+	buf_addc(out, ']');
+	json_object_put(parsed);
+}
+
+/*
+ * One known member's normalised value; src is the document's, or NULL;
+ * actions is their normalised text (actions_collect()).
+ */
 static void
 norm_put_value(struct buf *b, const struct norm_field *f,
-    const struct call_state *cs, struct json_object *src,
-    struct json_object *devices, struct json_object *actions)
+    const struct call_state *cs, struct json_object *src, const char *actions)
 {
 	switch (f->kind) {
 	case NF_TOKEN:
@@ -456,10 +587,10 @@ norm_put_value(struct buf *b, const struct norm_field *f,
 		norm_put_str(b, NF_STRP(cs, f));
 		break;
 	case NF_DEVICES:
-		buf_addstr(b, json_object_to_json_string_ext(devices, NORM_FLAGS));
+		norm_put_strv(b, cs->device_ids, cs->ndevice_ids);
 		break;
 	case NF_ACTIONS:
-		buf_addstr(b, json_object_to_json_string_ext(actions, NORM_FLAGS));
+		buf_addstr(b, actions);
 		break;
 	}
 }
@@ -476,7 +607,7 @@ _Static_assert(NORM_NFIELDS <= 32, "norm_text() keeps a 32-bit set");
  */
 static char *
 norm_text(struct json_object *src, const struct call_state *cs,
-    struct json_object *devices, struct json_object *actions)
+    const char *actions)
 {
 	const struct norm_field	*f;
 	struct buf		 b;
@@ -494,7 +625,7 @@ norm_text(struct json_object *src, const struct call_state *cs,
 		buf_addc(&b, ':');
 		if ((f = norm_field(key)) != NULL) {
 			seen |= 1u << (f - norm_fields);
-			norm_put_value(&b, f, cs, val, devices, actions);
+			norm_put_value(&b, f, cs, val, actions);
 		} else
 			buf_addstr(&b, val != NULL ?
 			    json_object_to_json_string_ext(val, NORM_FLAGS) : "null");
@@ -507,7 +638,7 @@ norm_text(struct json_object *src, const struct call_state *cs,
 		first = 0;
 		norm_put_str(&b, norm_fields[i].key);
 		buf_addc(&b, ':');
-		norm_put_value(&b, &norm_fields[i], cs, NULL, devices, actions);
+		norm_put_value(&b, &norm_fields[i], cs, NULL, actions);
 	}
 	buf_addc(&b, '}');
 	/* Kept as long as the call lives: no slack from the buffer's doubling. */
@@ -568,7 +699,8 @@ struct call_state *
 call_state_from_json(struct json_object *src, char *err, size_t errlen)
 {
 	struct call_state	*cs;
-	struct json_object	*v, *devices, *actions, *e;
+	struct json_object	*v, *e;
+	struct buf		 actions;
 	size_t			 i;
 
 	if (!json_object_is_type(src, json_type_object)) {
@@ -610,23 +742,12 @@ call_state_from_json(struct json_object *src, char *err, size_t errlen)
 			NF_STRP(cs, f) = xstrdup(model_str(src, f->key));
 	}
 
-	devices = model_string_array(model_get(src, "deviceIds"));
-	cs->device_ids = strings_from_array(devices, &cs->ndevice_ids);
-
-	actions = model_actions(model_get(src, "actions"));
-	cs->nactions = json_object_array_length(actions);
-	cs->actions = xcalloc(cs->nactions, sizeof(*cs->actions));
-	for (i = 0; i < cs->nactions; i++) {
-		e = json_object_array_get_idx(actions, i);
-		cs->actions[i].action = xstrdup(model_str(e, "action"));
-		v = model_get(e, "deviceIds");
-		cs->actions[i].device_ids = v != NULL ?
-		    strings_from_array(v, &cs->actions[i].ndevice_ids) :
-		    xcalloc(1, sizeof(char *));
-	}
-	cs->json = norm_text(src, cs, devices, actions);
-	json_object_put(devices);
-	json_object_put(actions);
+	cs->device_ids = strv_from(model_get(src, "deviceIds"), &cs->ndevice_ids);
+	buf_init(&actions);
+	actions_collect(cs, model_get(src, "actions"), &actions);
+	buf_addc(&actions, '\0');
+	cs->json = norm_text(src, cs, actions.data);
+	buf_free(&actions);
 	return cs;
 }
 

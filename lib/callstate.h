@@ -151,7 +151,5 @@ const char		*model_str(struct json_object *, const char *key);
 int64_t			 model_int(struct json_object *, const char *key);
 uint32_t		 model_uint(struct json_object *, const char *key);
 int			 model_bool(struct json_object *, const char *key);
-/* deviceIds-style: an array, a "[a, b]" string, or one bare string. */
-struct json_object	*model_string_array(struct json_object *);
 
 #endif
