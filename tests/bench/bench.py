@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
-from harness import Bus, Daemon, Rpc, Sim, build_path, free_port, request  # noqa: E402
+from harness import Bus, Daemon, Rpc, Sim, build_path, free_port, request, until  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 ROOT = "/org/dstnyd/Cti1"
@@ -122,13 +122,10 @@ def settle(pid, quiet=1.5, limit=30.0):
 
 
 def wait_for(what, pred, limit=60.0, step=0.05):
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    fail("%s: not within %gs" % (what, limit))
+    v = until(pred, limit, step)
+    if not v:
+        fail("%s: not within %gs" % (what, limit))
+    return v
 
 
 def webhook_extra(keepalive=30):

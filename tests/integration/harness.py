@@ -270,6 +270,31 @@ class Stream:
         self.sock.close()
 
 
+def until(pred, timeout=5.0, step=0.05):
+    """pred()'s first true value, asked every step seconds; None after timeout.
+
+    For what only polling can see (the simulator's records, a port coming
+    back); where the daemon says something, wait for that instead.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(step)
+
+
+def core_up(sim):
+    """The simulator accepts connections again (after a /faults outage)."""
+    try:
+        socket.create_connection(("127.0.0.1", sim.port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

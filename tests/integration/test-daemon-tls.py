@@ -6,10 +6,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Rpc, Sim, done, eq, no_secrets, ok
+from harness import Bus, Daemon, Rpc, Sim, done, eq, no_secrets, ok, until
 
 tmp = tempfile.mkdtemp(prefix="dstnyd-tls-")
 cert, key = os.path.join(tmp, "core.pem"), os.path.join(tmp, "core.key")
@@ -23,10 +22,7 @@ ok(sim.url.startswith("https://"), "the simulator serves HTTPS", sim.url)
 
 d = Daemon(bus, sim, ready=False)
 ok(not d.wait_notify("READY=1", 3), "an unknown CA: dstnyd never becomes ready")
-deadline = time.monotonic() + 10
-while time.monotonic() < deadline and "certificate" not in d.output():
-    time.sleep(0.05)
-ok("certificate" in d.output(), "and says why (the certificate)", d.output()[-1500:])
+ok(until(lambda: "certificate" in d.output(), 10), "and says why (the certificate)", d.output()[-1500:])
 rpc = Rpc(d.sock)
 eq(rpc.call("status")["result"]["users"][0]["state"], "offline", "User.State offline")
 rpc.close()

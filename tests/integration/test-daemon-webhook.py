@@ -6,10 +6,9 @@ import json
 import os
 import re
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Monitor, Rpc, Sim, done, eq, free_port, no_secrets, ok, request
+from harness import Bus, Daemon, Monitor, Rpc, Sim, done, eq, free_port, no_secrets, ok, request, until
 
 ROOT = "/org/dstnyd/Cti1"
 USER = "org.dstnyd.Cti1.User"
@@ -38,13 +37,8 @@ ok(len({h["targetId"] for h in hooks}) == 2, "a fresh targetId per target")
 user_hook = [h for h in hooks if h["kind"] == "user"][0]["targetId"]
 
 # Renewal before expiresOn (2 s here) runs out.
-deadline = time.monotonic() + 8
-renewed = False
-while time.monotonic() < deadline and not renewed:
-    routes = [r["route"] for r in sim.requests()]
-    renewed = routes.count("devices.webhook") >= 2
-    if not renewed:
-        time.sleep(0.1)
+renewed = until(lambda: [r["route"] for r in sim.requests()].count("devices.webhook") >= 2,
+                8, 0.1)
 ok(renewed, "registrations are renewed before they lapse")
 sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
 
@@ -53,14 +47,8 @@ rpc.call("subscribe", topics=["calls"])
 st, c1, _ = sim.control("POST", "/calls", {"from": "+46701234567", "name": "Carol"})
 n = rpc.notification("call.added")
 ok(n is not None and n["call"]["callId"] == c1["callId"], "an inbound call arrives through the user webhook")
-deadline = time.monotonic() + 5
-call_hook = None
-while time.monotonic() < deadline and call_hook is None:
-    for h in sim.state()["events"]["webhooks"]:
-        if h["kind"] == "call" and h["callId"] == c1["callId"]:
-            call_hook = h["targetId"]
-    if call_hook is None:
-        time.sleep(0.05)
+call_hook = until(lambda: next((h["targetId"] for h in sim.state()["events"]["webhooks"]
+                                if h["kind"] == "call" and h["callId"] == c1["callId"]), None))
 ok(call_hook is not None, "a call webhook is registered for the live call")
 r = rpc.call("call.answer", call=c1["callId"])
 ok(r.get("result", {}).get("status") == "ACTIVE", "answer through the socket", r)
@@ -77,19 +65,15 @@ st, _, _ = request("POST", HOOKS + "/hooks/" + user_hook,
                    {"fullState": True, "calls": [{"callId": "forged", "stateToken": 1,
                                                   "status": "RINGING"}]})
 eq(st, 204, "a forged body on a known target: 204")
-deadline = time.monotonic() + 5
-while time.monotonic() < deadline and not any(r["route"] == "state.user" for r in sim.requests()):
-    time.sleep(0.05)
-ok(any(r["route"] == "state.user" for r in sim.requests()), "the daemon asks the Core instead")
+ok(until(lambda: any(r["route"] == "state.user" for r in sim.requests())),
+   "the daemon asks the Core instead")
 r = rpc.call("calls.list")
 ok([c["callId"] for c in r["result"]] == [c1["callId"]], "and the forged call never appears", r)
 token = rpc.call("call.get", call=c1["callId"])["result"]["stateToken"]
 sim.control("DELETE", "/requests")
 request("POST", HOOKS + "/hooks/" + call_hook, {"stateToken": token})
 request("POST", HOOKS + "/hooks/" + call_hook, str(token + 1))
-deadline = time.monotonic() + 5
-while time.monotonic() < deadline and not any(r["route"] == "state.call" for r in sim.requests()):
-    time.sleep(0.05)
+until(lambda: any(r["route"] == "state.call" for r in sim.requests()))
 routes = [r["route"] for r in sim.requests()]
 eq(routes.count("state.call"), 1, "the same token costs nothing; another token one fetch")
 

@@ -9,7 +9,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Monitor, Rpc, Sim, done, eq, no_secrets, ok, request
+from harness import Bus, Daemon, Monitor, Rpc, Sim, core_up, done, eq, no_secrets, ok, request, until
 
 ROOT = "/org/dstnyd/Cti1"
 CALL = "org.dstnyd.Cti1.Call"
@@ -306,13 +306,7 @@ sim.control("POST", "/faults", {"downSeconds": 3})
 ok(mon.signal("PropertiesChanged", U0, timeout=15,
               data=lambda p: p[1].get("State", {}).get("data") == "offline") is not None,
    "the Core down: User.State offline")
-deadline = time.monotonic() + 15
-while time.monotonic() < deadline:
-    try:
-        socket.create_connection(("127.0.0.1", sim.port), timeout=1).close()
-        break
-    except OSError:
-        time.sleep(0.05)
+until(lambda: core_up(sim), 15)
 sim.control("POST", "/calls/%s/hangup" % cid3)
 ok(mon.signal("PropertiesChanged", U0, timeout=20,
               data=lambda p: p[1].get("State", {}).get("data") == "online") is not None,
