@@ -348,6 +348,8 @@ cmd_watch(void)
 
 	result_or_exit(reply);
 	json_object_put(reply);
+	/* On stderr, so that standard output stays the events alone. */
+	fprintf(stderr, "dstnyctl: watching; interrupt to stop\n");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((m = ctl_read(&ctl)) != NULL) {
 		if (json_object_object_get_ex(m, "method", NULL)) {

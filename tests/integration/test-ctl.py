@@ -3,12 +3,12 @@
 human and --json output, CALL resolution, errors and exit codes."""
 import json
 import os
+import select
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Monitor, Sim, build_path, done, eq, no_secrets, ok
+from harness import Bus, Daemon, Monitor, Sim, build_path, done, eq, no_secrets, ok, until
 
 bus = Bus()
 sim = Sim()
@@ -43,9 +43,7 @@ rc, out, err = ctl("answer")
 ok(rc == 2 and "there is no call" in err, "answer with no call: exit 2 and a clear error", err)
 
 st_, c1, _ = sim.control("POST", "/calls", {"from": "+46701234567", "name": "Carol Customer"})
-deadline = time.monotonic() + 5
-while time.monotonic() < deadline and c1["callId"] not in ctl("calls")[1]:
-    time.sleep(0.05)
+until(lambda: c1["callId"] in ctl("calls")[1])
 rc, out, _ = ctl("calls")
 ok(rc == 0 and "CALL" in out.splitlines()[0] and c1["callId"] in out and "RINGING" in out and
    "Carol Customer" in out, "calls: aligned table", out)
@@ -91,9 +89,7 @@ rc, r, _ = js("dial", "tel:+4631300000", "--device", "alice-desk")
 ok(rc == 0 and r["status"] == "INITIATED", "dial --device")
 c3 = r["callId"] if r else ""
 sim.control("POST", "/calls/%s/answer" % c3)
-deadline = time.monotonic() + 5
-while time.monotonic() < deadline and js("show", c3)[1]["status"] != "ACTIVE":
-    time.sleep(0.05)
+until(lambda: js("show", c3)[1]["status"] == "ACTIVE")
 rc, out, _ = ctl("park", c3)
 ok(rc == 0 and "TERMINATED" in out, "park", out)
 
@@ -118,14 +114,26 @@ eq(rc, 13, "an unknown user: exit 13")
 
 # watch, human and JSON
 env = dict(os.environ, DSTNYD_SOCKET=d.sock)
-w = subprocess.Popen([CTL, "watch"], stdout=subprocess.PIPE, text=True, env=env)
-wj = subprocess.Popen([CTL, "--json", "watch"], stdout=subprocess.PIPE, text=True, env=env)
-time.sleep(0.5)
+w = subprocess.Popen([CTL, "watch"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                     env=env)
+wj = subprocess.Popen([CTL, "--json", "watch"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                      text=True, env=env)
+
+
+def line_of(pipe, timeout=10):
+    """The pipe's next line, or "" if none comes within timeout seconds."""
+    return pipe.readline() if select.select([pipe], [], [], timeout)[0] else ""
+
+
+said = line_of(w.stderr), line_of(wj.stderr)
+ok(all(s.startswith("dstnyctl: watching") for s in said),
+   "watch says on stderr once it is subscribed", said)
 st_, c4, _ = sim.control("POST", "/calls", {"from": "+4670777", "name": "Watcher"})
-line = w.stdout.readline()
+line = line_of(w.stdout)
 ok("call.added" in line and c4["callId"] in line and "Watcher" in line, "watch prints events", line)
-m = json.loads(wj.stdout.readline())
-ok(m["method"] == "call.added" and m["params"]["call"]["callId"] == c4["callId"],
+line = line_of(wj.stdout)
+m = json.loads(line) if line else {}
+ok(m.get("method") == "call.added" and m["params"]["call"]["callId"] == c4["callId"],
    "watch --json prints the raw notifications", m)
 w.terminate()
 wj.terminate()
