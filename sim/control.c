@@ -52,6 +52,7 @@ static const char		*ctl_prefix = "/_sim";
 static long			 latency_ms;
 static struct fault_count	 fail_fault, drop_fault, malformed_fault;
 static struct delayed		*delayed;
+static long long		 released;	/* held answers sent so far */
 static struct logged		 reqlog[LOG_MAX];
 static size_t			 nlog, log_total;
 
@@ -128,6 +129,7 @@ delayed_cb(evutil_socket_t fd, short what, void *arg)
 	struct delayed	*d = arg;
 
 	send_now(d->req, d->status, d->ctype, d->body);
+	released++;
 	delayed_free(d);
 }
 
@@ -426,12 +428,20 @@ static struct json_object *
 faults_json(void)
 {
 	struct json_object	*o = json_object_new_object();
+	struct delayed		*d;
+	long long		 held = 0;
+
+	for (d = delayed; d != NULL; d = d->next)
+		held++;
 
 	json_object_object_add(o, "latencyMs", json_object_new_int64(latency_ms));
 	json_object_object_add(o, "fail", json_object_new_int64(fail_fault.count));
 	json_object_object_add(o, "drop", json_object_new_int64(drop_fault.count));
 	json_object_object_add(o, "malformed",
 	    json_object_new_int64(malformed_fault.count));
+	/* Answers latencyMs holds back now, and those sent after it so far. */
+	json_object_object_add(o, "held", json_object_new_int64(held));
+	json_object_object_add(o, "released", json_object_new_int64(released));
 	return o;
 }
 
@@ -606,6 +616,8 @@ control_handle(struct evhttp_request *req, const char *path)
 			ctl_reply(req, 200, faults_json());
 			goto done;
 		}
+		ctl_reply(req, 200, faults_json());
+	} else if (cmd == EVHTTP_REQ_GET && strcmp(path, "/faults") == 0) {
 		ctl_reply(req, 200, faults_json());
 	} else if (cmd == EVHTTP_REQ_DELETE && strcmp(path, "/faults") == 0) {
 		faults_clear();
