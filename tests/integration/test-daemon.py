@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Bus, Daemon, Monitor, Rpc, Sim, core_up, done, eq, no_secrets, ok, request, until
@@ -356,10 +355,8 @@ ok(r.returncode == 1 and "%s:5: [core] colour: unknown key" % bad in r.stderr,
 
 # --- shutdown -----------------------------------------------------------------------------
 sim.control("DELETE", "/requests")
-t0 = time.monotonic()
 rc = d.stop()
-ok(rc == 0 and time.monotonic() - t0 < 2.5, "SIGTERM: exit 0 within 2 s (%.2fs)" % (time.monotonic() - t0),
-   d.output()[-2000:])
+ok(rc == 0, "SIGTERM: exit 0 (a Core that does not answer: test-faults)", d.output()[-2000:])
 ok(not os.path.exists(d.sock), "the socket file is removed")
 stale = socket.socket(socket.AF_UNIX)
 stale.bind(d.sock)

@@ -186,7 +186,16 @@ for s in loris:
 ok(closed == 50, "the slow-loris connections are closed by the timeout (%d of 50)" % closed)
 clean, leaked = no_secrets(sim, d.output())
 ok(clean, "no ticket token or password in the webhook daemon's output", leaked)
+# A Core that answers nothing for 3 s: dstnyd's 2 s shutdown deadline
+# ends the wait for its deletions, so it exits before any answer comes.
+sim.control("POST", "/faults", {"latencyMs": 3000})
+before = sim.control("GET", "/faults")[1]
 eq(d.stop(), 0, "the webhook daemon stops cleanly")
+after = sim.control("GET", "/faults")[1]
+ok(after["held"] > 0 and after["released"] == before["released"],
+   "a Core that answers nothing: dstnyd exits before it does, within its deadline",
+   "before %s, after %s" % (before, after))
+sim.control("DELETE", "/faults")
 print("# peak RSS in the fault suite: %.1f MiB" % (peak / MIB))
 mon.stop()
 sim.stop()
