@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
-from harness import Bus, Daemon, Rpc, Sim, build_path, free_port, request, until  # noqa: E402
+from harness import Bus, Daemon, Rpc, Sim, build_path, free_port, request, spawn, until  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 ROOT = "/org/dstnyd/Cti1"
@@ -425,10 +425,9 @@ class Floor:
     """bench-floor: dstnyd's libraries, initialised, idle."""
 
     def __init__(self, bus):
-        self.proc = subprocess.Popen([build_path("tests", "bench", "bench-floor")],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     env=dict(os.environ,
-                                              DBUS_SESSION_BUS_ADDRESS=bus.address))
+        self.proc = spawn([build_path("tests", "bench", "bench-floor")],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus.address))
         if self.proc.stdout.readline().strip() != b"ready":
             fail("bench-floor did not start")
 

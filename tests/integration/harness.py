@@ -3,11 +3,13 @@
 Everything here talks to real processes over real sockets: the simulator
 is started as a subprocess and driven over HTTP only.
 """
+import atexit
 import http.server
 import json
 import os
 import queue
 import select
+import signal
 import socket
 import ssl
 import subprocess
@@ -20,6 +22,26 @@ import urllib.request
 
 _n = 0
 _failed = 0
+_children = []
+
+
+def spawn(argv, **kw):
+    """subprocess.Popen, and the process is killed when the test ends."""
+    p = subprocess.Popen(argv, **kw)
+    _children.append(p)
+    return p
+
+
+@atexit.register
+def _kill_children():
+    # A test that dies of an exception or SIGTERM leaves nothing running.
+    for p in _children:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+signal.signal(signal.SIGTERM, lambda sig, frame: sys.exit(128 + sig))
 
 
 def ok(cond, name, diag=None):
@@ -66,8 +88,8 @@ class Sim:
         wrap = os.environ.get("DSTNY_SIM_WRAP", "").split()
         # stderr goes to a file: a full pipe must never stall the simulator.
         self.errfile = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(wrap + [exe, "-l", "127.0.0.1:0"] + list(args),
-                                     stdout=subprocess.PIPE, stderr=self.errfile)
+        self.proc = spawn(wrap + [exe, "-l", "127.0.0.1:0"] + list(args),
+                          stdout=subprocess.PIPE, stderr=self.errfile)
         # The first stdout line names the port; wait for it, bounded.
         ready, _, _ = select.select([self.proc.stdout], [], [], wait)
         if not ready:
@@ -308,9 +330,9 @@ class Bus:
 
     def __init__(self, wait=10.0):
         r, w = os.pipe()
-        self.proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork",
-                                      "--print-address=%d" % w], pass_fds=[w],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = spawn(["dbus-daemon", "--session", "--nofork",
+                           "--print-address=%d" % w], pass_fds=[w],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(w)
         ready, _, _ = select.select([r], [], [], wait)
         if not ready:
@@ -348,9 +370,9 @@ class Monitor:
     """busctl monitor: every message of org.dstnyd.Cti1, as JSON, in a queue."""
 
     def __init__(self, bus):
-        self.proc = subprocess.Popen(["busctl", "--address=" + bus.address,
-                                      "--json=short", "monitor", "org.dstnyd.Cti1"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.proc = spawn(["busctl", "--address=" + bus.address,
+                           "--json=short", "monitor", "org.dstnyd.Cti1"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.msgs = queue.Queue()
         self.seen = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -430,9 +452,9 @@ class Daemon:
                    NOTIFY_SOCKET=self.notify_path, **(env_extra or {}))
         wrap = os.environ.get("DSTNY_DAEMON_WRAP", "").split()
         self.log = open(os.path.join(self.dir, "log"), "w+")
-        self.proc = subprocess.Popen(wrap + [build_path("daemon", "dstnyd")] +
-                                     (["-d"] if debug else []) + ["-c", self.conf], env=env,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = spawn(wrap + [build_path("daemon", "dstnyd")] +
+                          (["-d"] if debug else []) + ["-c", self.conf], env=env,
+                          stdout=self.log, stderr=subprocess.STDOUT)
         if ready and not self.wait_notify("READY=1", wait):
             bail("dstnyd did not become ready: %s" % self.output()[-3000:])
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Monitor, Sim, build_path, done, eq, no_secrets, ok, until
+from harness import Bus, Daemon, Monitor, Sim, build_path, done, eq, no_secrets, ok, spawn, until
 
 bus = Bus()
 sim = Sim()
@@ -114,10 +114,9 @@ eq(rc, 13, "an unknown user: exit 13")
 
 # watch, human and JSON
 env = dict(os.environ, DSTNYD_SOCKET=d.sock)
-w = subprocess.Popen([CTL, "watch"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                     env=env)
-wj = subprocess.Popen([CTL, "--json", "watch"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                      text=True, env=env)
+w = spawn([CTL, "watch"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+wj = spawn([CTL, "--json", "watch"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+           env=env)
 
 
 def line_of(pipe, timeout=10):
