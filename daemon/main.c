@@ -18,6 +18,7 @@
 #include "xmalloc.h"
 
 #define SHUTDOWN_MSEC	1800	/* SIGTERM must be done within 2 s */
+#define STATUS_NAMED	4	/* users STATUS= names; beyond, it counts */
 
 struct event_base	*dbase;
 struct http		*dhttp;
@@ -65,20 +66,42 @@ usage(void)
 	exit(2);
 }
 
-/* STATUS= for systemctl status; READY=1 once the name is owned and fetched. */
+/*
+ * STATUS= for systemctl status; READY=1 once the name is owned and fetched.
+ * A few users are named ("alice@example.com: online"); more are counted
+ * ("1000 users: 998 online, 2 degraded"): one line whatever their number,
+ * and no list of every user rebuilt at each user's change.
+ */
 void
 daemon_status_changed(void)
 {
 	struct duser	*u;
 	struct buf	 b;
+	unsigned	 count[USTATE_UNAUTHORIZED + 1] = { 0 }, n = 0, s;
+	const char	*sep;
 	int		 all_ready = 1;
 
 	buf_init(&b);
 	TAILQ_FOREACH(u, &dusers, entry) {
-		buf_printf(&b, "%s%s@%s: %s", b.len ? ", " : "", u->user,
-		    u->domain, user_state_name(u->state));
+		count[u->state]++;
+		n++;
 		if (!u->ready)
 			all_ready = 0;
+	}
+	if (n == 0)
+		buf_printf(&b, "no users");
+	else if (n <= STATUS_NAMED) {
+		TAILQ_FOREACH(u, &dusers, entry)
+			buf_printf(&b, "%s%s@%s: %s", b.len ? ", " : "", u->user,
+			    u->domain, user_state_name(u->state));
+	} else {
+		buf_printf(&b, "%u users", n);
+		for (s = 0, sep = ":"; s <= USTATE_UNAUTHORIZED; s++) {
+			if (count[s] == 0)
+				continue;
+			buf_printf(&b, "%s %u %s", sep, count[s], user_state_name(s));
+			sep = ",";
+		}
 	}
 	if (!bus_ready()) {
 		buf_printf(&b, "%swaiting for the D-Bus name", b.len ? "; " : "");

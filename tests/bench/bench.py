@@ -21,7 +21,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
-from harness import Bus, Daemon, Rpc, Sim, build_path, free_port, request, spawn, until  # noqa: E402
+from harness import (Bus, Daemon, Rpc, Sim, build_path, free_port, many_users,  # noqa: E402
+                     request, spawn, until)
 
 QUICK = "--quick" in sys.argv
 ROOT = "/org/dstnyd/Cti1"
@@ -168,25 +169,6 @@ def ticket(sim, user, password):
     if st != 200:
         fail("ticket for %s: %d" % (user, st))
     return body["token"]
-
-
-def many_users(n, tmp):
-    """A scenario with n users and the dstnyd [user] sections for them."""
-    names = ["alice"] + ["u%04d" % i for i in range(1, n)]
-    users = [{"domain": "example.com", "user": u, "password": "pw",
-              "devices": [{"deviceId": u + "-desk", "deviceType": "SOFTPHONE",
-                           "deviceName": "Desk", "deviceStatus": "ACTIVE"}]}
-             for u in names]
-    scen = os.path.join(tmp, "users.json")
-    with open(scen, "w") as f:
-        json.dump({"users": users}, f)
-    pw = os.path.join(tmp, "pw")
-    with open(pw, "w") as f:
-        f.write("pw\n")
-    os.chmod(pw, 0o600)
-    sections = "".join('[user "u%04d"]\ndomain = example.com\nuser = u%04d\n'
-                       'password_file = %s\n' % (i, i, pw) for i in range(1, n))
-    return scen, sections
 
 
 class Table:

@@ -317,6 +317,25 @@ def core_up(sim):
         return False
 
 
+def many_users(n, tmp):
+    """A scenario with n users and the dstnyd [user] sections for them."""
+    names = ["alice"] + ["u%04d" % i for i in range(1, n)]
+    users = [{"domain": "example.com", "user": u, "password": "pw",
+              "devices": [{"deviceId": u + "-desk", "deviceType": "SOFTPHONE",
+                           "deviceName": "Desk", "deviceStatus": "ACTIVE"}]}
+             for u in names]
+    scen = os.path.join(tmp, "users.json")
+    with open(scen, "w") as f:
+        json.dump({"users": users}, f)
+    pw = os.path.join(tmp, "pw")
+    with open(pw, "w") as f:
+        f.write("pw\n")
+    os.chmod(pw, 0o600)
+    sections = "".join('[user "u%04d"]\ndomain = example.com\nuser = u%04d\n'
+                       'password_file = %s\n' % (i, i, pw) for i in range(1, n))
+    return scen, sections
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

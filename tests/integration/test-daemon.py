@@ -8,7 +8,8 @@ import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Monitor, Rpc, Sim, core_up, done, eq, no_secrets, ok, request, until
+from harness import (Bus, Daemon, Monitor, Rpc, Sim, core_up, done, eq, many_users, no_secrets, ok,
+                     request, until)
 
 ROOT = "/org/dstnyd/Cti1"
 CALL = "org.dstnyd.Cti1.Call"
@@ -408,6 +409,16 @@ ok(any(r["route"] == "ticket.delete" for r in sim.requests()), "the ticket it cr
 clean, leaked = no_secrets(sim, d.output())
 ok(clean and len(sim.control("GET", "/tickets")[1]) >= 3,
    "no ticket token or password in the daemon's output (debug log included)", leaked)
+# --- many users: STATUS= counts them ----------------------------------------------
+scen, sections = many_users(6, tempfile.mkdtemp())
+sim6 = Sim("-s", scen)
+d6 = Daemon(bus, sim6, password="pw", users=sections)
+status = [n for n in d6.notes if n.startswith("STATUS=")]
+eq(status[-1] if status else None, "STATUS=6 users: 6 online",
+   "six users: STATUS= counts them by state, in one short line")
+eq(d6.stop(), 0, "that daemon stops cleanly")
+sim6.stop()
+
 mon.stop()
 rpc.close()
 sim.stop()
