@@ -54,7 +54,9 @@ struct http {
 	char			*user_agent;
 	char			 known_ip[64];	/* last told to streams */
 	uint64_t		 next_id;
-	struct http_xfer	*xfers;
+	struct http_xfer	*xfers;		/* newest first */
+	size_t			 ndead;		/* of them, waiting for the reaper */
+	size_t			 nstarting;	/* of them, waiting for the starter */
 };
 
 struct http_sock {
@@ -206,11 +208,18 @@ http_reaper_cb(evutil_socket_t fd, short what, void *arg)
 	struct http		*h = arg;
 	struct http_xfer	*x, *next;
 
-	for (x = h->xfers; x != NULL; x = next) {
+	/*
+	 * The dead are nearly always the newest requests, at the head; a
+	 * thousand users' streams behind them are not walked at each one.
+	 */
+	for (x = h->xfers; x != NULL && h->ndead > 0; x = next) {
 		next = x->next;
 		if (x->dead) {
+			if (x->starting)
+				h->nstarting--;
 			http_unlink(h, x);
 			http_xfer_free(x);
+			h->ndead--;
 		}
 	}
 }
@@ -364,10 +373,14 @@ http_starter_cb(evutil_socket_t fd, short what, void *arg)
 	struct http_xfer	*x;
 	CURLMcode		 rc;
 
-	for (x = h->xfers; x != NULL; x = x->next) {
-		if (!x->starting || x->dead)
+	/* Those to start are the newest, at the head: stop once all are. */
+	for (x = h->xfers; x != NULL && h->nstarting > 0; x = x->next) {
+		if (!x->starting)
 			continue;
 		x->starting = 0;
+		h->nstarting--;
+		if (x->dead)
+			continue;
 		x->active = 1;
 		if ((rc = curl_multi_add_handle(h->multi, x->easy)) != CURLM_OK) {
 			x->active = 0;
@@ -388,7 +401,10 @@ http_start(struct http_xfer *x)
 	x->overflow = 0;
 	x->errbuf[0] = '\0';
 	x->attempts++;
-	x->starting = 1;
+	if (!x->starting) {
+		x->starting = 1;
+		x->http->nstarting++;
+	}
 	http_kick(x->http->starter);
 }
 
@@ -421,6 +437,7 @@ http_deliver(struct http *h, struct http_xfer *x, struct http_resp *resp,
 	    resp->status, resp->err != DSTNY_OK ? dstny_err_name(resp->err) : "ok",
 	    *resp->message != '\0' ? ": " : "", resp->message);
 	x->dead = 1;
+	h->ndead++;
 	http_kick(h->reaper);
 	x->done(resp, x->arg);
 	free(msg);
@@ -610,6 +627,7 @@ http_cancel(struct http *h, uint64_t id)
 	if (x == NULL || x->dead)
 		return;
 	x->dead = 1;
+	h->ndead++;
 	if (x->retry_ev != NULL)
 		event_del(x->retry_ev);
 	http_kick(h->reaper);
