@@ -28,17 +28,28 @@ enum hook_kind { HK_USER, HK_DEVICE, HK_CALL };
 
 struct hook {
 	char			 id[33];	/* 128 random bits in hex */
-	enum hook_kind		 kind;
+	uint8_t			 kind;		/* enum hook_kind */
+	uint8_t			 registered;
+	unsigned		 failures;
 	struct duser		*user;
 	char			*call_id;
 	uint64_t		 req;
 	time_t			 expires;
-	int			 registered;
-	unsigned		 failures;
 	uint64_t		 renew_at;	/* now_usec() it is due; 0: not */
+	struct hook		*next_by_id;	/* in hook_index */
 	TAILQ_ENTRY(hook)	 entry;
 };
 TAILQ_HEAD(hook_list, hook);
+
+/*
+ * Hooks by targetId, so that a webhook POST finds its hook without a walk
+ * over every user's (at 300 users that walk was 19,000 instructions an
+ * event, on its critical path: callgrind). Chained, a power of two of
+ * buckets, at most one hook per bucket on average.
+ */
+static struct hook	**hook_index;
+static size_t		  hook_index_size;
+static size_t		  hook_count;
 
 static struct evhttp	*hooks_http;
 static struct event	*hooks_accept_ev;
@@ -66,12 +77,70 @@ static const enum route_id del_route[] = {
 };
 static const char *const kind_names[] = { "user", "device", "call" };
 
+/* FNV-1a: the id in a request's path is anyone's string, not only ours. */
+static size_t
+hook_hash(const char *id)
+{
+	uint64_t	v = 14695981039346656037ULL;
+
+	for (; *id != '\0'; id++) {
+		v ^= (unsigned char)*id;
+		v *= 1099511628211ULL;
+	}
+	return (size_t)v;
+}
+
+static void
+hook_index_add(struct hook *h)
+{
+	struct hook	**t, *e, *next;
+	size_t		  n, i, b;
+
+	if (hook_count + 1 > hook_index_size) {
+		n = hook_index_size > 0 ? hook_index_size * 2 : 64;
+		t = xcalloc(n, sizeof(*t));
+		for (i = 0; i < hook_index_size; i++)
+			for (e = hook_index[i]; e != NULL; e = next) {
+				next = e->next_by_id;
+				b = hook_hash(e->id) & (n - 1);
+				e->next_by_id = t[b];
+				t[b] = e;
+			}
+		free(hook_index);
+		hook_index = t;
+		hook_index_size = n;
+	}
+	b = hook_hash(h->id) & (hook_index_size - 1);
+	h->next_by_id = hook_index[b];
+	hook_index[b] = h;
+	hook_count++;
+}
+
+static void
+hook_index_remove(struct hook *h)
+{
+	struct hook	**pp;
+
+	pp = &hook_index[hook_hash(h->id) & (hook_index_size - 1)];
+	while (*pp != h)
+		pp = &(*pp)->next_by_id;
+	*pp = h->next_by_id;
+	if (--hook_count == 0) {
+		free(hook_index);
+		hook_index = NULL;
+		hook_index_size = 0;
+	}
+}
+
 static struct hook *
 hook_find(const char *id)
 {
 	struct hook	*h;
 
-	TAILQ_FOREACH(h, &hooks, entry)
+	if (hook_index_size == 0)
+		return NULL;
+	for (h = hook_index[hook_hash(id) & (hook_index_size - 1)]; h != NULL;
+	    h = h->next_by_id)
 		if (strcmp(h->id, id) == 0)
 			return h;
 	return NULL;
@@ -400,6 +469,7 @@ hook_new(struct duser *u, enum hook_kind kind, const char *call_id)
 	h->user = u;
 	h->call_id = xstrdup(call_id != NULL ? call_id : "");
 	TAILQ_INSERT_TAIL(&hooks, h, entry);
+	hook_index_add(h);
 	hook_register(h);
 	return h;
 }
@@ -432,6 +502,7 @@ hook_free(struct hook *h)
 		core_send(u, del_route[h->kind], &o, hook_deleted_cb, NULL);
 	}
 	TAILQ_REMOVE(&hooks, h, entry);
+	hook_index_remove(h);
 	free(h->call_id);
 	free(h);
 	if (TAILQ_EMPTY(&hooks) && hooks_renew_ev != NULL) {
