@@ -413,9 +413,11 @@ ok(clean and len(sim.control("GET", "/tickets")[1]) >= 3,
 scen, sections = many_users(6, tempfile.mkdtemp())
 sim6 = Sim("-s", scen)
 d6 = Daemon(bus, sim6, password="pw", users=sections)
+# READY=1 needs each user's first fetch, not each user online: wait for that.
+online = d6.wait_notify("STATUS=6 users: 6 online", 15)
 status = [n for n in d6.notes if n.startswith("STATUS=")]
-eq(status[-1] if status else None, "STATUS=6 users: 6 online",
-   "six users: STATUS= counts them by state, in one short line")
+ok(online and all(n.startswith("STATUS=6 users: ") and len(n) < 80 for n in status),
+   "six users: STATUS= counts them by state, in one short line", status)
 eq(d6.stop(), 0, "that daemon stops cleanly")
 sim6.stop()
 
