@@ -170,9 +170,16 @@ model_bool(struct json_object *o, const char *key)
 	return model_bool_value(model_get(o, key));
 }
 
-/* Flatten v (array, loose string, or scalar) into out as strings. */
+/*
+ * deviceIds-style values flattened into strings, each given to add(arg, s):
+ * an array (arrays inside it skipped), a loose "[a, b]" string, one bare
+ * string, or a number. As C strings, up to a NUL, as everything read is
+ * kept. One walk for the reference's json-c array and the direct path's
+ * vector, so the two cannot read deviceIds differently.
+ */
 static void
-model_string_array_add(struct json_object *out, struct json_object *v)
+strings_flatten(struct json_object *v, void (*add)(void *, const char *),
+    void *arg)
 {
 	struct json_object	*parsed, *e;
 	const char		*s;
@@ -183,42 +190,47 @@ model_string_array_add(struct json_object *out, struct json_object *v)
 		for (i = 0; i < json_object_array_length(v); i++) {
 			e = json_object_array_get_idx(v, i);
 			if (!json_object_is_type(e, json_type_array))
-				model_string_array_add(out, e);
+				strings_flatten(e, add, arg);
 		}
 		break;
 	case json_type_string:
-		/* As C strings, as everything read is kept: up to a NUL. */
 		s = json_object_get_string(v);
 		len = strlen(s);
-		if (len > 0 && s[0] == '[' &&
-		    (parsed = loose_parse(s, len)) != NULL) {
-			if (json_object_is_type(parsed, json_type_array))
-				model_string_array_add(out, parsed);
-			json_object_put(parsed);
-		} else if (len > 0 && s[0] != '[')
-			json_object_array_add(out, json_object_new_string(s));
+		if (len > 0 && s[0] == '[') {
+			if ((parsed = loose_parse(s, len)) != NULL) {
+				if (json_object_is_type(parsed, json_type_array))
+					strings_flatten(parsed, add, arg);
+				json_object_put(parsed);
+			}
+		} else if (len > 0)
+			add(arg, s);
 		break;
 	case json_type_int:
 	case json_type_double:
-		json_object_array_add(out,
-		    json_object_new_string(json_object_get_string(v)));
+		add(arg, json_object_get_string(v));
 		break;
 	default:
 		break;
 	}
 }
 
+static void
+json_array_add_string(void *out, const char *s)
+{
+	json_object_array_add(out, json_object_new_string(s));
+}
+
 /*
- * deviceIds-style: an array, a "[a, b]" string, or one bare string. This
- * and model_actions() build the json-c trees of call_state_json_reference();
- * the direct path (strv_collect(), actions_collect()) must read the same.
+ * deviceIds as a json-c array. This and model_actions() build the trees of
+ * call_state_json_reference(); the direct path (strv_from(),
+ * actions_collect()) must print the same.
  */
 static struct json_object *
 model_string_array(struct json_object *v)
 {
 	struct json_object	*out = json_object_new_array();
 
-	model_string_array_add(out, v);
+	strings_flatten(v, json_array_add_string, out);
 	return out;
 }
 
@@ -431,63 +443,29 @@ norm_put_strv(struct buf *b, char *const *v, size_t n)
 	buf_addc(b, ']');
 }
 
+struct strv {
+	char	**v;
+	size_t	  n;
+};
+
 static void
-strv_push(char ***v, size_t *n, const char *s)
+strv_push(void *arg, const char *s)
 {
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
-	(*v)[(*n)++] = xstrdup(s);
+	struct strv	*sv = arg;
+
+	sv->v = xreallocarray(sv->v, sv->n + 1, sizeof(*sv->v));
+	sv->v[sv->n++] = xstrdup(s);
 }
 
-/*
- * Strings flattened from src as model_string_array() flattens them (an
- * array, a loose string of one, or a scalar), appended to *v: the direct
- * path, which builds no json-c array only to print it.
- */
-static void
-strv_collect(char ***v, size_t *n, struct json_object *src)
-{
-	struct json_object	*parsed, *e;
-	const char		*s;
-	size_t			 i, len;
-
-	switch (json_object_get_type(src)) {
-	case json_type_array:
-		for (i = 0; i < json_object_array_length(src); i++) {
-			e = json_object_array_get_idx(src, i);
-			if (!json_object_is_type(e, json_type_array))
-				strv_collect(v, n, e);
-		}
-		break;
-	case json_type_string:
-		s = json_object_get_string(src);
-		len = strlen(s);
-		if (len > 0 && s[0] == '[') {
-			if ((parsed = loose_parse(s, len)) != NULL) {
-				if (json_object_is_type(parsed, json_type_array))
-					strv_collect(v, n, parsed);
-				json_object_put(parsed);
-			}
-		} else if (len > 0)
-			strv_push(v, n, s);
-		break;
-	case json_type_int:
-	case json_type_double:
-		strv_push(v, n, json_object_get_string(src));
-		break;
-	default:
-		break;
-	}
-}
-
-/* deviceIds of src, never a NULL vector. */
+/* deviceIds of src as a vector, never a NULL one. */
 static char **
 strv_from(struct json_object *src, size_t *n)
 {
-	char	**v = NULL;
+	struct strv	sv = { NULL, 0 };
 
-	*n = 0;
-	strv_collect(&v, n, src);
-	return v != NULL ? v : xcalloc(1, sizeof(*v));
+	strings_flatten(src, strv_push, &sv);
+	*n = sv.n;
+	return sv.v != NULL ? sv.v : xcalloc(1, sizeof(*sv.v));
 }
 
 /*
