@@ -422,6 +422,9 @@ faults_clear(void)
 	fault_set(&fail_fault, NULL, 503);
 	fault_set(&drop_fault, NULL, 0);
 	fault_set(&malformed_fault, NULL, 0);
+	events_silent = 0;
+	events_initial_state = 1;
+	events_stream_delay_ms = 0;
 }
 
 static struct json_object *
@@ -440,6 +443,15 @@ faults_json(void)
 	json_object_object_add(o, "malformed",
 	    json_object_new_int64(malformed_fault.count));
 	/* Answers latencyMs holds back now, and those sent after it so far. */
+	json_object_object_add(o, "silent", json_object_new_boolean(events_silent));
+	json_object_object_add(o, "initialState",
+	    json_object_new_boolean(events_initial_state));
+	json_object_object_add(o, "streamDelayMs",
+	    json_object_new_int64(events_stream_delay_ms));
+	json_object_object_add(o, "streamsHeld",
+	    json_object_new_int64((int64_t)events_streams_held()));
+	json_object_object_add(o, "frozen",
+	    json_object_new_int64((int64_t)events_frozen_count()));
 	json_object_object_add(o, "held", json_object_new_int64(held));
 	json_object_object_add(o, "released", json_object_new_int64(released));
 	return o;
@@ -606,6 +618,23 @@ control_handle(struct evhttp_request *req, const char *path)
 			fault_set(&drop_fault, o, 0);
 		if (json_object_object_get_ex(b, "malformed", &o))
 			fault_set(&malformed_fault, o, 0);
+		if (json_object_object_get_ex(b, "silent", NULL))
+			events_silent = model_bool(b, "silent");
+		if (json_object_object_get_ex(b, "initialState", NULL))
+			events_initial_state = model_bool(b, "initialState");
+		if (json_object_object_get_ex(b, "streamDelayMs", NULL))
+			events_stream_delay_ms = (long)model_int(b, "streamDelayMs");
+		if (json_object_object_get_ex(b, "freeze", &o)) {
+			int kind = -1;
+
+			if (json_object_is_type(o, json_type_object) &&
+			    *model_str(o, "route") != '\0' &&
+			    (kind = events_stream_kind(model_str(o, "route"))) == -2) {
+				ctl_error(req, 400, "freeze: route names no stream");
+				goto done;
+			}
+			events_freeze(kind);
+		}
 		if (model_int(b, "downSeconds") > 0) {
 			struct evhttp_connection *evcon =
 			    evhttp_request_get_connection(req);
@@ -636,8 +665,20 @@ control_handle(struct evhttp_request *req, const char *path)
 		events_drop_streams();
 		ctl_reply(req, 204, NULL);
 	} else if (post && strcmp(path, "/restart") == 0) {
-		/* A restarted Core forgets webhooks and streams, keeps tickets. */
+		/*
+		 * A restarted Core forgets webhooks and streams, keeps tickets
+		 * and calls; every connection is cut (this one after its
+		 * answer), and with downSeconds new ones are refused that long.
+		 */
+		struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+
 		events_restart();
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Connection", "close");
+		if (model_int(b, "downSeconds") > 0)
+			sim_listener_down((long)model_int(b, "downSeconds"), evcon);
+		else
+			sim_conns_drop(evcon);
 		ctl_reply(req, 204, NULL);
 	} else
 		ctl_error(req, 404, "no such control resource");

@@ -11,6 +11,7 @@
 #include <event2/keyvalq_struct.h>
 #include <json-c/json.h>
 
+#include "backoff.h"
 #include "http.h"
 #include "log.h"
 #include "sim.h"
@@ -35,11 +36,28 @@ struct stream {
 	enum sim_stream_kind	 kind;
 	struct sim_user		*user;
 	char			*call_id;
+	int			 frozen;	/* gets nothing more (a dead path) */
 	struct stream		*next;
+};
+
+/* A stream request the Core has not taken yet (the streamDelayMs fault). */
+struct held_stream {
+	struct evhttp_request	*req;
+	struct evhttp_connection *evcon;
+	enum sim_stream_kind	 kind;
+	struct sim_user		*user;
+	char			*call_id;
+	struct event		*ev;
+	struct held_stream	*next;
 };
 
 long			 events_hook_lifetime = 3600;
 long			 events_sse_keepalive = 15;
+int			 events_silent;
+int			 events_initial_state = 1;
+long			 events_stream_delay_ms;
+static struct event_base *events_base;
+static struct held_stream *held_streams;
 static struct hook	*hooks;
 static struct stream	*streams;
 static struct http	*hook_http;
@@ -82,6 +100,10 @@ stream_send(struct stream *s, const char *event, const char *data)
 	const char	*p = data, *nl;
 	size_t		 len;
 
+	if (s->frozen) {
+		evbuffer_free(b);
+		return;
+	}
 	evbuffer_add_printf(b, "event: %s\nid: %llu\n", event,
 	    (unsigned long long)++event_seq);
 	for (;;) {
@@ -97,10 +119,35 @@ stream_send(struct stream *s, const char *event, const char *data)
 	evbuffer_free(b);
 }
 
+static void
+held_stream_free(struct held_stream *hs)
+{
+	struct held_stream	**pp;
+
+	for (pp = &held_streams; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == hs) {
+			*pp = hs->next;
+			break;
+		}
+	event_free(hs->ev);
+	free(hs->call_id);
+	free(hs);
+}
+
 void
 events_conn_closed(struct evhttp_connection *evcon)
 {
-	struct stream	*s, *next;
+	struct stream		*s, *next;
+	struct held_stream	*hs, *hnext;
+
+	for (hs = held_streams; hs != NULL; hs = hnext) {
+		hnext = hs->next;
+		if (hs->evcon != evcon)
+			continue;
+		if (evhttp_request_get_connection(hs->req) == NULL)
+			evhttp_request_free(hs->req);
+		held_stream_free(hs);
+	}
 
 	for (s = streams; s != NULL; s = next) {
 		next = s->next;
@@ -120,6 +167,8 @@ keepalive_cb(evutil_socket_t fd, short what, void *arg)
 	struct evbuffer	*b;
 
 	for (s = streams; s != NULL; s = s->next) {
+		if (s->frozen)
+			continue;
 		b = evbuffer_new();
 		evbuffer_add_printf(b, ": keepalive\n\n");
 		evhttp_send_reply_chunk(s->req, b);
@@ -133,6 +182,7 @@ events_init(struct event_base *base, struct http *http)
 	struct timeval	tv = { events_sse_keepalive, 0 };
 
 	hook_http = http;
+	events_base = base;
 	keepalive_ev = event_new(base, -1, EV_PERSIST, keepalive_cb, NULL);
 	event_add(keepalive_ev, &tv);
 }
@@ -143,6 +193,8 @@ events_free(void)
 	struct hook	*h;
 
 	events_drop_streams();
+	while (held_streams != NULL)
+		sim_conn_drop(held_streams->evcon);
 	while ((h = hooks) != NULL) {
 		hooks = h->next;
 		hook_free(h);
@@ -248,6 +300,8 @@ hooks_fire(struct sim_user *u, enum sim_hook_kind kind, const char *call_id,
 	struct hook	*h;
 	time_t		 now = time(NULL);
 
+	if (events_silent)
+		return;		/* the change is made, nobody is told */
 	for (h = hooks; h != NULL; h = h->next)
 		if (h->user == u && h->kind == kind && h->expires > now &&
 		    (kind != HOOK_CALL || strcmp(h->call_id, call_id) == 0))
@@ -260,6 +314,8 @@ streams_fire(struct sim_user *u, enum sim_stream_kind kind,
 {
 	struct stream	*s, *next;
 
+	if (events_silent)
+		return;
 	for (s = streams; s != NULL; s = next) {
 		next = s->next;
 		if (s->user == u && s->kind == kind &&
@@ -347,8 +403,8 @@ events_queues_changed(struct sim_user *u)
 	free(xml);
 }
 
-void
-events_stream_open(struct evhttp_request *req, struct sim_user *u,
+static void
+stream_start(struct evhttp_request *req, struct sim_user *u,
     enum sim_stream_kind kind, const char *call_id)
 {
 	struct stream		*s = xcalloc(1, sizeof(*s));
@@ -372,7 +428,9 @@ events_stream_open(struct evhttp_request *req, struct sim_user *u,
 	    stream_kinds[kind]);
 	evhttp_send_reply_chunk(req, b);
 	evbuffer_free(b);
-	/* Every (re)connect starts with the current state. */
+	/* Every (re)connect starts with the current state, unless told not to. */
+	if (!events_initial_state)
+		return;
 	switch (kind) {
 	case STREAM_CALL:
 		if ((c = sim_call_find(u, call_id)) != NULL) {
@@ -401,6 +459,97 @@ events_stream_open(struct evhttp_request *req, struct sim_user *u,
 	}
 }
 
+static void
+held_stream_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct held_stream	*hs = arg;
+	struct evhttp_request	*req = hs->req;
+	struct sim_user		*u = hs->user;
+	enum sim_stream_kind	 kind = hs->kind;
+	char			*call_id = xstrdup(hs->call_id);
+
+	held_stream_free(hs);
+	stream_start(req, u, kind, call_id);
+	free(call_id);
+}
+
+/*
+ * A stream request: taken at once, or after streamDelayMs, as a Core
+ * whose subscription is not made yet: changes meanwhile are not sent.
+ */
+void
+events_stream_open(struct evhttp_request *req, struct sim_user *u,
+    enum sim_stream_kind kind, const char *call_id)
+{
+	struct held_stream	*hs;
+
+	if (events_stream_delay_ms <= 0) {
+		stream_start(req, u, kind, call_id);
+		return;
+	}
+	hs = xcalloc(1, sizeof(*hs));
+	hs->req = req;
+	hs->evcon = evhttp_request_get_connection(req);
+	hs->kind = kind;
+	hs->user = u;
+	hs->call_id = xstrdup(call_id != NULL ? call_id : "");
+	hs->ev = evtimer_new(events_base, held_stream_cb, hs);
+	hs->next = held_streams;
+	held_streams = hs;
+	timer_add_ms(hs->ev, events_stream_delay_ms);
+}
+
+size_t
+events_streams_held(void)
+{
+	struct held_stream	*hs;
+	size_t			 n = 0;
+
+	for (hs = held_streams; hs != NULL; hs = hs->next)
+		n++;
+	return n;
+}
+
+/* Streams open now (of kind, or all with -1) get nothing more. */
+size_t
+events_freeze(int kind)
+{
+	struct stream	*s;
+	size_t		 n = 0;
+
+	for (s = streams; s != NULL; s = s->next)
+		if (!s->frozen && (kind == -1 || (int)s->kind == kind)) {
+			s->frozen = 1;
+			n++;
+		}
+	return n;
+}
+
+size_t
+events_frozen_count(void)
+{
+	struct stream	*s;
+	size_t		 n = 0;
+
+	for (s = streams; s != NULL; s = s->next)
+		n += s->frozen;
+	return n;
+}
+
+int
+events_stream_kind(const char *route)
+{
+	if (strcmp(route, "state.call.sse") == 0)
+		return STREAM_CALL;
+	if (strcmp(route, "state.dialog.sse") == 0)
+		return STREAM_DIALOG;
+	if (strcmp(route, "devices.sse") == 0)
+		return STREAM_DEVICE;
+	if (strcmp(route, "queues.sse") == 0)
+		return STREAM_QUEUE;
+	return -2;
+}
+
 void
 events_expire_hooks(void)
 {
@@ -424,10 +573,13 @@ events_restart(void)
 	struct hook	*h;
 
 	events_drop_streams();
+	while (held_streams != NULL)
+		sim_conn_drop(held_streams->evcon);
 	while ((h = hooks) != NULL) {
 		hooks = h->next;
 		hook_free(h);
 	}
+	events_silent = 0;	/* a new node tells again */
 }
 
 size_t
@@ -480,6 +632,7 @@ events_json(void)
 		json_object_object_add(e, "kind", json_object_new_string(stream_kinds[s->kind]));
 		json_object_object_add(e, "user", json_object_new_string(s->user->user));
 		json_object_object_add(e, "callId", json_object_new_string(s->call_id));
+		json_object_object_add(e, "frozen", json_object_new_boolean(s->frozen));
 		json_object_array_add(a, e);
 	}
 	json_object_object_add(o, "streams", a);

@@ -160,20 +160,27 @@ sim_conn_drop(struct evhttp_connection *evcon)
 }
 
 void
-sim_listener_down(long seconds, struct evhttp_connection *keep)
+sim_conns_drop(struct evhttp_connection *keep)
 {
-	struct timeval	 tv = { seconds, 0 };
 	struct conn	*c, *next;
 
-	if (bound != NULL) {
-		evhttp_del_accept_socket(srv, bound);
-		bound = NULL;
-	}
 	for (c = conns; c != NULL; c = next) {
 		next = c->next;
 		if (c->evcon != keep)
 			sim_conn_drop(c->evcon);
 	}
+}
+
+void
+sim_listener_down(long seconds, struct evhttp_connection *keep)
+{
+	struct timeval	 tv = { seconds, 0 };
+
+	if (bound != NULL) {
+		evhttp_del_accept_socket(srv, bound);
+		bound = NULL;
+	}
+	sim_conns_drop(keep);
 	log_info("the Core is down for %ld s", seconds);
 	evtimer_add(up_ev, &tv);
 }

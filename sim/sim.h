@@ -156,6 +156,14 @@ size_t		 events_stream_count(void);
 struct json_object *events_json(void);
 extern long	 events_hook_lifetime;
 extern long	 events_sse_keepalive;	/* seconds between ": keepalive" lines */
+extern int	 events_silent;		/* changes are made, nobody is told */
+extern int	 events_initial_state;	/* streams start with the current state */
+extern long	 events_stream_delay_ms; /* stream requests taken that much later */
+size_t		 events_streams_held(void);
+size_t		 events_freeze(int kind);	/* -1: every kind */
+size_t		 events_frozen_count(void);
+/* The stream kind of a route name; -2 when it names no stream. */
+int		 events_stream_kind(const char *route);
 
 /* api.c: the User API. */
 void		 api_init(struct event_base *, const char *base_path);
@@ -188,6 +196,8 @@ void		 control_conn_closed(struct evhttp_connection *);
 /* main.c: take the listener away for a while ("the Core is down"). */
 void		 sim_listener_down(long seconds, struct evhttp_connection *keep);
 void		 sim_conn_drop(struct evhttp_connection *);
+/* Cut every client connection but keep (a Core restart). */
+void		 sim_conns_drop(struct evhttp_connection *keep);
 
 /* scenario.c */
 int		 scenario_load(const char *path, char *err, size_t errlen);

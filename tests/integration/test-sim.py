@@ -330,8 +330,53 @@ t0 = time.monotonic()
 st = api("GET", "/callstate/%s/%s" % (D, U), token=TOK)[0]
 ok(st == 200 and time.monotonic() - t0 >= 0.3, "fault: added latency")
 st, body, _ = sim.control("DELETE", "/faults")
-eq(body, {"latencyMs": 0, "fail": 0, "drop": 0, "malformed": 0, "held": 0, "released": 1},
+eq(body, {"latencyMs": 0, "fail": 0, "drop": 0, "malformed": 0, "silent": False,
+          "initialState": True, "streamDelayMs": 0, "streamsHeld": 0, "frozen": 0,
+          "held": 0, "released": 1},
    "faults cleared; the one answer held back was sent")
+
+# silent: the change is made, nobody is told.
+sim.control("POST", "/faults", {"silent": True})
+sim.control("POST", "/queues/35", {"callsWaiting": 9})
+eq(qs.next(0.5), None, "fault: silent: a change sends no event")
+st, body, _ = api("GET", G, token=TOK)
+ok(st == 200 and any(g["id"] == 35 and g["callsWaiting"] == 9 for g in body["group"]),
+   "and the Core has the change", body)
+sim.control("POST", "/faults", {"silent": False})
+sim.control("POST", "/queues/35", {"callsWaiting": 8})
+ev = qs.next()
+ok(ev is not None and "<queueLength>8</queueLength>" in ev["data"], "not silent: events again", ev)
+
+# freeze: the streams open now get nothing more; new ones work.
+st, body, _ = sim.control("POST", "/faults", {"freeze": {"route": "queues.sse"}})
+eq((st, body["frozen"]), (200, 1), "fault: freeze the queue stream")
+eq(sim.control("POST", "/faults", {"freeze": {"route": "call.make"}})[0], 400,
+   "fault: freeze names a stream route or none")
+sim.control("POST", "/queues/35", {"callsWaiting": 7})
+eq(qs.next(0.5), None, "a frozen stream gets no event")
+ok(not qs.closed.is_set(), "and stays open")
+q2 = Stream(API + "/distributiongroup/%s/%s/queuestatistics/subscribe" % (D, U), TOK)
+ev = q2.next()
+ok(ev is not None and "<queueLength>7</queueLength>" in ev["data"], "a new stream works", ev)
+ok([s["frozen"] for s in sim.state()["events"]["streams"] if s["kind"] == "queue"].count(True) == 1,
+   "the state shows which stream is frozen")
+
+# initialState false, streamDelayMs: a stream is taken later, without the state.
+sim.control("POST", "/faults", {"initialState": False, "streamDelayMs": 400})
+q3 = Stream(API + "/distributiongroup/%s/%s/queuestatistics/subscribe" % (D, U), TOK)
+ok(until(lambda: sim.control("GET", "/faults")[1]["streamsHeld"] == 1, 5),
+   "fault: streamDelayMs holds a stream request")
+eq(q3.status, None, "no answer head while held")
+sim.control("POST", "/queues/35", {"callsWaiting": 6})   # before its subscription
+ok(until(lambda: q3.status == 200, 5), "the head comes after the delay")
+eq(q3.next(0.5), None, "fault: initialState false: no current state, and a change made "
+   "before the subscription is not sent")
+sim.control("POST", "/queues/35", {"callsWaiting": 5})
+ev = q3.next()
+ok(ev is not None and "<queueLength>5</queueLength>" in ev["data"], "a change after it is", ev)
+for s_ in (q2, q3):
+    s_.close()
+sim.control("DELETE", "/faults")
 eq(sim.control("POST", "/streams/drop")[0], 204, "control: drop streams")
 ok(ds.closed.wait(5) and qs.closed.wait(5) and vs.closed.wait(5), "fault: SSE streams dropped mid-stream")
 eq(sim.state()["events"]["streams"], [], "no streams left")
@@ -342,8 +387,23 @@ st, body, _ = api("POST", "/ticket/%s/%s?api=CALL_CONTROL&platform=other&name=t2
                   basic="alice@example.com:alice-password")
 TOK = body["token"]
 api("POST", WH, {"targetUrl": hooks.url + "/hooks/u3", "targetId": "u3", "publicTarget": True}, token=TOK)
+rs = Stream(API + "/distributiongroup/%s/%s/queuestatistics/subscribe" % (D, U), TOK)
+ok(rs.next() is not None, "a stream before the restart")
+sim.control("POST", "/faults", {"silent": True})
 eq(sim.control("POST", "/restart")[0], 204, "control: restart")
+ok(rs.closed.wait(5), "a restart cuts every connection")
 eq(sim.state()["events"]["webhooks"], [], "a restarted Core forgot its webhooks")
+eq(sim.control("GET", "/faults")[1]["silent"], False, "and tells again (silent ends)")
+rs = Stream(API + "/distributiongroup/%s/%s/queuestatistics/subscribe" % (D, U), TOK)
+ok(rs.next() is not None, "a stream after the restart")
+eq(sim.control("POST", "/restart", {"downSeconds": 1})[0], 204, "control: restart with downSeconds")
+ok(rs.closed.wait(5), "the restart cut the stream")
+try:
+    socket.create_connection(("127.0.0.1", sim.port), timeout=2).close()
+    ok(False, "restart: the Core is down meanwhile")
+except ConnectionRefusedError:
+    ok(True, "restart: the Core is down meanwhile")
+ok(until(lambda: core_up(sim), 10), "and back after downSeconds")
 eq(api("GET", "/callstate/%s/%s" % (D, U), token=TOK)[0], 200, "and kept its tickets")
 sim.control("POST", "/faults", {"downSeconds": 1})
 try:
