@@ -50,6 +50,9 @@ struct logged {
 static struct event_base	*ctl_base;
 static const char		*ctl_prefix = "/_sim";
 static long			 latency_ms;
+static char			*slow_route;	/* the slow fault: this route's */
+static long			 slow_ms;	/* answers come that much later */
+static long			 reply_delay_ms; /* for the request being answered */
 static struct fault_count	 fail_fault, drop_fault, malformed_fault;
 static struct delayed		*delayed;
 static long long		 released;	/* held answers sent so far */
@@ -156,6 +159,7 @@ sim_reply(struct evhttp_request *req, int status, const char *ctype,
 {
 	struct delayed	*d;
 	struct timeval	 tv;
+	long		 delay;
 
 	if (body != NULL && status < 300 && malformed_fault.count > 0) {
 		malformed_fault.count--;
@@ -163,10 +167,14 @@ sim_reply(struct evhttp_request *req, int status, const char *ctype,
 		    "<queue-statistics><queue><id>1</id" :
 		    "{\"stateToken\": 12, \"callId\": <html>broken";
 	}
-	if (latency_ms <= 0) {
+	if (reply_delay_ms < latency_ms)
+		reply_delay_ms = latency_ms;
+	if (reply_delay_ms <= 0) {
 		send_now(req, status, ctype, body);
 		return;
 	}
+	delay = reply_delay_ms;
+	reply_delay_ms = 0;
 	d = xcalloc(1, sizeof(*d));
 	d->req = req;
 	d->evcon = evhttp_request_get_connection(req);
@@ -176,8 +184,8 @@ sim_reply(struct evhttp_request *req, int status, const char *ctype,
 	d->ev = evtimer_new(ctl_base, delayed_cb, d);
 	d->next = delayed;
 	delayed = d;
-	tv.tv_sec = latency_ms / 1000;
-	tv.tv_usec = (latency_ms % 1000) * 1000;
+	tv.tv_sec = delay / 1000;
+	tv.tv_usec = (delay % 1000) * 1000;
 	evtimer_add(d->ev, &tv);
 }
 
@@ -207,7 +215,7 @@ sim_reply_error(struct evhttp_request *req, int status, const char *code,
 	json_object_object_add(o, "generated-id", json_object_new_string(gid));
 	free(gid);
 	/* Errors are never made malformed: only answers are. */
-	if (latency_ms > 0)
+	if (latency_ms > 0 || reply_delay_ms > 0)
 		sim_reply(req, status, "application/json",
 		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	else
@@ -275,6 +283,9 @@ control_fault_before(struct evhttp_request *req, const char *route)
 	if (sim_verbose)
 		log_info("api: %s %s (%s)", l->method, uri, route);
 
+	/* Requests are answered in the same loop pass, or held (sim_reply). */
+	reply_delay_ms = slow_route != NULL && strcmp(slow_route, route) == 0 ?
+	    slow_ms : 0;
 	if (fault_matches(&drop_fault, route)) {
 		drop_connection(req);
 		return 1;
@@ -422,6 +433,9 @@ faults_clear(void)
 	fault_set(&fail_fault, NULL, 503);
 	fault_set(&drop_fault, NULL, 0);
 	fault_set(&malformed_fault, NULL, 0);
+	free(slow_route);
+	slow_route = NULL;
+	slow_ms = 0;
 	events_silent = 0;
 	events_initial_state = 1;
 	events_stream_delay_ms = 0;
@@ -443,6 +457,8 @@ faults_json(void)
 	json_object_object_add(o, "malformed",
 	    json_object_new_int64(malformed_fault.count));
 	/* Answers latencyMs holds back now, and those sent after it so far. */
+	json_object_object_add(o, "slow", slow_route == NULL ? NULL :
+	    json_object_new_int64(slow_ms));
 	json_object_object_add(o, "silent", json_object_new_boolean(events_silent));
 	json_object_object_add(o, "initialState",
 	    json_object_new_boolean(events_initial_state));
@@ -618,6 +634,17 @@ control_handle(struct evhttp_request *req, const char *path)
 			fault_set(&drop_fault, o, 0);
 		if (json_object_object_get_ex(b, "malformed", &o))
 			fault_set(&malformed_fault, o, 0);
+		if (json_object_object_get_ex(b, "slow", &o)) {
+			free(slow_route);
+			slow_route = NULL;
+			slow_ms = 0;
+			if (json_object_is_type(o, json_type_object) &&
+			    *model_str(o, "route") != '\0' &&
+			    model_int(o, "ms") > 0) {
+				slow_route = xstrdup(model_str(o, "route"));
+				slow_ms = (long)model_int(o, "ms");
+			}
+		}
 		if (json_object_object_get_ex(b, "silent", NULL))
 			events_silent = model_bool(b, "silent");
 		if (json_object_object_get_ex(b, "initialState", NULL))

@@ -330,10 +330,21 @@ t0 = time.monotonic()
 st = api("GET", "/callstate/%s/%s" % (D, U), token=TOK)[0]
 ok(st == 200 and time.monotonic() - t0 >= 0.3, "fault: added latency")
 st, body, _ = sim.control("DELETE", "/faults")
-eq(body, {"latencyMs": 0, "fail": 0, "drop": 0, "malformed": 0, "silent": False,
+eq(body, {"latencyMs": 0, "fail": 0, "drop": 0, "malformed": 0, "slow": None, "silent": False,
           "initialState": True, "streamDelayMs": 0, "streamsHeld": 0, "frozen": 0,
           "held": 0, "released": 1},
    "faults cleared; the one answer held back was sent")
+
+# slow: one route's answers come later, the others' at once.
+sim.control("POST", "/faults", {"slow": {"route": "groups.list", "ms": 300}})
+t0 = time.monotonic()
+eq(api("GET", "/callstate/%s/%s" % (D, U), token=TOK)[0], 200, "fault: slow spares other routes")
+fast = time.monotonic() - t0
+t0 = time.monotonic()
+st = api("GET", G, token=TOK)[0]
+ok(st == 200 and time.monotonic() - t0 >= 0.3, "fault: slow holds its route's answers",
+   "other route %.3f s" % fast)
+eq(sim.control("POST", "/faults", {"slow": None})[1]["slow"], None, "fault: slow ends with null")
 
 # silent: the change is made, nobody is told.
 sim.control("POST", "/faults", {"silent": True})
