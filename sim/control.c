@@ -699,12 +699,12 @@ control_handle(struct evhttp_request *req, const char *path)
 		 */
 		struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 
-		events_restart();
+		events_restart(model_bool(b, "graceful"));
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Connection", "close");
 		if (model_int(b, "downSeconds") > 0)
 			sim_listener_down((long)model_int(b, "downSeconds"), evcon);
-		else
+		else if (!model_bool(b, "graceful"))
 			sim_conns_drop(evcon);
 		ctl_reply(req, 204, NULL);
 	} else

@@ -559,6 +559,20 @@ events_expire_hooks(void)
 		h->expires = 0;
 }
 
+/* Every stream ends as a Core shutting down in order ends it. */
+void
+events_end_streams(void)
+{
+	struct stream	*s;
+
+	while ((s = streams) != NULL) {
+		evhttp_send_reply_end(s->req);
+		streams = s->next;
+		free(s->call_id);
+		free(s);
+	}
+}
+
 void
 events_drop_streams(void)
 {
@@ -568,10 +582,12 @@ events_drop_streams(void)
 }
 
 void
-events_restart(void)
+events_restart(int graceful)
 {
 	struct hook	*h;
 
+	if (graceful)
+		events_end_streams();
 	events_drop_streams();
 	while (held_streams != NULL)
 		sim_conn_drop(held_streams->evcon);

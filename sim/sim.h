@@ -150,7 +150,9 @@ void		 events_expire_hooks(void);
 /* A client connection went away: forget its streams. */
 void		 events_conn_closed(struct evhttp_connection *);
 void		 events_drop_streams(void);
-void		 events_restart(void);
+/* Forget hooks and streams; graceful: end the streams in order first. */
+void		 events_restart(int graceful);
+void		 events_end_streams(void);
 size_t		 events_hook_count(void);
 size_t		 events_stream_count(void);
 struct json_object *events_json(void);

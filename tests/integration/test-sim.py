@@ -407,6 +407,11 @@ eq(sim.state()["events"]["webhooks"], [], "a restarted Core forgot its webhooks"
 eq(sim.control("GET", "/faults")[1]["silent"], False, "and tells again (silent ends)")
 rs = Stream(API + "/distributiongroup/%s/%s/queuestatistics/subscribe" % (D, U), TOK)
 ok(rs.next() is not None, "a stream after the restart")
+eq(sim.control("POST", "/restart", {"graceful": True})[0], 204, "control: a graceful restart")
+ok(rs.closed.wait(5) and rs.next(0.2) is None, "it ends each stream in order")
+eq(api("GET", "/callstate/%s/%s" % (D, U), token=TOK)[0], 200, "and the Core answers at once")
+rs = Stream(API + "/distributiongroup/%s/%s/queuestatistics/subscribe" % (D, U), TOK)
+ok(rs.next() is not None, "a stream after the graceful restart")
 eq(sim.control("POST", "/restart", {"downSeconds": 1})[0], 204, "control: restart with downSeconds")
 ok(rs.closed.wait(5), "the restart cut the stream")
 try:
