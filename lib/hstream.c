@@ -509,6 +509,8 @@ hs_take(struct hstream *s, const char *p, size_t n)
 			/* A stream: no timeout from here on. */
 			s->phase = HS_BODY;
 			hs_arm(s, EV_READ);
+			/* Its owner hears of the head: no bytes, it is open. */
+			s->data("", 0, s->arg);
 		}
 		if (hresp_done(&s->resp)) {
 			hs_finish(s, st, 0, "");

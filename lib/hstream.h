@@ -15,7 +15,7 @@ struct hstream_end {
 	size_t		 body_len;
 };
 
-/* Body bytes of a 2xx answer, as they arrive. */
+/* Body bytes of a 2xx answer, as they arrive; first once with none when its head came. */
 typedef void (*hstream_data_cb)(const char *, size_t, void *arg);
 /* Called once, never from inside hstream_open() or hstream_close(). */
 typedef void (*hstream_end_cb)(const struct hstream_end *, void *arg);

@@ -35,7 +35,11 @@ struct http_resp {
 
 /* Called exactly once per request unless it was cancelled. */
 typedef void (*http_done_cb)(const struct http_resp *, void *arg);
-/* Streamed body bytes of a 2xx answer (SSE); may call http_cancel(). */
+/*
+ * Streamed body bytes of a 2xx answer (SSE); may call http_cancel(). A
+ * stream on lib/hstream.c is called once with none when the answer's head
+ * came (the subscription exists); one through a proxy at its first bytes.
+ */
 typedef void (*http_data_cb)(uint64_t id, const char *, size_t, void *arg);
 
 struct http_req {
