@@ -91,25 +91,20 @@ action_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 	struct call_state	*cs, *answer = NULL;
 	struct dcall		*c = NULL;
 	char			 err[256];
-	int			 ambiguous;
 
 	if (r->err == DSTNY_OK) {
 		if (r->body_len > 0 && (cs = call_state_parse(r->body,
 		    r->body_len, err, sizeof(err))) != NULL) {
 			/*
-			 * The answer is the state our action made: it is applied
-			 * as the newest news. When something else about this call
-			 * was applied after we sent it, and says otherwise, the
-			 * order is not known: the Core is asked once more.
+			 * The answer is the state as of our request: ordered by
+			 * when it was sent, like every answer (cache_apply). The
+			 * caller gets its own copy of it.
 			 */
 			answer = call_state_parse(cs->json, strlen(cs->json), err,
 			    sizeof(err));
-			c = cache_find(u, answer->call_id);
-			ambiguous = c != NULL && c->applied_seq > ctx->seq &&
-			    c->cs->state_token != answer->state_token;
-			cache_apply(u, cs, cache_seq());
-			if ((c = cache_find(u, answer->call_id)) != NULL && ambiguous)
-				cache_fetch_call(c);
+			cache_apply(u, cs, ctx->seq);
+			if (answer != NULL)
+				c = cache_find(u, answer->call_id);
 		} else if (ctx->call_id != NULL)
 			c = cache_find(u, ctx->call_id);
 		ctx->cb(DSTNY_OK, "", c, answer, ctx->arg);

@@ -12,6 +12,18 @@
 static uint64_t	seq_counter;
 static unsigned	call_counter;		/* object paths are never reused */
 
+/*
+ * The calls a user lost lately, with the order of the news that removed
+ * them: an answer sent before that news must not bring a call back.
+ * Made at a user's first removal; the oldest is forgotten first.
+ */
+#define TOMBS_MAX	16
+struct tombs {
+	char		*id[TOMBS_MAX];
+	uint64_t	 seq[TOMBS_MAX];
+	unsigned	 next;
+};
+
 uint64_t
 cache_seq(void)
 {
@@ -70,11 +82,56 @@ dcall_free(struct dcall *c)
 	free(c);
 }
 
+static void
+tomb_add(struct duser *u, const char *id, uint64_t seq)
+{
+	struct tombs	*t;
+	unsigned	 i;
+
+	if (u->tombs == NULL)
+		u->tombs = xcalloc(1, sizeof(*u->tombs));
+	t = u->tombs;
+	i = t->next++ % TOMBS_MAX;
+	free(t->id[i]);
+	t->id[i] = xstrdup(id);
+	t->seq[i] = seq;
+}
+
+/* The order of the news that removed call id; 0: not removed lately. */
+static uint64_t
+tomb_seq(struct duser *u, const char *id)
+{
+	uint64_t	seq = 0;
+	unsigned	i;
+
+	if (u->tombs == NULL)
+		return 0;
+	for (i = 0; i < TOMBS_MAX; i++)
+		if (u->tombs->id[i] != NULL && u->tombs->seq[i] > seq &&
+		    strcmp(u->tombs->id[i], id) == 0)
+			seq = u->tombs->seq[i];
+	return seq;
+}
+
 void
-cache_remove(struct dcall *c, const char *reason)
+cache_user_free(struct duser *u)
+{
+	unsigned	i;
+
+	if (u->tombs == NULL)
+		return;
+	for (i = 0; i < TOMBS_MAX; i++)
+		free(u->tombs->id[i]);
+	free(u->tombs);
+	u->tombs = NULL;
+}
+
+static void
+cache_remove_at(struct dcall *c, const char *reason, uint64_t seq)
 {
 	struct duser	*u = c->user;
 
+	tomb_add(u, c->id, seq);
 	log_debug("%s@%s: call %s removed (%s)", u->user, u->domain, c->id,
 	    reason);
 	core_cancel(u, c->fetch_req);
@@ -82,6 +139,12 @@ cache_remove(struct dcall *c, const char *reason)
 	TAILQ_REMOVE(&u->calls, c, entry);
 	dcall_free(c);
 	emit_user_changed(u, "Calls");
+}
+
+void
+cache_remove(struct dcall *c, const char *reason)
+{
+	cache_remove_at(c, reason, c->applied_seq);
 }
 
 struct dcall *
@@ -95,6 +158,17 @@ cache_apply(struct duser *u, struct call_state *cs, uint64_t seq)
 	if (c == NULL) {
 		if (strcmp(cs->status, "TERMINATED") == 0) {
 			call_state_free(cs);
+			return NULL;
+		}
+		if (seq < tomb_seq(u, cs->call_id)) {
+			/*
+			 * Older than the news that removed the call, and says
+			 * it lives: one state.user tells which is true now.
+			 */
+			log_debug("%s@%s: call %s: older answer for a removed "
+			    "call dropped", u->user, u->domain, cs->call_id);
+			call_state_free(cs);
+			cache_fetch_user(u, REASON_ENDED);
 			return NULL;
 		}
 		c = xcalloc(1, sizeof(*c));
@@ -135,7 +209,7 @@ cache_apply(struct duser *u, struct call_state *cs, uint64_t seq)
 		if (props != 0)
 			emit_call_changed(c, props, old_status);
 		free(old_status);
-		cache_remove(c, removal_reason(cs));
+		cache_remove_at(c, removal_reason(cs), seq);
 		return NULL;
 	}
 	props = call_state_diff(c->cs, cs);
@@ -214,6 +288,16 @@ cache_fetch_call(struct dcall *c)
 }
 
 void
+cache_fetch_call_since(struct dcall *c, uint64_t seq)
+{
+	if (c->applied_seq > seq)
+		return;		/* news read after seq is applied already */
+	if (c->fetch_req != 0 && (c->fetch_seq > seq || c->fetch_again))
+		return;		/* one sent after seq is on its way */
+	cache_fetch_call(c);
+}
+
+void
 cache_hint(struct duser *u, const char *call_id, int64_t token)
 {
 	struct dcall	*c = cache_find(u, call_id);
@@ -256,6 +340,7 @@ user_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	} else {
 		cache_reconcile(u, us, seq, reason);
 		user_state_free(us);
+		user_reconciled(u, RECON_CALLS, seq);
 		if (!u->ready) {
 			u->ready = 1;
 			log_info("%s@%s: call state fetched", u->user, u->domain);
@@ -282,6 +367,18 @@ cache_fetch_user(struct duser *u, const char *absent_reason)
 }
 
 void
+cache_fetch_user_since(struct duser *u, uint64_t seq, const char *absent_reason)
+{
+	if (u->user_fetch != 0 && (u->user_fetch_seq > seq ||
+	    u->user_fetch_again)) {
+		if (strcmp(absent_reason, REASON_RESYNC) == 0)
+			u->user_fetch_reason = REASON_RESYNC;
+		return;
+	}
+	cache_fetch_user(u, absent_reason);
+}
+
+void
 cache_reconcile(struct duser *u, struct user_state *us, uint64_t seq,
     const char *absent_reason)
 {
@@ -296,7 +393,7 @@ cache_reconcile(struct duser *u, struct user_state *us, uint64_t seq,
 			found = strcmp(us->calls[i]->call_id, c->id) == 0;
 		/* A call learnt after this state was asked for stays. */
 		if (!found && c->applied_seq < seq)
-			cache_remove(c, absent_reason);
+			cache_remove_at(c, absent_reason, seq);
 	}
 	for (i = 0; i < us->ncalls; i++) {
 		if (us->calls[i]->unchanged) {

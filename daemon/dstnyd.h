@@ -19,6 +19,7 @@ struct event_base;
 struct json_object;
 struct ticket;
 struct dstream;
+struct tombs;
 
 enum ustate {
 	USTATE_STARTING,
@@ -76,6 +77,7 @@ struct duser {
 	struct dcall_list	 calls;
 	struct dqueue_list	 queues;
 	uint64_t		 groups_fetch;
+	uint64_t		 groups_fetch_seq;
 	int			 groups_again;
 	struct dstream		*queue_stream;
 	int			 queues_ok;	/* the statistics stream delivers */
@@ -95,6 +97,12 @@ struct duser {
 	int			 user_fetch_again;
 	const char		*user_fetch_reason;
 	uint64_t		 devices_fetch;
+	uint64_t		 devices_fetch_seq;
+	int			 devices_again;
+	/* Doubt (user.c): what must be answered after doubt_seq to be sure. */
+	uint64_t		 doubt_seq;
+	unsigned		 recon_todo;	/* RECON_* */
+	struct tombs		*tombs;		/* calls removed lately (cache.c) */
 	time_t			 last_event;	/* when events last flowed */
 	int			 queued;	/* waiting for its turn to start */
 	int			 launching;	/* started, not yet past STARTING */
@@ -150,6 +158,9 @@ struct dcall	*cache_find_path(const char *path);
 void		 cache_hint(struct duser *, const char *call_id, int64_t token);
 /* Fetch state.user (coalesced) and reconcile; absent calls get reason. */
 void		 cache_fetch_user(struct duser *, const char *absent_reason);
+/* The same, unless a state.user sent after seq is applied or on its way. */
+void		 cache_fetch_user_since(struct duser *, uint64_t seq,
+		    const char *absent_reason);
 /*
  * Apply a CallState (consumed) from an authenticated answer sent at seq.
  * Returns the call, or NULL when it ended (the call is gone then).
@@ -162,6 +173,8 @@ void		 cache_reconcile(struct duser *, struct user_state *,
 void		 cache_remove(struct dcall *, const char *reason);
 void		 cache_clear(struct duser *, const char *reason);
 void		 cache_fetch_call(struct dcall *);
+void		 cache_fetch_call_since(struct dcall *, uint64_t seq);
+void		 cache_user_free(struct duser *);
 
 /* emit.c: tell the bus, the socket and the transport what changed. */
 void		 emit_call_added(struct dcall *);
@@ -199,8 +212,26 @@ void		 user_core_result(struct duser *, const struct http_resp *);
 void		 user_update_state(struct duser *);
 /* Events arrived over the transport. */
 void		 user_events_flowing(struct duser *);
-void		 user_events_lost(struct duser *);
+void		 user_events_lost(struct duser *, const char *why);
 void		 user_fetch_devices(struct duser *);
+/* The same, unless one sent after seq is in flight. */
+void		 user_fetch_devices_since(struct duser *, uint64_t seq);
+/*
+ * Doubt: a connection to the Core was lost, or an answer failed where one
+ * was due. The user is degraded until a reconciliation has fetched its
+ * calls, queues and devices and renewed its event transport, each with a
+ * request sent after the doubt arose.
+ */
+#define RECON_CALLS	0x1u
+#define RECON_QUEUES	0x2u
+#define RECON_DEVICES	0x4u
+#define RECON_EVENTS	0x8u
+#define RECON_ALL	0xfu
+void		 user_doubt(struct duser *, const char *why);
+/* Send what a reconciliation still needs (nothing without doubt). */
+void		 user_reconcile(struct duser *);
+/* An answer to a request sent at seq confirmed part (RECON_*). */
+void		 user_reconciled(struct duser *, unsigned part, uint64_t seq);
 /* The transport finished one of the deletions user_stop() waits for. */
 void		 user_stop_step(struct duser *);
 
@@ -211,6 +242,9 @@ void		 streams_call_start(struct dcall *);
 void		 streams_call_stop(struct dcall *);
 void		 streams_queue_start(struct duser *);
 void		 streams_queue_stop(struct duser *);
+/* Reconnect now every stream of the user that is waiting to. */
+void		 streams_user_reopen(struct duser *);
+void		 streams_free(void);
 
 /* hooks.c: the webhook transport. */
 int		 hooks_listen(const struct conf *, char *err, size_t errlen);
@@ -264,6 +298,7 @@ int		 action_from_name(const char *);	/* socket's call.* names */
 void		 queues_start(struct duser *);
 void		 queues_stop(struct duser *);
 void		 queues_fetch(struct duser *);
+void		 queues_fetch_since(struct duser *, uint64_t seq);
 void		 queues_apply_stats_xml(struct duser *, const char *, size_t);
 void		 queues_stream_state(struct duser *, int ok);
 struct dqueue	*queue_find_n(unsigned n);

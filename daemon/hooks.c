@@ -34,6 +34,7 @@ struct hook {
 	struct duser		*user;
 	char			*call_id;
 	uint64_t		 req;
+	uint64_t		 req_seq;	/* cache_seq() when req was sent */
 	time_t			 expires;
 	uint64_t		 renew_at;	/* now_usec() it is due; 0: not */
 	struct hook		*next_by_id;	/* in hook_index */
@@ -398,12 +399,15 @@ hook_registered_cb(struct duser *u, const struct http_resp *r, void *arg)
 		    u->domain, kind_names[h->kind], dstny_err_name(r->err),
 		    r->message);
 		h->registered = 0;
-		if (h->kind == HK_USER)
-			user_events_lost(u);
 		if (h->kind == HK_CALL && r->err == DSTNY_ERR_NOT_FOUND) {
 			cache_hint(u, h->call_id, 0);
 			return;
 		}
+		/* A registration that failed may have missed news: doubt. */
+		if (h->kind == HK_USER)
+			user_events_lost(u, "user webhook registration failed");
+		else
+			user_doubt(u, "webhook registration failed");
 		hook_schedule(h, backoff_delay_ms(h->failures++, 1000, 30000));
 		return;
 	}
@@ -415,7 +419,7 @@ hook_registered_cb(struct duser *u, const struct http_resp *r, void *arg)
 		    HOOK_DEFAULT_LIFE;
 		if ((cs = call_state_parse(r->body, r->body_len, err,
 		    sizeof(err))) != NULL)
-			cache_apply(u, cs, cache_seq());
+			cache_apply(u, cs, h->req_seq);	/* as of its sending */
 	} else {
 		h->expires = core_expires_parse(r->body, r->body_len, now);
 		life = h->expires > now ? (long)(h->expires - now) :
@@ -423,6 +427,7 @@ hook_registered_cb(struct duser *u, const struct http_resp *r, void *arg)
 		if (h->kind == HK_USER) {
 			u->hook_expires = now + life;
 			user_events_flowing(u);
+			user_reconciled(u, RECON_EVENTS, h->req_seq);
 		}
 	}
 	/* Renew well before it runs out. */
@@ -449,6 +454,7 @@ hook_register(struct hook *h)
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (h->kind == HK_CALL)
 		o.vars = vars;
+	h->req_seq = cache_seq();
 	h->req = core_send(h->user, reg_route[h->kind], &o, hook_registered_cb,
 	    NULL);
 	json_object_put(body);

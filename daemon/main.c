@@ -371,6 +371,7 @@ main(int argc, char *argv[])
 		user_free(u);
 	}
 	user_keepalive_free();
+	streams_free();
 	trim_free();
 	rpc_close();
 	hooks_close();

@@ -174,6 +174,7 @@ groups_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	else {
 		queues_reconcile(u, &l);
 		queue_list_free(&l);
+		user_reconciled(u, RECON_QUEUES, u->groups_fetch_seq);
 	}
 	if (again)
 		queues_fetch(u);
@@ -186,8 +187,18 @@ queues_fetch(struct duser *u)
 		u->groups_again = 1;
 		return;
 	}
+	u->groups_fetch_seq = cache_seq();
 	u->groups_fetch = core_send(u, ROUTE_GROUPS_LIST, NULL, groups_fetched,
 	    NULL);
+}
+
+void
+queues_fetch_since(struct duser *u, uint64_t seq)
+{
+	if (u->groups_fetch != 0 && (u->groups_fetch_seq > seq ||
+	    u->groups_again))
+		return;
+	queues_fetch(u);
 }
 
 void

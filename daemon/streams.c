@@ -12,23 +12,49 @@
 #include "sse.h"
 #include "xmalloc.h"
 
+/*
+ * Silence: a stream whose data came at a rhythm (keepalive comments or
+ * events, gaps of at least RHYTHM_MIN_MS, twice) and then stays silent
+ * for RHYTHM_MISSES times its longest gap is taken for dead and opened
+ * again. Gaps over RHYTHM_MAX_MS are no rhythm: TCP keepalive and the
+ * keepalive tick cover such streams.
+ */
+#define RHYTHM_MIN_MS	500
+#define RHYTHM_MAX_MS	(10 * 60 * 1000)
+#define RHYTHM_MISSES	3
+
 enum dstream_kind { DS_DIALOG, DS_DEVICE, DS_CALL, DS_QUEUE };
 
 struct dstream {
 	struct duser		*user;
-	enum dstream_kind	 kind;
+	uint8_t			 kind;		/* enum dstream_kind */
+	uint8_t			 connected;	/* the answer's head came */
+	uint8_t			 dead;
+	uint8_t			 open_check;	/* the timer fetches, not reconnects */
+	uint8_t			 got_state;	/* an event carried the state */
+	uint8_t			 slow_gaps;	/* gaps of RHYTHM_MIN_MS or more */
+	uint32_t		 rhythm_ms;	/* the longest gap seen */
 	char			*call_id;
 	struct sse		*sse;
 	uint64_t		 req;
+	uint64_t		 open_seq;	/* cache_seq() when it connected */
+	uint64_t		 last_rx;	/* now_usec() of the last data */
 	unsigned		 failures;
-	int			 connected;
-	int			 dead;
-	struct event		*retry_ev;
+	struct event		*retry_ev;	/* made at the first failure */
 };
 
 static const char *const kind_names[] = { "dialog", "device", "call", "queue" };
 
+/*
+ * One timer for every stream: the fetch after a stream opened, and the
+ * silence checks. A timer each would cost 144 B per stream.
+ */
+static struct event	*streams_ev;
+static uint64_t		 streams_at;	/* when it fires; 0: not armed */
+
 static void	stream_connect(struct dstream *);
+static void	stream_lost(struct dstream *, const char *why);
+static void	streams_tick_cb(evutil_socket_t, short, void *);
 
 static void
 stream_event_cb(const struct sse_event *ev, void *arg)
@@ -50,6 +76,7 @@ stream_event_cb(const struct sse_event *ev, void *arg)
 		user_fetch_devices(u);
 		break;
 	case DS_QUEUE:
+		ds->got_state = 1;
 		queues_apply_stats_xml(u, ev->data, ev->datalen);
 		break;
 	case DS_CALL:
@@ -65,7 +92,114 @@ stream_event_cb(const struct sse_event *ev, void *arg)
 			call_state_free(cs);
 			break;
 		}
+		ds->got_state = 1;
 		cache_apply(u, cs, cache_seq());
+		break;
+	}
+}
+
+static void
+streams_arm(uint64_t at)
+{
+	uint64_t	now = now_usec();
+
+	if (streams_at != 0 && streams_at <= at)
+		return;
+	if (streams_ev == NULL)		/* made when first needed */
+		streams_ev = evtimer_new(dbase, streams_tick_cb, NULL);
+	streams_at = at != 0 ? at : 1;
+	timer_add_ms(streams_ev, at > now ? (long)((at - now + 999) / 1000) : 0);
+}
+
+/* When a rhythmic stream is overdue; 0 when it keeps no rhythm. */
+static uint64_t
+stream_deadline(const struct dstream *ds)
+{
+	if (ds->dead || !ds->connected || ds->slow_gaps < 2)
+		return 0;
+	return ds->last_rx + (uint64_t)ds->rhythm_ms * 1000 * RHYTHM_MISSES;
+}
+
+/* Data came: learn the stream's rhythm. */
+static void
+stream_rx(struct dstream *ds)
+{
+	uint64_t	now = now_usec(), gap_ms;
+
+	gap_ms = ds->last_rx != 0 && now > ds->last_rx ?
+	    (now - ds->last_rx) / 1000 : 0;
+	ds->last_rx = now;
+	if (gap_ms > RHYTHM_MAX_MS) {
+		ds->slow_gaps = 0;	/* no rhythm to speak of */
+		ds->rhythm_ms = 0;
+	} else if (gap_ms >= RHYTHM_MIN_MS) {
+		if (ds->slow_gaps < UINT8_MAX)
+			ds->slow_gaps++;
+		if (gap_ms > ds->rhythm_ms)
+			ds->rhythm_ms = (uint32_t)gap_ms;
+		if (ds->slow_gaps == 2)
+			log_debug("%s@%s: %s stream %s: a rhythm of %u ms",
+			    ds->user->user, ds->user->domain,
+			    kind_names[ds->kind], ds->call_id, ds->rhythm_ms);
+	}
+	if (stream_deadline(ds) != 0)
+		streams_arm(stream_deadline(ds));
+}
+
+/* The answer's head came: the subscription exists at the Core. */
+static void
+stream_opened(struct dstream *ds)
+{
+	struct duser	*u = ds->user;
+
+	ds->connected = 1;
+	ds->failures = 0;
+	ds->got_state = 0;
+	ds->open_seq = cache_seq();
+	ds->slow_gaps = 0;
+	ds->rhythm_ms = 0;
+	ds->last_rx = now_usec();
+	log_debug("%s@%s: %s stream connected", u->user, u->domain,
+	    kind_names[ds->kind]);
+	if (ds->kind == DS_DIALOG) {
+		user_events_flowing(u);
+		user_reconciled(u, RECON_EVENTS, ds->open_seq);
+	}
+	if (ds->kind == DS_QUEUE)
+		queues_stream_state(u, 1);
+	/*
+	 * Subscribe, then fetch: a change made before the subscription
+	 * existed comes on no stream. What the stream sends in this loop
+	 * pass (a Core may start with the current state) is awaited first.
+	 */
+	ds->open_check = 1;
+	streams_arm(now_usec());
+	if (u->recon_todo != 0)
+		user_reconcile(u);
+}
+
+/* After opening: fetch the stream's state unless it came, or is coming. */
+static void
+stream_open_fetch(struct dstream *ds)
+{
+	struct duser	*u = ds->user;
+	struct dcall	*c;
+
+	if (ds->got_state)
+		return;
+	switch (ds->kind) {
+	case DS_DIALOG:
+		cache_fetch_user_since(u, ds->open_seq, REASON_RESYNC);
+		break;
+	case DS_DEVICE:
+		user_fetch_devices_since(u, ds->open_seq);
+		break;
+	case DS_QUEUE:
+		queues_fetch_since(u, ds->open_seq);
+		break;
+	case DS_CALL:
+		if ((c = cache_find(u, ds->call_id)) != NULL)
+			cache_fetch_call_since(c, ds->open_seq);
 		break;
 	}
 }
@@ -78,25 +212,14 @@ stream_data_cb(uint64_t id, const char *p, size_t n, void *arg)
 
 	if (ds->dead)
 		return;
+	if (!ds->connected)
+		stream_opened(ds);	/* n == 0: the head alone */
+	if (ds->dead || n == 0)
+		return;
 	u->last_event = time(NULL);
-	if (!ds->connected) {
-		ds->connected = 1;
-		ds->failures = 0;
-		log_debug("%s@%s: %s stream connected", u->user, u->domain,
-		    kind_names[ds->kind]);
-		if (ds->kind == DS_DIALOG)
-			user_events_flowing(u);
-		if (ds->kind == DS_QUEUE)
-			queues_stream_state(u, 1);
-	}
-	if (sse_feed(ds->sse, p, n) == -1 && !ds->dead) {
-		log_warnx("%s@%s: %s stream: event too large, reconnecting",
-		    u->user, u->domain, kind_names[ds->kind]);
-		core_cancel(u, ds->req);
-		ds->req = 0;
-		ds->connected = 0;
-		stream_connect(ds);
-	}
+	stream_rx(ds);
+	if (sse_feed(ds->sse, p, n) == -1 && !ds->dead)
+		stream_lost(ds, "event too large");
 }
 
 static void
@@ -106,34 +229,74 @@ stream_retry_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-stream_done_cb(struct duser *u, const struct http_resp *r, void *arg)
+stream_retry_later(struct dstream *ds)
 {
-	struct dstream	*ds = arg;
-	long		 base, delay;
+	long	base, delay;
 
-	ds->req = 0;
-	if (ds->dead)
-		return;
-	if (ds->kind == DS_DIALOG)
-		user_events_lost(u);
-	if (ds->kind == DS_QUEUE)
-		queues_stream_state(u, 0);
-	if (ds->kind == DS_CALL && (r->err == DSTNY_ERR_NOT_FOUND ||
-	    r->err == DSTNY_OK)) {
-		/* The call's stream ended: is the call still there? */
-		cache_hint(u, ds->call_id, 0);
-		if (r->err == DSTNY_ERR_NOT_FOUND)
-			return;
-	}
-	if (r->err != DSTNY_OK)
-		log_debug("%s@%s: %s stream: %s: %s", u->user, u->domain,
-		    kind_names[ds->kind], dstny_err_name(r->err), r->message);
-	ds->connected = 0;
 	base = sse_retry_ms(ds->sse) > 0 ? sse_retry_ms(ds->sse) : 1000;
 	delay = backoff_delay_ms(ds->failures++, base, 30000);
 	if (ds->retry_ev == NULL)	/* made at the first failure: most never fail */
 		ds->retry_ev = evtimer_new(dbase, stream_retry_cb, ds);
 	timer_add_ms(ds->retry_ev, delay);
+}
+
+/* The stream is gone while we still want it: doubt, then reconnect now. */
+static void
+stream_lost(struct dstream *ds, const char *why)
+{
+	struct duser	*u = ds->user;
+	char		*msg;
+
+	log_warnx("%s@%s: %s stream: %s, reconnecting", u->user, u->domain,
+	    kind_names[ds->kind], why);
+	core_cancel(u, ds->req);
+	ds->req = 0;
+	ds->connected = 0;
+	ds->open_check = 0;
+	msg = xasprintf("%s stream %s", kind_names[ds->kind], why);
+	if (ds->kind == DS_DIALOG)
+		user_events_lost(u, msg);
+	else
+		user_doubt(u, msg);
+	free(msg);
+	if (ds->kind == DS_QUEUE)
+		queues_stream_state(u, 0);
+	if (!ds->dead)
+		stream_connect(ds);
+}
+
+static void
+stream_done_cb(struct duser *u, const struct http_resp *r, void *arg)
+{
+	struct dstream	*ds = arg;
+	char		*why;
+
+	ds->req = 0;
+	ds->connected = 0;
+	ds->open_check = 0;
+	if (ds->dead)
+		return;
+	if (ds->kind == DS_CALL && (r->err == DSTNY_ERR_NOT_FOUND ||
+	    r->err == DSTNY_OK)) {
+		/* The call's stream ended: is the call still there? */
+		cache_hint(u, ds->call_id, 0);
+		if (r->err == DSTNY_ERR_NOT_FOUND || ds->dead)
+			return;
+	} else {
+		/* Any other stream ending, or failing, is a doubt. */
+		why = xasprintf("%s stream ended: %s", kind_names[ds->kind],
+		    r->err == DSTNY_OK ? "closed by the Core" : r->message);
+		log_debug("%s@%s: %s", u->user, u->domain, why);
+		if (ds->kind == DS_DIALOG)
+			user_events_lost(u, why);
+		else
+			user_doubt(u, why);
+		free(why);
+		if (ds->kind == DS_QUEUE)
+			queues_stream_state(u, 0);
+	}
+	if (!ds->dead)
+		stream_retry_later(ds);
 }
 
 static void
@@ -145,6 +308,9 @@ stream_connect(struct dstream *ds)
 
 	memset(&o, 0, sizeof(o));
 	sse_reset(ds->sse);
+	if (ds->retry_ev != NULL)
+		evtimer_del(ds->retry_ev);
+	ds->open_check = 0;
 	o.stream = stream_data_cb;
 	o.stream_arg = ds;
 	o.accept = "text/event-stream";
@@ -203,6 +369,96 @@ stream_stop(struct dstream *ds)
 	if (ds->retry_ev != NULL)
 		evtimer_del(ds->retry_ev);
 	event_base_once(dbase, -1, EV_TIMEOUT, stream_free_cb, ds, NULL);
+}
+
+/* Waiting for its backoff: connect now. */
+static void
+stream_reopen(struct dstream *ds)
+{
+	if (ds == NULL || ds->dead || ds->req != 0)
+		return;
+	ds->failures = 0;
+	stream_connect(ds);
+}
+
+void
+streams_user_reopen(struct duser *u)
+{
+	struct dcall	*c;
+
+	stream_reopen(u->dialog_stream);
+	stream_reopen(u->device_stream);
+	stream_reopen(u->queue_stream);
+	TAILQ_FOREACH(c, &u->calls, entry)
+		stream_reopen(c->stream);
+	/* A dialog stream that never dropped delivers still. */
+	if (u->dialog_stream != NULL && u->dialog_stream->connected)
+		user_reconciled(u, RECON_EVENTS, cache_seq());
+}
+
+/*
+ * A stream's turn at the tick: the fetch after it opened, and whether it
+ * is overdue (then lost). Returns when it is due next; 0: never.
+ */
+static uint64_t
+stream_tick(struct dstream *ds, uint64_t now)
+{
+	uint64_t	at;
+	char		why[96];
+
+	if (ds == NULL || ds->dead)
+		return 0;
+	if (ds->open_check) {
+		ds->open_check = 0;
+		stream_open_fetch(ds);
+	}
+	if ((at = stream_deadline(ds)) == 0)
+		return 0;
+	if (at > now)
+		return at;
+	snprintf(why, sizeof(why), "silent for %llu ms, %d times its rhythm",
+	    (unsigned long long)(now - ds->last_rx) / 1000, RHYTHM_MISSES);
+	stream_lost(ds, why);
+	return 0;
+}
+
+static void
+streams_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct duser	*u;
+	struct dcall	*c, *next;
+	struct dstream	*mine[3];
+	uint64_t	 now = now_usec(), soonest = 0, at;
+	size_t		 i;
+
+	streams_at = 0;
+	TAILQ_FOREACH(u, &dusers, entry) {
+		mine[0] = u->dialog_stream;
+		mine[1] = u->device_stream;
+		mine[2] = u->queue_stream;
+		for (i = 0; i < 3; i++)
+			if ((at = stream_tick(mine[i], now)) != 0 &&
+			    (soonest == 0 || at < soonest))
+				soonest = at;
+		/* A fetch may end a call (and stop its stream): step first. */
+		for (c = TAILQ_FIRST(&u->calls); c != NULL; c = next) {
+			next = TAILQ_NEXT(c, entry);
+			if ((at = stream_tick(c->stream, now)) != 0 &&
+			    (soonest == 0 || at < soonest))
+				soonest = at;
+		}
+	}
+	if (soonest != 0)
+		streams_arm(soonest);
+}
+
+void
+streams_free(void)
+{
+	if (streams_ev != NULL)
+		event_free(streams_ev);
+	streams_ev = NULL;
+	streams_at = 0;
 }
 
 void

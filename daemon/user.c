@@ -80,7 +80,7 @@ user_update_state(struct duser *u)
 		s = USTATE_OFFLINE;
 	else if (!u->ready)
 		s = u->reachable ? USTATE_STARTING : USTATE_OFFLINE;
-	else if (!u->events_ok || !u->queues_ok)
+	else if (!u->events_ok || !u->queues_ok || u->recon_todo != 0)
 		s = USTATE_DEGRADED;
 	else
 		s = USTATE_ONLINE;
@@ -138,14 +138,62 @@ user_core_result(struct duser *u, const struct http_resp *r)
 		return;		/* the ticket logic decides */
 	if (reachable != u->reachable) {
 		u->reachable = reachable;
-		if (reachable && u->ready) {
-			/* Back after an outage: what did we miss? */
-			cache_fetch_user(u, REASON_RESYNC);
-			if (u->transport == CONF_TRANSPORT_WEBHOOK && u->started)
-				hooks_user_restore(u);
-		}
+		if (!reachable)
+			user_doubt(u, "the Core is unreachable");
+		else if (u->ready)
+			user_reconcile(u);	/* back: what did we miss? */
 		user_update_state(u);
 	}
+}
+
+void
+user_doubt(struct duser *u, const char *why)
+{
+	if (!u->started || u->stopping)
+		return;
+	u->doubt_seq = cache_seq();
+	if (u->recon_todo == 0)
+		log_info("%s@%s: %s: reconciling once the Core answers",
+		    u->user, u->domain, why);
+	u->recon_todo = RECON_ALL;
+	user_update_state(u);
+}
+
+/*
+ * Ask again for each part not yet confirmed; each ask is coalesced with
+ * one already on its way if that one was sent after the doubt arose.
+ */
+void
+user_reconcile(struct duser *u)
+{
+	if (u->recon_todo == 0 || !u->started || u->stopping)
+		return;
+	if (u->recon_todo & RECON_CALLS)
+		cache_fetch_user_since(u, u->doubt_seq, REASON_RESYNC);
+	if (u->recon_todo & RECON_QUEUES)
+		queues_fetch_since(u, u->doubt_seq);
+	if (u->recon_todo & RECON_DEVICES)
+		user_fetch_devices_since(u, u->doubt_seq);
+	if (u->recon_todo & RECON_EVENTS) {
+		if (u->transport == CONF_TRANSPORT_WEBHOOK)
+			hooks_user_restore(u);
+		else if (u->dialog_stream == NULL)
+			user_reconciled(u, RECON_EVENTS, cache_seq());
+	}
+	/* Streams waiting to reconnect (every transport has the queue's). */
+	streams_user_reopen(u);
+}
+
+void
+user_reconciled(struct duser *u, unsigned part, uint64_t seq)
+{
+	if ((u->recon_todo & part) == 0 || seq <= u->doubt_seq)
+		return;
+	u->recon_todo &= ~part;
+	if (u->recon_todo != 0)
+		return;
+	log_info("%s@%s: reconciled with the Core", u->user, u->domain);
+	user_update_state(u);
 }
 
 void
@@ -161,8 +209,9 @@ user_events_flowing(struct duser *u)
 }
 
 void
-user_events_lost(struct duser *u)
+user_events_lost(struct duser *u, const char *why)
 {
+	user_doubt(u, why);
 	if (!u->events_ok)
 		return;
 	u->events_ok = 0;
@@ -170,12 +219,11 @@ user_events_lost(struct duser *u)
 }
 
 static void
-devices_fetched(struct duser *u, const struct http_resp *r, void *arg)
+devices_apply(struct duser *u, const struct http_resp *r, uint64_t seq)
 {
 	struct device_list	l;
 	char			err[256];
 
-	u->devices_fetch = 0;
 	if (r->err != DSTNY_OK) {
 		log_warnx("%s@%s: devices.list: %s: %s", u->user, u->domain,
 		    dstny_err_name(r->err), r->message);
@@ -185,6 +233,7 @@ devices_fetched(struct duser *u, const struct http_resp *r, void *arg)
 		log_warnx("%s@%s: devices.list: %s", u->user, u->domain, err);
 		return;
 	}
+	user_reconciled(u, RECON_DEVICES, seq);
 	if (devices_equal(&l, &u->devices)) {
 		devices_free(&l);
 		return;
@@ -194,13 +243,36 @@ devices_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	emit_devices_changed(u);
 }
 
+static void
+devices_fetched(struct duser *u, const struct http_resp *r, void *arg)
+{
+	u->devices_fetch = 0;
+	devices_apply(u, r, u->devices_fetch_seq);
+	if (u->devices_again) {
+		u->devices_again = 0;
+		user_fetch_devices(u);
+	}
+}
+
 void
 user_fetch_devices(struct duser *u)
 {
-	if (u->devices_fetch != 0)
+	if (u->devices_fetch != 0) {
+		u->devices_again = 1;	/* exactly one more after it */
 		return;
+	}
+	u->devices_fetch_seq = cache_seq();
 	u->devices_fetch = core_send(u, ROUTE_DEVICES_LIST, NULL,
 	    devices_fetched, NULL);
+}
+
+void
+user_fetch_devices_since(struct duser *u, uint64_t seq)
+{
+	if (u->devices_fetch != 0 && (u->devices_fetch_seq > seq ||
+	    u->devices_again))
+		return;
+	user_fetch_devices(u);
 }
 
 /*
@@ -255,7 +327,11 @@ user_poll_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct duser	*u = arg;
 
-	cache_fetch_user(u, REASON_RESYNC);
+	/* Unreachable: state.user alone probes; its answer reconciles. */
+	if (u->reachable && u->recon_todo != 0)
+		user_reconcile(u);
+	else
+		cache_fetch_user(u, REASON_RESYNC);
 	user_update_state(u);	/* re-arms while still needed */
 }
 
@@ -273,6 +349,7 @@ user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 			u->reachable = 0;	/* no TLS, no answer: offline */
 			user_update_state(u);
 		}
+		user_doubt(u, "the ticket could not be renewed");
 		return;
 	}
 	u->reachable = 1;
@@ -433,6 +510,7 @@ user_free(struct duser *u)
 	core_cancel_all(u);
 	ticket_free(u->ticket);
 	devices_free(&u->devices);
+	cache_user_free(u);
 	if (u->poll_ev != NULL)
 		event_free(u->poll_ev);
 	free(u->name);

@@ -197,6 +197,125 @@ ok(after["held"] > 0 and after["released"] == before["released"],
    "before %s, after %s" % (before, after))
 sim.control("DELETE", "/faults")
 print("# peak RSS in the fault suite: %.1f MiB" % (peak / MIB))
+sim.stop()
+
+# --- state truth: right again after the Core misbehaves ------------------------
+# keepalive 300 s throughout: the keepalive tick cannot be what fixes the
+# cache; each bounded wait is far below it. The Core sends a keepalive
+# comment every second, so a silent stream is noticed in seconds.
+
+
+def user_state(rpc):
+    return rpc.call("status")["result"]["users"][0]["state"]
+
+
+def online_again(rpc, what, timeout=15):
+    ok(until(lambda: user_state(rpc) == "online", timeout) is not None,
+       "%s: the user is online again" % what, user_state(rpc))
+
+
+def ring(sim, n):
+    return sim.control("POST", "/calls", {"from": "+467099%02d" % n})[1]["callId"]
+
+
+def changed_while_down(d, sim, rpc, what, n):
+    """A call dstnyd knows; then, telling nobody, it ends and another rings."""
+    known = ring(sim, n)
+    converged(d, sim, rpc, "%s: before" % what, timeout=10)
+    sim.control("POST", "/faults", {"silent": True})
+    sim.control("POST", "/calls/%s/hangup" % known)
+    ring(sim, n + 1)
+
+
+def restarts(d, sim, rpc, mode, n):
+    what = "%s: a restart answering again at once" % mode
+    changed_while_down(d, sim, rpc, what, n)
+    sim.control("POST", "/restart")
+    converged(d, sim, rpc, what, timeout=10)
+    online_again(rpc, what)
+    ring(sim, n + 2)       # told again: the transport was renewed
+    converged(d, sim, rpc, "%s, then a new call" % what, timeout=10)
+    what = "%s: a fail-over that ends the streams in order" % mode
+    changed_while_down(d, sim, rpc, what, n + 6)
+    sim.control("POST", "/restart", {"graceful": True})
+    converged(d, sim, rpc, what, timeout=10)
+    online_again(rpc, what)
+    ring(sim, n + 8)
+    converged(d, sim, rpc, "%s, then a new call" % what, timeout=10)
+    what = "%s: a restart down for 3 s" % mode
+    changed_while_down(d, sim, rpc, what, n + 3)
+    sim.control("POST", "/restart", {"downSeconds": 3})
+    ok(until(lambda: core_up(sim), 10, 0.1), "%s: the Core is back" % what)
+    converged(d, sim, rpc, what, timeout=10)
+    online_again(rpc, what)
+    ring(sim, n + 5)
+    converged(d, sim, rpc, "%s, then a new call" % what, timeout=10)
+
+
+def rhythm_learnt(d, stream):
+    return until(lambda: ("%s: a rhythm of" % stream) in d.output(), 10) is not None
+
+
+sim = Sim("--sse-keepalive", "1")
+d = Daemon(bus, sim, extra="[events]\ntransport = sse\nkeepalive = 300\n")
+rpc = Rpc(d.sock)
+restarts(d, sim, rpc, "SSE", 10)
+
+# A queue statistics stream that goes silent without a FIN.
+ok(rhythm_learnt(d, "queue stream "), "SSE: the queue stream's rhythm is learnt")
+sim.control("POST", "/faults", {"freeze": {"route": "queues.sse"}})
+sim.control("POST", "/queues/35", {"callsWaiting": 11})
+ok(until(lambda: any(q["id"] == 35 and q["callsWaiting"] == 11
+                     for q in rpc.call("queues.list")["result"]), 15) is not None,
+   "a frozen queue stream is noticed and opened again: the change arrives",
+   rpc.call("queues.list")["result"])
+online_again(rpc, "a frozen queue stream")
+
+# A call's stream that goes silent: the call is answered meanwhile.
+frozen = ring(sim, 30)
+converged(d, sim, rpc, "a call for the frozen-stream case", timeout=10)
+ok(rhythm_learnt(d, "call stream %s" % frozen), "SSE: the call stream's rhythm is learnt")
+sim.control("POST", "/faults", {"freeze": {"route": "state.call.sse"}})
+sim.control("POST", "/calls/%s/answer" % frozen)
+converged(d, sim, rpc, "a frozen call stream, the call answered", timeout=15)
+online_again(rpc, "a frozen call stream")
+
+# Subscribe, then fetch: a change made before a call's stream exists at
+# the Core, on a Core that does not start streams with the state.
+sim.control("POST", "/faults", {"initialState": False, "streamDelayMs": 1500})
+late = ring(sim, 40)
+ok(until(lambda: any(c[0] == late for c in cached_calls(rpc)) and
+         sim.control("GET", "/faults")[1]["streamsHeld"] > 0, 10) is not None,
+   "subscribe, then fetch: dstnyd shows the call, its stream is not yet subscribed")
+sim.control("POST", "/calls/%s/answer" % late)
+converged(d, sim, rpc, "subscribe, then fetch: a call answered before its stream existed",
+          timeout=10)
+sim.control("DELETE", "/faults")
+eq(d.stop(), 0, "the state-truth SSE daemon stops cleanly")
+
+port = free_port()
+d = Daemon(bus, sim, extra="[events]\nlisten = 127.0.0.1:%d\npublic_url = http://127.0.0.1:%d\n"
+           "keepalive = 300\n" % (port, port))
+rpc = Rpc(d.sock)
+restarts(d, sim, rpc, "webhook", 50)
+
+# A call webhook's registration, answered (RINGING) after an Answer that
+# was sent later: the older answer must not overwrite the newer state.
+sim.control("POST", "/faults", {"slow": {"route": "state.call.webhook", "ms": 1500}})
+slow = ring(sim, 60)
+ok(until(lambda: any(c[0] == slow for c in cached_calls(rpc)), 10) is not None,
+   "ordering: dstnyd shows the call, its webhook registration held")
+released = sim.control("GET", "/faults")[1]["released"]
+r = rpc.call("call.answer", call=slow)
+ok("result" in r and r["result"]["status"] == "ACTIVE", "ordering: Answer is ACTIVE", r)
+ok(until(lambda: sim.control("GET", "/faults")[1]["released"] > released, 10) is not None,
+   "ordering: the registration's older answer came after the Answer's")
+converged(d, sim, rpc, "ordering: an older registration answer", timeout=10)
+r = rpc.call("call.hold", call=slow)
+ok("result" in r and r["result"]["status"] == "HELD", "ordering: Hold is allowed after it", r)
+sim.control("DELETE", "/faults")
+eq(d.stop(), 0, "the state-truth webhook daemon stops cleanly")
+
 mon.stop()
 sim.stop()
 bus.stop()
