@@ -41,6 +41,7 @@ struct rpc_client {
 	unsigned		 topics;	/* subscribed topics, 0: none */
 	int			 dead;
 	int			 close_when_flushed;
+	int			 read_paused;	/* its answers wait to be read */
 	TAILQ_ENTRY(rpc_client)	 entry;
 };
 
@@ -694,6 +695,20 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	char			*line;
 
 	while (!c->dead && !c->close_when_flushed) {
+		/*
+		 * A client that writes and does not read gets no more
+		 * requests read until its answers are taken: one line can
+		 * cost megabytes of answer (a 64 KiB batch of 32,000
+		 * invalid members), and the queue must not grow without end.
+		 */
+		if (evbuffer_get_length(bufferevent_get_output(bev)) >
+		    RPC_QUEUE_MAX) {
+			log_debug("socket: client %llu: answers not read, "
+			    "reading paused", (unsigned long long)c->id);
+			c->read_paused = 1;
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
 		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
 		if (eol.pos < 0) {
 			if (evbuffer_get_length(in) > RPC_LINE_MAX)
@@ -727,6 +742,12 @@ client_write_cb(struct bufferevent *bev, void *arg)
 
 	if (c->close_when_flushed)
 		client_close(c);
+	else if (c->read_paused) {
+		/* All taken: read on, first the lines already in. */
+		c->read_paused = 0;
+		bufferevent_enable(bev, EV_READ);
+		client_read_cb(bev, c);
+	}
 }
 
 static void

@@ -3,14 +3,16 @@
 example of its section 7 (with dstnyd's methods), notifications that get no
 reply but still run (also asynchronous ones and subscribe), batches answered
 as one line in request order, a batch whose client leaves before its
-asynchronous members are answered, and a batch against the 64 KiB limit."""
+asynchronous members are answered, batches against the 64 KiB limit, and
+a client that sends large batches without reading the answers."""
 import json
 import os
 import socket
 import sys
+import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Rpc, Sim, done, eq, ok
+from harness import Bus, Daemon, Rpc, Sim, done, eq, ok, until
 
 bus = Bus()
 sim = Sim()
@@ -220,6 +222,22 @@ ok(isinstance(m, list) and len(m) == 32000 and
    (len(json.dumps(m)) // 1000 if isinstance(m, list) else "-"))
 expect(c, '{"jsonrpc": "2.0", "method": "status", "id": "still"}', ("still", "result"),
        "the connection goes on after a large batch reply")
+# A client that writes and does not read: the daemon reads no further
+# lines from it until the answers queued for it are taken, then goes on.
+w = Conn()
+sender = threading.Thread(target=w.sock.sendall, args=(
+    ((ones + "\n") * 3 + '{"jsonrpc":"2.0","method":"status","id":"last"}\n').encode(),))
+sender.start()
+ok(until(lambda: "answers not read, reading paused" in d.output(), timeout=30),
+   "a client that does not read its answers: its requests wait")
+got = [w.line(timeout=60) for _ in range(4)]
+sender.join(30)
+ok(all(isinstance(m, list) and len(m) == 32000 for m in got[:3]) and
+   shape(got[3]) == ("last", "result"),
+   "once it reads, every answer comes, in order", [shape(m) if not isinstance(m, list)
+                                                    else len(m) for m in got])
+w.close()
+
 big = "[" + ",".join(member % i for i in range(2000)) + "]"
 ok(len(big) > 64 * 1024, "a batch over 64 KiB")
 c.send(big)
