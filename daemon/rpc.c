@@ -1,4 +1,4 @@
-/* rpc.c: the Unix socket: JSON-RPC 2.0, one object per line (interfaces.md 4). */
+/* rpc.c: the Unix socket: JSON-RPC 2.0, one request or batch per line (interfaces.md 4). */
 #include "config.h"
 
 #include <sys/socket.h>
@@ -41,12 +41,33 @@ struct rpc_client {
 	unsigned		 topics;	/* subscribed topics, 0: none */
 	int			 dead;
 	int			 close_when_flushed;
+	int			 read_paused;	/* its answers wait to be read */
 	TAILQ_ENTRY(rpc_client)	 entry;
 };
 
+/*
+ * Where one request's reply goes: a lone request's is a line to its
+ * client, a batch member's a slot in the batch's array, a notification's
+ * nowhere (it still runs). The client is named by id: it may leave while
+ * an action is under way.
+ */
+struct rpc_req {
+	uint64_t		 client;
+	struct json_object	*id;		/* NULL: absent or null */
+	int			 notification;
+	struct rpc_batch	*batch;		/* NULL for a lone request */
+	size_t			 slot;		/* the member's place in it */
+};
+
+/* A batch being answered: its members' replies go out as one line. */
+struct rpc_batch {
+	uint64_t		 client;
+	struct json_object	*replies;	/* by slot; NULL: no reply */
+	size_t			 open;		/* members not answered yet */
+};
+
 struct rpc_pending {
-	uint64_t		 client;	/* by id: the client may be gone */
-	struct json_object	*req_id;
+	struct rpc_req		 rq;		/* rq.id is a reference */
 	int			 want_call;
 	char			*user;
 };
@@ -152,21 +173,90 @@ client_send(struct rpc_client *c, struct json_object *msg, int notification)
 }
 
 static void
-reply_result(struct rpc_client *c, struct json_object *id,
-    struct json_object *result)
+req_init(struct rpc_req *rq, const struct rpc_client *c,
+    const struct jsonrpc_request *r, struct rpc_batch *b, size_t slot)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->client = c->id;
+	if (r != NULL) {
+		rq->id = r->id;
+		rq->notification = r->notification;
+	}
+	rq->batch = b;
+	rq->slot = slot;
+}
+
+static struct rpc_batch *
+batch_new(const struct rpc_client *c, size_t n)
+{
+	struct rpc_batch	*b = xcalloc(1, sizeof(*b));
+
+	b->client = c->id;
+	b->replies = json_object_new_array();
+	b->open = n + 1;	/* + 1 until every member is dispatched */
+	return b;
+}
+
+/* One member answered (or dispatched, for the + 1): the last sends the line. */
+static void
+batch_member_done(struct rpc_batch *b)
+{
+	struct rpc_client	*c;
+	struct json_object	*out, *m;
+	size_t			 i, n;
+
+	if (--b->open > 0)
+		return;
+	out = json_object_new_array();
+	n = json_object_array_length(b->replies);
+	for (i = 0; i < n; i++)
+		if ((m = json_object_array_get_idx(b->replies, i)) != NULL)
+			json_object_array_add(out, json_object_get(m));
+	/* All notifications: nothing at all is sent (JSON-RPC 2.0, 6). */
+	if (json_object_array_length(out) > 0 &&
+	    (c = client_find(b->client)) != NULL)
+		client_send(c, out, 0);
+	json_object_put(out);
+	json_object_put(b->replies);
+	free(b);
+}
+
+/* Route a reply (msg, consumed) to where its request wants it. */
+static void
+rpc_answer(const struct rpc_req *rq, struct json_object *msg)
+{
+	struct rpc_client	*c;
+
+	if (rq->notification) {
+		json_object_put(msg);
+		msg = NULL;
+	}
+	if (rq->batch != NULL) {
+		if (msg != NULL)
+			json_object_array_put_idx(rq->batch->replies, rq->slot,
+			    msg);
+		batch_member_done(rq->batch);
+		return;
+	}
+	if (msg != NULL && (c = client_find(rq->client)) != NULL)
+		client_send(c, msg, 0);
+	json_object_put(msg);
+}
+
+static void
+reply_result(const struct rpc_req *rq, struct json_object *result)
 {
 	struct json_object	*msg = json_object_new_object();
 
 	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
 	json_object_object_add(msg, "result", result);
-	json_object_object_add(msg, "id", json_object_get(id));
-	client_send(c, msg, 0);
-	json_object_put(msg);
+	json_object_object_add(msg, "id", json_object_get(rq->id));
+	rpc_answer(rq, msg);
 }
 
 static void
-reply_error(struct rpc_client *c, struct json_object *id, int code,
-    const char *message, const char *name)
+reply_error(const struct rpc_req *rq, int code, const char *message,
+    const char *name)
 {
 	struct json_object	*msg = json_object_new_object();
 	struct json_object	*err = json_object_new_object(), *data;
@@ -180,16 +270,14 @@ reply_error(struct rpc_client *c, struct json_object *id, int code,
 	}
 	json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
 	json_object_object_add(msg, "error", err);
-	json_object_object_add(msg, "id", id != NULL ? json_object_get(id) : NULL);
-	client_send(c, msg, 0);
-	json_object_put(msg);
+	json_object_object_add(msg, "id", json_object_get(rq->id));
+	rpc_answer(rq, msg);
 }
 
 static void
-reply_dstny_error(struct rpc_client *c, struct json_object *id,
-    enum dstny_err e, const char *msg)
+reply_dstny_error(const struct rpc_req *rq, enum dstny_err e, const char *msg)
 {
-	reply_error(c, id, (int)e, msg != NULL && *msg != '\0' ? msg :
+	reply_error(rq, (int)e, msg != NULL && *msg != '\0' ? msg :
 	    dstny_err_name(e), dstny_err_dbus_name(e));
 }
 
@@ -300,33 +388,28 @@ rpc_action_cb(enum dstny_err err, const char *msg, struct dcall *call,
     const struct call_state *answer, void *arg)
 {
 	struct rpc_pending	*p = arg;
-	struct rpc_client	*c = client_find(p->client);
 
-	if (c != NULL) {
-		if (err != DSTNY_OK)
-			reply_dstny_error(c, p->req_id, err, msg);
-		else if (p->want_call && answer != NULL)
-			reply_result(c, p->req_id, call_view(answer->json, call,
-			    p->user));
-		else if (p->want_call && call != NULL)
-			reply_result(c, p->req_id, rpc_call_view(call));
-		else
-			reply_result(c, p->req_id, json_object_new_object());
-	}
-	json_object_put(p->req_id);
+	if (err != DSTNY_OK)
+		reply_dstny_error(&p->rq, err, msg);
+	else if (p->want_call && answer != NULL)
+		reply_result(&p->rq, call_view(answer->json, call, p->user));
+	else if (p->want_call && call != NULL)
+		reply_result(&p->rq, rpc_call_view(call));
+	else
+		reply_result(&p->rq, json_object_new_object());
+	json_object_put(p->rq.id);
 	free(p->user);
 	free(p);
 }
 
 static struct rpc_pending *
-pending_new(struct rpc_client *c, struct json_object *id, int want_call,
-    const struct duser *u)
+pending_new(const struct rpc_req *rq, int want_call, const struct duser *u)
 {
 	struct rpc_pending	*p = xcalloc(1, sizeof(*p));
 
-	p->client = c->id;
+	p->rq = *rq;
+	p->rq.id = json_object_get(rq->id);
 	p->user = xstrdup(u->user);
-	p->req_id = json_object_get(id);
 	p->want_call = want_call;
 	return p;
 }
@@ -411,8 +494,8 @@ topics_parse(struct json_object *params, unsigned *topics)
 }
 
 static void
-rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *params,
-    struct json_object *id)
+rpc_dispatch(struct rpc_client *c, const struct rpc_req *rq, const char *method,
+    struct json_object *params)
 {
 	struct action_args	 a;
 	struct duser		*u;
@@ -424,22 +507,22 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 
 	memset(&a, 0, sizeof(a));
 	if ((u = user_find(jsonrpc_str(params, "user", &bad))) == NULL || bad) {
-		reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND, "no such user");
+		reply_dstny_error(rq, DSTNY_ERR_NOT_FOUND, "no such user");
 		return;
 	}
 	if (strcmp(method, "status") == 0) {
-		reply_result(c, id, status_json());
+		reply_result(rq, status_json());
 		return;
 	}
 	if (strcmp(method, "calls.list") == 0) {
 		arr = json_object_new_array();
 		TAILQ_FOREACH(call, &u->calls, entry)
 			json_object_array_add(arr, rpc_call_view(call));
-		reply_result(c, id, arr);
+		reply_result(rq, arr);
 		return;
 	}
 	if (strcmp(method, "devices.list") == 0) {
-		reply_result(c, id, devices_json(u));
+		reply_result(rq, devices_json(u));
 		return;
 	}
 	if (strcmp(method, "queues.list") == 0) {
@@ -447,7 +530,7 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 		arr = json_object_new_array();
 		TAILQ_FOREACH(q, &u->queues, entry)
 			json_object_array_add(arr, queue_view(q));
-		reply_result(c, id, arr);
+		reply_result(rq, arr);
 		return;
 	}
 	if (strcmp(method, "queue.login") == 0 || strcmp(method, "queue.logout") == 0) {
@@ -464,32 +547,32 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 		} else
 			bad = 1;
 		if (bad) {
-			reply_error(c, id, -32602, "queue (a queue id) is needed", NULL);
+			reply_error(rq, -32602, "queue (a queue id) is needed", NULL);
 			return;
 		}
 		if (q == NULL) {
-			reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND, "no such queue");
+			reply_dstny_error(rq, DSTNY_ERR_NOT_FOUND, "no such queue");
 			return;
 		}
 		queue_login(u, q, strcmp(method, "queue.login") == 0,
-		    rpc_action_cb, pending_new(c, id, 0, u));
+		    rpc_action_cb, pending_new(rq, 0, u));
 		return;
 	}
 	if (strcmp(method, "resync") == 0) {
 		cache_fetch_user(u, REASON_RESYNC);
 		user_fetch_devices(u);
-		reply_result(c, id, json_object_new_object());
+		reply_result(rq, json_object_new_object());
 		return;
 	}
 	if (strcmp(method, "subscribe") == 0) {
 		unsigned topics;
 		if (topics_parse(params, &topics) == -1) {
-			reply_error(c, id, -32602, "topics: a list of calls, "
+			reply_error(rq, -32602, "topics: a list of calls, "
 			    "queues, devices, status", NULL);
 			return;
 		}
 		c->topics = topics;
-		reply_result(c, id, json_object_new_object());
+		reply_result(rq, json_object_new_object());
 		return;
 	}
 	if (strcmp(method, "linestate.set") == 0 ||
@@ -498,23 +581,23 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 		if (method[10] == 's' && !jsonrpc_int(params, "expiresOn", &x, &bad))
 			bad = 1;
 		if (bad || s == NULL) {
-			reply_error(c, id, -32602, "externalId (string) and "
+			reply_error(rq, -32602, "externalId (string) and "
 			    "expiresOn (Unix time) are needed", NULL);
 			return;
 		}
 		action_linestate(u, s, x, method[10] == 'c', rpc_action_cb,
-		    pending_new(c, id, 0, u));
+		    pending_new(rq, 0, u));
 		return;
 	}
 	if (strcmp(method, "call.get") == 0) {
 		if ((s = jsonrpc_str(params, "call", &bad)) == NULL || bad) {
-			reply_error(c, id, -32602, "call (a callId) is needed", NULL);
+			reply_error(rq, -32602, "call (a callId) is needed", NULL);
 			return;
 		}
 		if ((call = cache_find(u, s)) == NULL)
-			reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND, "no such call");
+			reply_dstny_error(rq, DSTNY_ERR_NOT_FOUND, "no such call");
 		else
-			reply_result(c, id, rpc_call_view(call));
+			reply_result(rq, rpc_call_view(call));
 		return;
 	}
 	if (strcmp(method, "call.record") == 0) {
@@ -526,23 +609,23 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 			if (strcmp(s, acts[i]) == 0)
 				break;
 		if (s == NULL || i == 6) {
-			reply_error(c, id, -32602, "action: start, stop, pause, "
+			reply_error(rq, -32602, "action: start, stop, pause, "
 			    "resume, save or discard", NULL);
 			return;
 		}
 		op = OP_REC_START + (int)i;
 	} else if ((op = action_from_name(method)) == -1 ||
 	    strncmp(method, "rec.", 4) == 0) {
-		reply_error(c, id, -32601, "method not found", NULL);
+		reply_error(rq, -32601, "method not found", NULL);
 		return;
 	}
 	if (op != OP_MAKE) {
 		if ((s = jsonrpc_str(params, "call", &bad)) == NULL || bad) {
-			reply_error(c, id, -32602, "call (a callId) is needed", NULL);
+			reply_error(rq, -32602, "call (a callId) is needed", NULL);
 			return;
 		}
 		if ((call = cache_find(u, s)) == NULL) {
-			reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND, "no such call");
+			reply_dstny_error(rq, DSTNY_ERR_NOT_FOUND, "no such call");
 			return;
 		}
 	}
@@ -557,32 +640,48 @@ rpc_dispatch(struct rpc_client *c, const char *method, struct json_object *param
 	a.has_state_token = jsonrpc_int(params, "stateToken", &a.state_token, &bad);
 	if ((s = jsonrpc_str(params, "target", &bad)) != NULL) {
 		if ((call2 = cache_find(u, s)) == NULL) {
-			reply_dstny_error(c, id, DSTNY_ERR_NOT_FOUND,
+			reply_dstny_error(rq, DSTNY_ERR_NOT_FOUND,
 			    "no such target call");
 			return;
 		}
 		a.target = call2;
 	}
 	if (bad) {
-		reply_error(c, id, -32602, "a parameter has the wrong type", name);
+		reply_error(rq, -32602, "a parameter has the wrong type", name);
 		return;
 	}
 	want_call = 1;
-	action_run(u, call, op, &a, rpc_action_cb, pending_new(c, id, want_call, u));
+	action_run(u, call, op, &a, rpc_action_cb, pending_new(rq, want_call, u));
 }
 
+/* One line: a request, or a batch whose replies go out together. */
 static void
 rpc_line(struct rpc_client *c, const char *line, size_t len)
 {
-	struct jsonrpc_request	 r;
+	struct jsonrpc_line	 l;
+	struct rpc_batch	*b = NULL;
+	struct rpc_req		 rq;
 	const char		*msg;
+	size_t			 i;
 	int			 code;
 
-	if ((code = jsonrpc_parse(line, len, &r, &msg)) != 0)
-		reply_error(c, r.id, code, msg, NULL);
-	else
-		rpc_dispatch(c, r.method, r.params, r.id);
-	jsonrpc_clear(&r);
+	if ((code = jsonrpc_read(line, len, &l, &msg)) != 0) {
+		req_init(&rq, c, NULL, NULL, 0);
+		reply_error(&rq, code, msg, NULL);
+		return;
+	}
+	if (l.batch)
+		b = batch_new(c, l.n);
+	for (i = 0; i < l.n; i++) {
+		req_init(&rq, c, &l.reqs[i], b, i);
+		if (l.reqs[i].code != 0)
+			reply_error(&rq, l.reqs[i].code, l.reqs[i].msg, NULL);
+		else
+			rpc_dispatch(c, &rq, l.reqs[i].method, l.reqs[i].params);
+	}
+	if (b != NULL)
+		batch_member_done(b);
+	jsonrpc_line_clear(&l);
 }
 
 static void
@@ -591,10 +690,25 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	struct rpc_client	*c = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	struct evbuffer_ptr	 eol;
+	struct rpc_req		 rq;
 	size_t			 eol_len;
 	char			*line;
 
 	while (!c->dead && !c->close_when_flushed) {
+		/*
+		 * A client that writes and does not read gets no more
+		 * requests read until its answers are taken: one line can
+		 * cost megabytes of answer (a 64 KiB batch of 32,000
+		 * invalid members), and the queue must not grow without end.
+		 */
+		if (evbuffer_get_length(bufferevent_get_output(bev)) >
+		    RPC_QUEUE_MAX) {
+			log_debug("socket: client %llu: answers not read, "
+			    "reading paused", (unsigned long long)c->id);
+			c->read_paused = 1;
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
 		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
 		if (eol.pos < 0) {
 			if (evbuffer_get_length(in) > RPC_LINE_MAX)
@@ -613,7 +727,8 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	}
 	return;
 too_long:
-	reply_error(c, NULL, -32600, "line longer than 64 KiB", NULL);
+	req_init(&rq, c, NULL, NULL, 0);
+	reply_error(&rq, -32600, "line longer than 64 KiB", NULL);
 	c->close_when_flushed = 1;
 	bufferevent_disable(bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
@@ -627,6 +742,12 @@ client_write_cb(struct bufferevent *bev, void *arg)
 
 	if (c->close_when_flushed)
 		client_close(c);
+	else if (c->read_paused) {
+		/* All taken: read on, first the lines already in. */
+		c->read_paused = 0;
+		bufferevent_enable(bev, EV_READ);
+		client_read_cb(bev, c);
+	}
 }
 
 static void
