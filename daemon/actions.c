@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -322,15 +323,17 @@ action_linestate(struct duser *u, const char *external_id, int64_t expires_on,
 		cb(DSTNY_ERR_INVALID_ARGUMENT, "an externalId is needed", NULL, NULL, arg);
 		return;
 	}
-	if (!clear && expires_on <= 0) {
-		cb(DSTNY_ERR_INVALID_ARGUMENT, "expiresOn must be a Unix time",
-		    NULL, NULL, arg);
+	/* Checked before anything is sent: the Core gets a valid time or nothing. */
+	if (!clear && (expires_on < (int64_t)time(NULL) ||
+	    expires_on > (int64_t)ISO8601_MAX ||
+	    iso8601_format((time_t)expires_on, when, sizeof(when)) == -1)) {
+		cb(DSTNY_ERR_INVALID_ARGUMENT, "expiresOn must be a Unix time "
+		    "from now to the end of year 9999", NULL, NULL, arg);
 		return;
 	}
 	memset(&o, 0, sizeof(o));
 	o.vars = vars;
 	if (!clear) {
-		iso8601_format((time_t)expires_on, when, sizeof(when));
 		body = xasprintf("{\"expiresOn\": \"%s\"}", when);
 		o.body = body;
 	}

@@ -89,14 +89,48 @@ bus_timer_cb(evutil_socket_t fd, short what, void *arg)
 	bus_process();
 }
 
+/* The other owner's PID, for the message that ends this instance. */
+static int
+bus_owner_pid_cb(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	uint32_t	pid;
+
+	if (sd_bus_message_is_method_error(m, NULL) ||
+	    sd_bus_message_read(m, "u", &pid) < 0)
+		log_warnx("bus: %s is owned by another process; is another "
+		    "dstnyd running? Exiting", DSTNY_BUS_NAME);
+	else
+		log_warnx("bus: %s is owned by another process (PID %u); is "
+		    "another dstnyd running? Exiting", DSTNY_BUS_NAME, pid);
+	daemon_fail();
+	return 0;
+}
+
 static int
 bus_name_cb(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
 	const sd_bus_error	*e = sd_bus_message_get_error(m);
+	uint32_t		 reply = 0;
+	int			 r;
 
 	if (e != NULL) {
 		log_warnx("bus: cannot own %s: %s", DSTNY_BUS_NAME, e->message);
-		event_base_loopexit(dbase, NULL);
+		daemon_fail();
+		return 0;
+	}
+	/*
+	 * Anything but PRIMARY_OWNER (EXISTS: another process has it) is a
+	 * failure to start: no READY=1 for a name that is not ours.
+	 */
+	if ((r = sd_bus_message_read(m, "u", &reply)) < 0 || reply != 1) {
+		if (r < 0 || sd_bus_call_method_async(dbus, NULL,
+		    "org.freedesktop.DBus", "/org/freedesktop/DBus",
+		    "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+		    bus_owner_pid_cb, NULL, "s", DSTNY_BUS_NAME) < 0) {
+			log_warnx("bus: cannot own %s (RequestName answered %u)",
+			    DSTNY_BUS_NAME, reply);
+			daemon_fail();
+		}
 		return 0;
 	}
 	bus_name_owned = 1;

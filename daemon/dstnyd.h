@@ -128,6 +128,8 @@ int		 path_index(const char *path, const char *prefix, unsigned *n);
 /* notify.c: READY=1, STATUS=..., WATCHDOG=1 to $NOTIFY_SOCKET, never blocking. */
 void		 notify_send(const char *, ...) __attribute__((format(printf, 1, 2)));
 void		 daemon_status_changed(void);
+/* Cannot go on: stop as on SIGTERM, and exit with status 1. */
+void		 daemon_fail(void);
 
 /* core.c: authenticated requests to the Core for a user. */
 typedef void (*core_cb)(struct duser *, const struct http_resp *, void *arg);

@@ -22,6 +22,7 @@
 #define HOOK_HEADERS_MAX	(8 * 1024)
 #define HOOK_TIMEOUT		10
 #define HOOK_DEFAULT_LIFE	3600
+#define HOOK_RENEW_MAX_MS	(24L * 3600 * 1000)
 #define HOOK_MAX_CONNS		256	/* connections with a request under way */
 
 enum hook_kind { HK_USER, HK_DEVICE, HK_CALL };
@@ -373,6 +374,9 @@ hooks_renew_cb(evutil_socket_t fd, short what, void *arg)
 static void
 hook_schedule(struct hook *h, long delay_ms)
 {
+	/* An expiry far away (or forged) renews daily; no sum can wrap. */
+	if (delay_ms > HOOK_RENEW_MAX_MS)
+		delay_ms = HOOK_RENEW_MAX_MS;
 	h->renew_at = now_usec() + (uint64_t)(delay_ms > 0 ? delay_ms : 0) * 1000;
 	if (h->renew_at == 0)
 		h->renew_at = 1;

@@ -1,6 +1,9 @@
 /* main.c: dstnyd: options, configuration, signals, systemd notification. */
 #include "config.h"
 
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -32,6 +35,7 @@ static unsigned		 next_user_n;
 static size_t		 users_stopping;
 static struct event	*watchdog_ev;
 static char		*last_status;
+static int		 exit_status;
 
 int
 path_index(const char *path, const char *prefix, unsigned *n)
@@ -160,6 +164,34 @@ daemon_shutdown(void)
 		user_stop(u, user_stopped_cb, NULL);
 	}
 	user_stopped_cb(NULL);
+}
+
+/*
+ * Before any secret is read: no core dump, and no ptrace or /proc/<pid>/mem
+ * by other processes of our uid, holds the tickets or the password
+ * (LimitCORE=0 in the units says the same). Descriptors: the soft limit
+ * up to the hard one, so that slow clients run into the listeners' caps,
+ * not into EMFILE (daemon/hooks.c, daemon/rpc.c).
+ */
+static void
+process_harden(void)
+{
+	struct rlimit	rl;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		log_warn("prctl(PR_SET_DUMPABLE)");
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit(RLIMIT_NOFILE)");
+	}
+}
+
+void
+daemon_fail(void)
+{
+	exit_status = 1;
+	daemon_shutdown();
 }
 
 static int
@@ -301,6 +333,7 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	log_init("dstnyd", debug);
+	process_harden();
 	if (conf_path == NULL)
 		conf_path = conf_default_path(geteuid() == 0);
 	if ((dconf = conf_load(conf_path, err, sizeof(err))) == NULL) {
@@ -386,5 +419,5 @@ main(int argc, char *argv[])
 	free(conf_path);
 	free(last_status);
 	log_info("stopped");
-	return 0;
+	return exit_status;
 }

@@ -835,16 +835,47 @@ rpc_claim_path(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * /tmp is everyone's: the fallback directory may have been made by
+ * someone else, who could then swap our socket. It must be a directory
+ * (lstat: not a symlink), ours, and mode 0700.
+ */
+static int
+rpc_private_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat	st;
+
+	if (lstat(dir, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+	    (st.st_mode & 07777) == 0700)
+		return 0;
+	snprintf(err, errlen, "%s is not a private directory (%s, owner uid %u, "
+	    "mode %04o; it must be ours with mode 0700): remove it, or set "
+	    "XDG_RUNTIME_DIR or [socket] path", dir, S_ISDIR(st.st_mode) ?
+	    "a directory" : S_ISLNK(st.st_mode) ? "a symbolic link" :
+	    "not a directory", (unsigned)st.st_uid,
+	    (unsigned)(st.st_mode & 07777));
+	return -1;
+}
+
 int
 rpc_listen(const struct conf *conf, char *err, size_t errlen)
 {
 	struct sockaddr_un	 sun;
-	char			*dir;
+	char			*dir, *parent;
 	int			 fd;
 
 	dir = xstrdup(conf->socket_path);
-	if (mkdir(dirname(dir), 0700) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	parent = dirname(dir);
+	if (mkdir(parent, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", parent, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	if (conf->socket_tmp && rpc_private_dir(parent, err, errlen) == -1) {
 		free(dir);
 		return -1;
 	}

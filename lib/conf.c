@@ -563,9 +563,11 @@ conf_finish(struct conf_parser *p)
 			c->socket_path = xstrdup("/run/dstnyd/dstnyd.sock");
 		else if ((rt = getenv("XDG_RUNTIME_DIR")) != NULL && *rt == '/')
 			c->socket_path = xasprintf("%s/dstnyd/dstnyd.sock", rt);
-		else
+		else {
 			c->socket_path = xasprintf("/tmp/dstnyd-%u/dstnyd.sock",
 			    (unsigned)getuid());
+			c->socket_tmp = 1;
+		}
 	}
 	if (strlen(c->socket_path) > SUN_PATH_MAX)
 		conf_error(p, conf_seen_line(p, "socket", "path"),

@@ -52,6 +52,8 @@ struct conf {
 	enum conf_bus		 bus;
 
 	char			*socket_path;
+	int			 socket_tmp;	/* the /tmp/dstnyd-<uid> fallback: its
+					   directory must be ours alone */
 	mode_t			 socket_mode;
 	long			 max_clients;
 

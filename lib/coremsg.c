@@ -152,13 +152,18 @@ iso8601_parse(const char *s)
 	return t - (time_t)oh * 3600 - (time_t)om * 60;
 }
 
-void
+int
 iso8601_format(time_t t, char *buf, size_t len)
 {
 	struct tm	tm;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (len > 0)
+		buf[0] = '\0';
+	/* gmtime_r() fails for years past INT_MAX, and leaves tm unset. */
+	if (t < 0 || t > ISO8601_MAX || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return -1;
+	return 0;
 }
 
 time_t
@@ -185,7 +190,10 @@ core_expires_parse(const char *text, size_t len, time_t now)
 		}
 	}
 	json_object_put(o);
-	return t;
+	/* Whatever the Core says, a time that the callers' sums can hold. */
+	if (t <= now)
+		return 0;
+	return t > ISO8601_MAX ? ISO8601_MAX : t;
 }
 
 static void

@@ -22,15 +22,22 @@ void	 ticket_info_clear(struct ticket_info *);
 /* The first description of {field[], warning[]}; NULL when none. Free it. */
 char	*core_error_message(const char *, size_t);
 
+/* The last second that ISO 8601's four-digit year can write: 9999-12-31T23:59:59Z. */
+#define ISO8601_MAX	((time_t)253402300799LL)
+
 /*
  * A webhook registration's {expiresOn}: seconds from now (a number) or an
- * ISO 8601 time. Returns the absolute time, or 0 when unreadable.
+ * ISO 8601 time. Returns the absolute time, at most ISO8601_MAX, or 0 when
+ * unreadable or not after now.
  */
 time_t	 core_expires_parse(const char *, size_t, time_t now);
 /* ISO 8601 "2023-11-10T14:38:39.482+00:00", "...Z", "+01", "+0100"; -1 if bad. */
 time_t	 iso8601_parse(const char *);
-/* Format t as "YYYY-MM-DDTHH:MM:SSZ" into buf (21 bytes at least). */
-void	 iso8601_format(time_t t, char *buf, size_t len);
+/*
+ * Format t as "YYYY-MM-DDTHH:MM:SSZ" into buf (21 bytes at least); -1 (and
+ * buf "") when t is before 1970 or after ISO8601_MAX.
+ */
+int	 iso8601_format(time_t t, char *buf, size_t len);
 
 /* What a webhook POST body names; only ever a hint (interfaces.md 1.4). */
 enum hint_kind {

@@ -34,6 +34,8 @@ struct http_xfer {
 	int			 overflow;
 	int			 active;	/* added to the multi handle */
 	int			 starting;	/* waiting for http_starter_cb */
+	int			 secret;	/* sent a password: the answer (a
+					   ticket) is wiped after delivery */
 	http_done_cb		 done;
 	http_data_cb		 stream;
 	void			*arg;
@@ -278,6 +280,8 @@ http_xfer_free(struct http_xfer *x)
 	if (x->easy != NULL)
 		curl_easy_cleanup(x->easy);
 	hstream_close(x->hs);
+	if (x->secret && x->resp.data != NULL)
+		secret_wipe(x->resp.data, x->resp.len);
 	/* Headers may carry a bearer token. */
 	for (l = x->headers; l != NULL; l = l->next)
 		secret_wipe(l->data, strlen(l->data));
@@ -441,6 +445,9 @@ http_deliver(struct http *h, struct http_xfer *x, struct http_resp *resp,
 	http_kick(h->reaper);
 	x->done(resp, x->arg);
 	free(msg);
+	/* A ticket answer: no copy of the token waits for the reaper. */
+	if (x->secret && x->resp.data != NULL)
+		secret_wipe(x->resp.data, x->resp.len);
 }
 
 static void
@@ -559,6 +566,11 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	x->errbuf = xcalloc(1, CURL_ERROR_SIZE);
 
 	curl_easy_setopt(x->easy, CURLOPT_URL, req->url);
+	/*
+	 * The URL comes from the route table with every parameter encoded:
+	 * sent as built, curl never merges "/../" into a parent resource.
+	 */
+	curl_easy_setopt(x->easy, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (void *)(uintptr_t)x->id);
 	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -609,9 +621,11 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 		curl_easy_setopt(x->easy, CURLOPT_USERNAME, req->basic_user);
 		curl_easy_setopt(x->easy, CURLOPT_PASSWORD,
 		    secret_value(req->basic_pass));
+		/* curl's copy lives for this one attempt: never retried. */
+		x->secret = 1;
 	}
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
-	if (req->no_retry || req->stream != NULL)
+	if (req->no_retry || req->stream != NULL || x->secret)
 		x->is_get = 0;		/* a stream's owner reconnects */
 	log_debug("http: #%llu %s %s", (unsigned long long)x->id,
 	    req->method != NULL ? req->method : "GET", req->url);
@@ -709,6 +723,11 @@ http_finish(struct http *h, struct http_xfer *x, CURLcode rc)
 		http_note_address(h, x->easy);
 	curl_multi_remove_handle(h->multi, x->easy);
 	x->active = 0;
+	if (x->secret) {
+		/* curl frees its copy of the password now, not at cleanup. */
+		curl_easy_setopt(x->easy, CURLOPT_USERNAME, NULL);
+		curl_easy_setopt(x->easy, CURLOPT_PASSWORD, NULL);
+	}
 	if (x->dead)
 		return;
 

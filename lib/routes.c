@@ -212,14 +212,19 @@ pct_unreserved(unsigned char c)
 	    c == '~';
 }
 
+/*
+ * keep_dots = 0 encodes '.' too: a path parameter that is "." or ".."
+ * would otherwise be a dot-segment that resolves to another resource
+ * (RFC 3986 5.2.4); "%2E%2E" stays one segment, an id like any other.
+ */
 static void
-pct_encode_buf(struct buf *b, const char *s)
+pct_encode_dots(struct buf *b, const char *s, int keep_dots)
 {
 	static const char	hex[] = "0123456789ABCDEF";
 	const unsigned char	*p;
 
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (pct_unreserved(*p))
+		if (pct_unreserved(*p) && (keep_dots || *p != '.'))
 			buf_addc(b, (char)*p);
 		else {
 			buf_addc(b, '%');
@@ -227,6 +232,19 @@ pct_encode_buf(struct buf *b, const char *s)
 			buf_addc(b, hex[*p & 0xf]);
 		}
 	}
+}
+
+static void
+pct_encode_buf(struct buf *b, const char *s)
+{
+	pct_encode_dots(b, s, 1);
+}
+
+/* A path parameter: as pct_encode_buf(), but one of dots only is all encoded. */
+static void
+pct_encode_segment(struct buf *b, const char *s)
+{
+	pct_encode_dots(b, s, s[strspn(s, ".")] != '\0');
 }
 
 char *
@@ -277,7 +295,7 @@ routes_url(const struct routes *r, const char *base_url, enum route_id id,
 			buf_free(&b);
 			return NULL;
 		}
-		pct_encode_buf(&b, value);
+		pct_encode_segment(&b, value);
 		p = end;
 	}
 	if (q != NULL && q->n > 0) {

@@ -71,8 +71,9 @@ int		 routes_set(struct routes *, const char *name, const char *tmpl,
 		    char *err, size_t errlen);
 const char	*routes_template(const struct routes *, enum route_id);
 /*
- * base_url + the route's template with every {var} percent-encoded, then
- * "?" and the query. NULL (and err set) when a placeholder has no value.
+ * base_url + the route's template with every {var} percent-encoded (a value
+ * of dots only, such as "..", has its dots encoded too, so that it stays
+ * one segment and names no parent resource), then "?" and the query. NULL (and err set) when a placeholder has no value.
  */
 char		*routes_url(const struct routes *, const char *base_url,
 		    enum route_id, const struct route_var *vars,

@@ -184,18 +184,37 @@ watchdog_cb(evutil_socket_t fd, short what, void *arg)
 	exit(1);
 }
 
+/* The answer's own buffer, not a copy: what http leaves in it. */
+static const char	*raw_body;
+static size_t		 raw_len;
+
+static void
+raw_cb(const struct http_resp *r, void *arg)
+{
+	raw_body = r->body;
+	raw_len = r->body_len;
+	event_base_loopbreak(base);
+}
+
 /* Send and run the loop until the answer, or bail out after 10 s. */
 static void
-roundtrip(struct http *h, struct http_req *req, const char *what)
+roundtrip_cb(struct http *h, struct http_req *req, http_done_cb cb,
+    const char *what)
 {
 	struct event	*wd = evtimer_new(base, watchdog_cb, (void *)what);
 	struct timeval	 tv = { 10, 0 };
 
 	done_calls = 0;
 	evtimer_add(wd, &tv);
-	http_send(h, req, done_cb, NULL);
+	http_send(h, req, cb, NULL);
 	event_base_dispatch(base);
 	event_free(wd);
+}
+
+static void
+roundtrip(struct http *h, struct http_req *req, const char *what)
+{
+	roundtrip_cb(h, req, done_cb, what);
 }
 
 static char *
@@ -299,6 +318,21 @@ main(void)
 	roundtrip(h, &req, "basic");
 	ok(strstr(last.body, "Authorization=Basic YWxpY2VAZXhhbXBsZS5jb206cGFzcyB3b3Jk\n") != NULL,
 	    "HTTP Basic user@domain:password");
+	/*
+	 * The answer to a request that carried a password (ticket.create's,
+	 * with the new token) is wiped once delivered. The loop stops in the
+	 * callback, so the buffer is still allocated here: the reaper frees
+	 * it in the next pass.
+	 */
+	raw_body = NULL;
+	roundtrip_cb(h, &req, raw_cb, "basic, raw");
+	ok(raw_body != NULL && raw_len > 0 && memchr(raw_body, 'A', raw_len) == NULL &&
+	    memchr(raw_body, '=', raw_len) == NULL, "a ticket answer is wiped after delivery");
+	req.basic_user = NULL;
+	req.basic_pass = NULL;
+	roundtrip_cb(h, &req, raw_cb, "no basic, raw");
+	ok(raw_body != NULL && memmem(raw_body, raw_len, "method=POST", 11) != NULL,
+	    "other answers are left alone");
 	free(u);
 
 	/* Error mapping, with the Core's description carried. */

@@ -1,6 +1,7 @@
 /* test-model.c: the reference's example documents through every parser. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -478,6 +479,12 @@ directory(void)
 	queue_list_free(&s);
 }
 
+static time_t
+expires_of(const char *text, time_t now)
+{
+	return core_expires_parse(text, strlen(text), now);
+}
+
 static void
 coremsgs(void)
 {
@@ -522,6 +529,25 @@ coremsgs(void)
 	is_int(core_expires_parse(text, len, 0), 1583834700, "expiresOn as a time");
 	free(text);
 	is_int(core_expires_parse("{}", 2, 5), 0, "no expiresOn");
+	/* Forged or absurd expiries from the Core: clamped, never wrapped. */
+	is_int(expires_of("{\"expiresOn\": 9223372036854775807}", 1000000),
+	    ISO8601_MAX, "expiresOn INT64_MAX (ms) clamped to year 9999");
+	is_int(expires_of("{\"expiresOn\": 99999999999}", 1000000),
+	    99999999999LL, "expiresOn as epoch seconds");
+	is_int(expires_of("{\"expiresOn\": 9223372036854775}", 1000000),
+	    ISO8601_MAX, "expiresOn beyond year 9999 clamped");
+	is_int(expires_of("{\"expiresOn\": \"2020-03-10T10:05:00Z\"}",
+	    1583834701), 0, "expiresOn in the past: unreadable");
+
+	/* Times a client gives: out of range is an error, never stack bytes. */
+	ok(iso8601_format((time_t)INT64_MAX, when, sizeof(when)) == -1 &&
+	    when[0] == '\0', "INT64_MAX refused");
+	ok(iso8601_format((time_t)1 << 40, when, sizeof(when)) == -1 &&
+	    when[0] == '\0', "2^40 (a five-digit year) refused");
+	ok(iso8601_format(-1, when, sizeof(when)) == -1, "before 1970 refused");
+	ok(iso8601_format(ISO8601_MAX, when, sizeof(when)) == 0, "the last second of 9999");
+	is_str(when, "9999-12-31T23:59:59Z", "formatted");
+	ok(iso8601_format(ISO8601_MAX + 1, when, sizeof(when)) == -1, "year 10000 refused");
 
 	hint_parse("487345453", 9, &h);
 	ok(h.kind == HINT_TOKEN && h.token == 487345453 && h.ncalls == 0, "bare token hint");

@@ -1,23 +1,61 @@
 #!/bin/sh
-# test-units.sh: the system unit's sandbox, as systemd-analyze scores it (<= 1.5).
+# test-units.sh: both units' sandboxes as systemd-analyze scores them (the
+# system unit <= 1.5, the user unit <= 4.0 in a user manager), and both pass
+# systemd-analyze verify (with ExecStart= pointed at the built daemon).
 set -u
-unit="$TEST_BUILDDIR/systemd/dstnyd-system.service"
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	echo "1..0 # SKIP systemd-analyze is not installed"
 	exit 0
 fi
-echo "1..2"
-out=$(systemd-analyze security --offline=true --no-pager "$unit" 2>&1)
-score=$(echo "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
-if [ -n "$score" ] && awk "BEGIN { exit !($score <= 1.5) }"; then
-	echo "ok 1 - exposure $score <= 1.5"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# A user manager's view needs a runtime directory, even offline.
+mkdir -m 0700 "$tmp/run"
+export XDG_RUNTIME_DIR="$tmp/run"
+echo "1..5"
+n=0
+
+# score UNIT MAX [--user]
+score() {
+	set -- "$1" "$2" "${3-}"
+	n=$((n + 1))
+	out=$(systemd-analyze security ${3-} --offline=true --no-pager "$1" 2>&1)
+	s=$(echo "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	if [ -n "$s" ] && awk "BEGIN { exit !($s <= $2) }"; then
+		echo "ok $n - $(basename "$1")${3:+ ($3)}: exposure $s <= $2"
+	else
+		echo "not ok $n - $(basename "$1")${3:+ ($3)}: exposure ${s:-unknown} <= $2"
+		echo "$out" | grep -E '✗|Overall|Failed' | sed 's/^/#   /'
+	fi
+}
+
+# verify UNIT [--user]
+verify() {
+	set -- "$1" "${2-}"
+	n=$((n + 1))
+	mkdir -p "$tmp/v$n"
+	sed "s|^ExecStart=[^ ]*|ExecStart=$TEST_BUILDDIR/daemon/dstnyd|" "$1" \
+	    >"$tmp/v$n/$(basename "$1")"
+	if out=$(systemd-analyze verify ${2-} --man=no "$tmp/v$n/$(basename "$1")" 2>&1) &&
+	    [ -z "$out" ]; then
+		echo "ok $n - systemd-analyze verify${2:+ $2} $(basename "$1")"
+	else
+		echo "not ok $n - systemd-analyze verify${2:+ $2} $(basename "$1")"
+		echo "$out" | sed 's/^/#   /'
+	fi
+}
+
+system="$TEST_BUILDDIR/systemd/dstnyd-system.service"
+user="$TEST_BUILDDIR/systemd/dstnyd.service"
+score "$system" 1.5
+score "$user" 4.0 --user
+verify "$system"
+verify "$user" --user
+n=$((n + 1))
+if grep -q '^Type=notify' "$system" && grep -q '^WatchdogSec=' "$system" &&
+   grep -q '^LoadCredential=' "$system" && grep -q '^LimitCORE=0' "$system" &&
+   grep -q '^LimitCORE=0' "$user"; then
+	echo "ok $n - Type=notify, WatchdogSec, LoadCredential; LimitCORE=0 in both"
 else
-	echo "not ok 1 - exposure ${score:-unknown} <= 1.5"
-	echo "$out" | tail -20 | sed 's/^/#   /'
-fi
-if grep -q '^Type=notify' "$unit" && grep -q '^WatchdogSec=' "$unit" &&
-   grep -q '^LoadCredential=' "$unit"; then
-	echo "ok 2 - Type=notify, WatchdogSec and LoadCredential"
-else
-	echo "not ok 2 - Type=notify, WatchdogSec and LoadCredential"
+	echo "not ok $n - Type=notify, WatchdogSec, LoadCredential; LimitCORE=0 in both"
 fi
