@@ -37,7 +37,8 @@ eq(d.stop(), 0, "stops cleanly")
 
 # SSE mode over TLS: the dialog stream tells of a new call, the call's own
 # stream then carries its changes; both run on lib/hstream.c with OpenSSL.
-d = Daemon(bus, sim, core_extra="ca_file = %s\n" % cert, extra="[events]\ntransport = sse\n")
+d = Daemon(bus, sim, core_extra="ca_file = %s\n" % cert,
+           extra="[events]\ntransport = sse\nkeepalive = 300\n")
 rpc = Rpc(d.sock)
 ok(rpc.call("subscribe", topics=["calls"]).get("result") is not None, "subscribed to calls")
 st, c, _ = sim.control("POST", "/calls", {"from": "+46701234567", "name": "Carol Customer"})
@@ -48,6 +49,20 @@ sim.control("POST", "/calls/%s/answer" % c["callId"])
 n = rpc.notification("call.changed", lambda p: p["call"]["callId"] == c["callId"] and
                      p["call"]["status"] == "ACTIVE")
 ok(n is not None, "SSE over TLS: its answer arrives through the call's own stream")
+
+# Subscribe, then fetch, over TLS: a Core that starts streams without the
+# state and takes a call's stream late; the call is answered before that
+# stream exists. Nothing but the fetch after subscribing can tell dstnyd.
+sim.control("POST", "/faults", {"initialState": False, "streamDelayMs": 1500})
+st, late, _ = sim.control("POST", "/calls", {"from": "+46701234568"})
+ok(rpc.notification("call.added", lambda p: p["call"]["callId"] == late["callId"]) is not None and
+   until(lambda: sim.control("GET", "/faults")[1]["streamsHeld"] > 0, 10) is not None,
+   "TLS: dstnyd shows the call; its stream is not yet subscribed")
+sim.control("POST", "/calls/%s/answer" % late["callId"])
+n = rpc.notification("call.changed", lambda p: p["call"]["callId"] == late["callId"] and
+                     p["call"]["status"] == "ACTIVE", timeout=10)
+ok(n is not None, "TLS: subscribe, then fetch: the answer made before the subscription arrives")
+sim.control("DELETE", "/faults")
 rpc.close()
 eq(d.stop(), 0, "stops cleanly")
 
