@@ -66,24 +66,51 @@ model_json_repair_string(struct json_object *o)
 	free(t);
 }
 
+static struct json_object *model_json_repair(struct json_object *);
+
+/* An object's members repaired; a copy in the same order if a key was bad. */
+static struct json_object *
+model_json_repair_object(struct json_object *o)
+{
+	struct json_object	*fixed, *copy;
+	char			*k;
+	int			 bad_key = 0;
+
+	json_object_object_foreach(o, key, val) {
+		/* Replacing a member's value keeps its place. */
+		if ((fixed = model_json_repair(val)) != val)
+			json_object_object_add(o, key, fixed);
+		if (!utf8_valid(key, strlen(key)))
+			bad_key = 1;
+	}
+	if (!bad_key)
+		return o;
+	/* Two keys may now be one: the last wins, as in json-c. */
+	copy = json_object_new_object();
+	json_object_object_foreach(o, key2, val2) {
+		k = utf8_sanitize(key2, strlen(key2), NULL);
+		json_object_object_add(copy, k, json_object_get(val2));
+		free(k);
+	}
+	return copy;
+}
+
 /*
  * Every string and key under o made valid UTF-8 (utf8.h): strings in
- * place; an object with a key that is not is built again, in the same
- * order, and returned for the caller to put in o's place (o is then the
- * caller's to release). Depth is bounded by the tokener's.
+ * place; an object with a key that is not is built again and returned
+ * for the caller to put in o's place (o is then the caller's to
+ * release). Depth is bounded by the tokener's.
  */
 static struct json_object *
 model_json_repair(struct json_object *o)
 {
-	struct json_object	*fixed, *copy;
+	struct json_object	*fixed;
 	size_t			 i, n;
-	char			*k;
-	int			 bad_key = 0;
 
 	switch (json_object_get_type(o)) {
 	case json_type_string:
 		model_json_repair_string(o);
-		break;
+		return o;
 	case json_type_array:
 		n = json_object_array_length(o);
 		for (i = 0; i < n; i++) {
@@ -91,29 +118,12 @@ model_json_repair(struct json_object *o)
 			if (fixed != json_object_array_get_idx(o, i))
 				json_object_array_put_idx(o, i, fixed);
 		}
-		break;
+		return o;
 	case json_type_object:
-		json_object_object_foreach(o, key, val) {
-			/* Replacing a member's value keeps its place. */
-			if ((fixed = model_json_repair(val)) != val)
-				json_object_object_add(o, key, fixed);
-			if (!utf8_valid(key, strlen(key)))
-				bad_key = 1;
-		}
-		if (!bad_key)
-			break;
-		/* Two keys may now be one: the last wins, as in json-c. */
-		copy = json_object_new_object();
-		json_object_object_foreach(o, key2, val2) {
-			k = utf8_sanitize(key2, strlen(key2), NULL);
-			json_object_object_add(copy, k, json_object_get(val2));
-			free(k);
-		}
-		return copy;
+		return model_json_repair_object(o);
 	default:
-		break;
+		return o;
 	}
-	return o;
 }
 
 struct json_object *
@@ -165,6 +175,16 @@ model_json_parse(const char *text, size_t len, char *err, size_t errlen)
 	    (fixed = model_json_repair(obj)) != obj) {
 		json_object_put(obj);
 		obj = fixed;
+	}
+	if (jerr != json_tokener_success) {
+		/*
+		 * json-c 0.16's reset keeps the high surrogate of a document
+		 * that broke off after one, and the next document's first \u
+		 * escape reads otherwise ("\udc00" as U+10000; fuzz-callstate
+		 * found it). A tokener that failed is not used again.
+		 */
+		json_tokener_free(tok);
+		tok = NULL;
 	}
 	return obj;
 }

@@ -276,6 +276,13 @@ utf8_texts(void)
 	    "a hint names the call as its state does");
 	hint_clear(&h);
 	free(text);
+	/* A document that broke off after a high surrogate leaves none behind. */
+	o = model_json_parse("\"\\ud800\\uzz", 11, err, sizeof(err));
+	ok(o == NULL, "a broken \\u escape is refused");
+	cs = parse_call("{\"callId\":\"\\udc00\"}");
+	ok(cs != NULL && strcmp(cs->call_id, FFFD) == 0, "the next document's "
+	    "lone \\udc00 is U+FFFD, not paired with the broken one's \\ud800");
+	call_state_free(cs);
 	o = model_json_parse("\"\\ud83d\\ude00 \xff\"", 16, err, sizeof(err));
 	ok(o != NULL && strcmp(json_object_get_string(o),
 	    "\xf0\x9f\x98\x80 " FFFD) == 0, "a bare string document is repaired");
