@@ -13,6 +13,7 @@
 
 #include "callstate.h"
 #include "loose.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define MODEL_MAX_DEPTH	32
@@ -26,6 +27,105 @@ model_blank(const char *p, size_t len)
 	return 1;
 }
 
+/*
+ * Are the strings json-c decodes from text valid UTF-8 as utf8.h means
+ * it, without looking at them? Yes when text is, and has no \u escape of
+ * a surrogate or a noncharacter (json-c 0.16 makes U+FFFD of a lone
+ * surrogate, but what another version makes of it is not ours to trust,
+ * and \uffff or \ufdd0 come through as they are): each of those begins
+ * \uD or \uF. Text split at ASCII quotes and escapes stays valid, so
+ * names in any script cost one pass here and no walk of the tree.
+ */
+static int
+model_json_plain(const char *text, size_t len)
+{
+	const char	*p = text, *end = text + len;
+
+	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		if (end - p < 3)
+			break;
+		if (p[1] == 'u' && ((p[2] | 0x20) == 'd' || (p[2] | 0x20) == 'f'))
+			return 0;
+		p += 2;		/* past the escaped character, '\\' too */
+	}
+	return utf8_valid(text, len);
+}
+
+/* Bytes json-c decoded, made valid UTF-8 in a json-c string. */
+static void
+model_json_repair_string(struct json_object *o)
+{
+	const char	*s = json_object_get_string(o);
+	size_t		 len = (size_t)json_object_get_string_len(o), n;
+	char		*t;
+
+	if (utf8_valid(s, len))
+		return;
+	t = utf8_sanitize(s, len, &n);
+	json_object_set_string_len(o, t, (int)n);
+	free(t);
+}
+
+static struct json_object *model_json_repair(struct json_object *);
+
+/* An object's members repaired; a copy in the same order if a key was bad. */
+static struct json_object *
+model_json_repair_object(struct json_object *o)
+{
+	struct json_object	*fixed, *copy;
+	char			*k;
+	int			 bad_key = 0;
+
+	json_object_object_foreach(o, key, val) {
+		/* Replacing a member's value keeps its place. */
+		if ((fixed = model_json_repair(val)) != val)
+			json_object_object_add(o, key, fixed);
+		if (!utf8_valid(key, strlen(key)))
+			bad_key = 1;
+	}
+	if (!bad_key)
+		return o;
+	/* Two keys may now be one: the last wins, as in json-c. */
+	copy = json_object_new_object();
+	json_object_object_foreach(o, key2, val2) {
+		k = utf8_sanitize(key2, strlen(key2), NULL);
+		json_object_object_add(copy, k, json_object_get(val2));
+		free(k);
+	}
+	return copy;
+}
+
+/*
+ * Every string and key under o made valid UTF-8 (utf8.h): strings in
+ * place; an object with a key that is not is built again and returned
+ * for the caller to put in o's place (o is then the caller's to
+ * release). Depth is bounded by the tokener's.
+ */
+static struct json_object *
+model_json_repair(struct json_object *o)
+{
+	struct json_object	*fixed;
+	size_t			 i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		model_json_repair_string(o);
+		return o;
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++) {
+			fixed = model_json_repair(json_object_array_get_idx(o, i));
+			if (fixed != json_object_array_get_idx(o, i))
+				json_object_array_put_idx(o, i, fixed);
+		}
+		return o;
+	case json_type_object:
+		return model_json_repair_object(o);
+	default:
+		return o;
+	}
+}
+
 struct json_object *
 model_json_parse(const char *text, size_t len, char *err, size_t errlen)
 {
@@ -35,7 +135,7 @@ model_json_parse(const char *text, size_t len, char *err, size_t errlen)
 	 * the profile (make bench). The daemon is single-threaded.
 	 */
 	static struct json_tokener *tok;
-	struct json_object	*obj;
+	struct json_object	*obj, *fixed;
 	enum json_tokener_error	 jerr;
 	size_t			 end;
 
@@ -71,6 +171,20 @@ model_json_parse(const char *text, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "JSON: trailing data at offset %zu", end);
 		json_object_put(obj);
 		obj = NULL;
+	} else if (!model_json_plain(text, len) &&
+	    (fixed = model_json_repair(obj)) != obj) {
+		json_object_put(obj);
+		obj = fixed;
+	}
+	if (jerr != json_tokener_success) {
+		/*
+		 * json-c 0.16's reset keeps the high surrogate of a document
+		 * that broke off after one, and the next document's first \u
+		 * escape reads otherwise ("\udc00" as U+10000; fuzz-callstate
+		 * found it). A tokener that failed is not used again.
+		 */
+		json_tokener_free(tok);
+		tok = NULL;
 	}
 	return obj;
 }

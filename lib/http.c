@@ -14,6 +14,7 @@
 #include "http.h"
 #include "log.h"
 #include "secret.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define HTTP_IDLE_CONNS		8	/* idle connections kept for reuse */
@@ -435,6 +436,14 @@ static void
 http_deliver(struct http *h, struct http_xfer *x, struct http_resp *resp,
     char *msg)
 {
+	char	*fixed;
+
+	/* D-Bus errors carry it, and curl's may quote the peer's certificate. */
+	if (msg != NULL && !utf8_valid(msg, strlen(msg))) {
+		fixed = utf8_sanitize(msg, strlen(msg), NULL);
+		free(msg);
+		msg = fixed;
+	}
 	resp->id = x->id;
 	resp->message = msg != NULL ? msg : "";
 	log_debug("http: #%llu done: %ld %s%s%s", (unsigned long long)x->id,

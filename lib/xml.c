@@ -11,6 +11,7 @@
 #include <libxml/tree.h>
 
 #include "directory.h"
+#include "utf8.h"
 #include "xmalloc.h"
 #include "xml.h"
 
@@ -24,6 +25,8 @@ xml_read(const char *text, size_t len, const char *what, char *err,
 	const xmlError	*e;
 	const char	*msg;
 	xmlDocPtr	 doc;
+	char		*fixed;
+	size_t		 flen;
 
 	if (len > XML_MAX_DOC || len > INT_MAX) {
 		snprintf(err, errlen, "%s: document larger than 4 MiB", what);
@@ -31,6 +34,19 @@ xml_read(const char *text, size_t len, const char *what, char *err,
 	}
 	doc = xmlReadMemory(text, (int)len, NULL, NULL, XML_PARSE_NONET |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	if (doc == NULL && !utf8_valid(text, len)) {
+		/*
+		 * libxml2 refuses a whole document for one byte that is not
+		 * UTF-8, and one queue's name would freeze every queue's
+		 * figures: repair the bytes as JSON's are (utf8.h) and read
+		 * it once more. A document in another encoding that was
+		 * refused stays refused.
+		 */
+		fixed = utf8_sanitize(text, len, &flen);
+		doc = xmlReadMemory(fixed, (int)flen, NULL, NULL, XML_PARSE_NONET |
+		    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+		free(fixed);
+	}
 	if (doc == NULL) {
 		e = xmlGetLastError();
 		msg = e != NULL && e->message != NULL ? e->message :
@@ -99,11 +115,14 @@ xml_field(xmlNodePtr node, const char *key)
 		v = xmlNodeGetContent(c);
 	if (v == NULL)
 		return xstrdup("");
-	/* Trim the white space around element text. */
+	/*
+	 * Trim the white space around element text. libxml2 gives UTF-8,
+	 * but takes noncharacters (&#xFDD0;, &#x1FFFF;) that sd-bus refuses.
+	 */
 	s = (char *)v;
 	while (isspace((unsigned char)*s))
 		s++;
-	s = xstrdup(s);
+	s = utf8_sanitize(s, strlen(s), NULL);
 	xmlFree(v);
 	for (size_t n = strlen(s); n > 0 && isspace((unsigned char)s[n - 1]); n--)
 		s[n - 1] = '\0';

@@ -330,6 +330,32 @@ ctl_body(struct evhttp_request *req)
 	return o;
 }
 
+/*
+ * The bytes that hex pairs spell ("fffe"), NUL-terminated: a test's way to
+ * send text that is not UTF-8, which a JSON body cannot carry. NULL when
+ * hex is not pairs of hex digits or spells a NUL.
+ */
+static char *
+ctl_hex(const char *hex)
+{
+	size_t		 i, n = strlen(hex);
+	char		*out;
+	unsigned int	 byte;
+
+	if (n % 2 != 0 || strspn(hex, "0123456789abcdefABCDEF") != n)
+		return NULL;
+	out = xmalloc(n / 2 + 1);
+	for (i = 0; i < n / 2; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &byte) != 1 || byte == 0) {
+			free(out);
+			return NULL;
+		}
+		out[i] = (char)byte;
+	}
+	out[n / 2] = '\0';
+	return out;
+}
+
 /* The user a control request names ("user", "domain"), else the first. */
 static struct sim_user *
 ctl_user(struct json_object *body, struct evkeyvalq *query)
@@ -542,12 +568,21 @@ control_handle(struct evhttp_request *req, const char *path)
 		nlog = 0;
 		ctl_reply(req, 204, NULL);
 	} else if (post && strcmp(path, "/calls") == 0) {
+		char *raw;
+
 		if ((u = ctl_user(b, &query)) == NULL) {
 			ctl_error(req, 404, "no such user");
 			goto done;
 		}
+		/* nameHex: bytes as a Core may send them, UTF-8 or not. */
+		if ((raw = ctl_hex(model_str(b, "nameHex"))) == NULL) {
+			ctl_error(req, 400, "nameHex is not pairs of hex digits");
+			goto done;
+		}
 		c = sim_call_new(u, 1, *model_str(b, "from") != '\0' ?
-		    model_str(b, "from") : "+15550100", model_str(b, "name"), NULL);
+		    model_str(b, "from") : "+15550100", *raw != '\0' ? raw :
+		    model_str(b, "name"), NULL);
+		free(raw);
 		ctl_reply(req, 200, sim_call_json(u, c));
 	} else if (post && path_is(path, "/calls/", &rest) &&
 	    sscanf(rest, "%127[^/]", id) == 1) {

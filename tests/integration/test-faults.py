@@ -58,6 +58,56 @@ def converged(d, sim, rpc, what, timeout=20):
     return m
 
 
+class RawClient:
+    """A socket client that keeps each line as bytes, as the daemon sent it."""
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(15)
+        self.sock.connect(path)
+        self.buf = b""
+
+    def send(self, msg):
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+
+    def line(self, pred=None):
+        """The next line for which pred holds (bytes); None at EOF or timeout."""
+        while True:
+            while b"\n" not in self.buf:
+                try:
+                    data = self.sock.recv(65536)
+                except socket.timeout:
+                    return None
+                if not data:
+                    return None
+                self.buf += data
+            line, self.buf = self.buf.split(b"\n", 1)
+            if pred is None or pred(line):
+                return line
+
+    def close(self):
+        self.sock.close()
+
+    @staticmethod
+    def once(path, method):
+        c = RawClient(path)
+        c.send({"jsonrpc": "2.0", "method": method, "id": 1})
+        line = c.line()
+        c.close()
+        return line or b""
+
+
+def strict_utf8(b):
+    """b as text if it is UTF-8 that sd-bus would take (no noncharacters), else None."""
+    try:
+        t = b.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if any(0xfdd0 <= ord(c) <= 0xfdef or (ord(c) & 0xfffe) == 0xfffe for c in t):
+        return None
+    return t
+
+
 bus = Bus()
 sim = Sim()
 mon = Monitor(bus)
@@ -105,6 +155,35 @@ sim.control("POST", "/queues/35", {"callsWaiting": 3})
 # its retries back off up to 10 s, so this one gets longer to settle.
 peak = max(peak, converged(d, sim, rpc, "malformed JSON and XML", timeout=45))
 sim.control("DELETE", "/faults")
+
+# A caller name that is not UTF-8: raw bytes, a surrogate in CESU bytes and
+# a noncharacter, all of which sd-bus refuses. They become U+FFFD where the
+# Core's text is parsed: every property (and GetManagedObjects) can be sent
+# and the socket's lines stay UTF-8.
+sub = RawClient(d.sock)
+sub.send({"jsonrpc": "2.0", "method": "subscribe", "params": {"topics": ["calls"]}, "id": 1})
+sub.line()
+st, odd, _ = sim.control("POST", "/calls", {"from": "+4670008",
+                                           "nameHex": "426f6220fffe20edb3bf20efbfbf"})
+want = "Bob \ufffd\ufffd \ufffd\ufffd\ufffd \ufffd"
+added = sub.line(lambda b: b"call.added" in b and odd["callId"].encode() in b)
+ok(added is not None and strict_utf8(added) is not None,
+   "the socket's call.added line is valid UTF-8", (added or b"")[:300])
+sub.close()
+line = RawClient.once(d.sock, "calls.list")
+text = strict_utf8(line)
+ok(text is not None, "the socket's calls.list line is valid UTF-8", line[:300])
+view = [c for c in json.loads(text or "{}").get("result", []) if c["callId"] == odd["callId"]]
+eq(view[0]["remoteParty"]["displayName"] if view else None, want,
+   "and carries the name with U+FFFD for what was not UTF-8")
+path = view[0]["path"] if view else "/"
+eq(bus.get(path, "org.dstnyd.Cti1.Call", "RemoteName"), want, "D-Bus RemoteName: the same")
+js = bus.get(path, "org.dstnyd.Cti1.Call", "Json")
+eq(json.loads(js)["remoteParty"]["displayName"] if js else None, want,
+   "D-Bus Json: the same")
+r = bus.call("/org/dstnyd/Cti1", "org.freedesktop.DBus.ObjectManager.GetManagedObjects")
+ok(r[0] and odd["callId"] in r[1], "GetManagedObjects answers, with the call", r[1][:300])
+peak = max(peak, converged(d, sim, rpc, "a caller name that is not UTF-8"))
 
 # 500 socket clients at once (max_clients 64: the rest are told and closed).
 clients, refused = [], 0

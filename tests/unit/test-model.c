@@ -13,6 +13,8 @@
 #include "loose.h"
 #include "secret.h"
 #include "tap.h"
+#include "utf8.h"
+#include "xmalloc.h"
 
 static struct call_state *
 load_call(const char *name)
@@ -111,6 +113,181 @@ writer_edge_cases(void)
 	ok(bad == 0, "the direct writer equals the reference, and reads back "
 	    "the same, on %zu edge cases",
 	    sizeof(docs) / sizeof(docs[0]));
+}
+
+#define FFFD	"\xef\xbf\xbd"
+
+/* Every string the call's parse emits is valid UTF-8 (utf8.h). */
+static int
+call_all_valid(const struct call_state *cs)
+{
+#define V(s)	if (!utf8_valid((s), strlen(s))) return 0
+	size_t	i, j;
+
+	V(cs->call_id); V(cs->remote.type); V(cs->remote.tel_uri);
+	V(cs->remote.display_name); V(cs->remote.display_number);
+	V(cs->conference_id); V(cs->status); V(cs->event);
+	V(cs->event_description); V(cs->correlation_id); V(cs->json);
+	for (i = 0; i < cs->nparticipants; i++) {
+		V(cs->participants[i].id);
+		V(cs->participants[i].party.display_name);
+		V(cs->participants[i].party.display_number);
+		V(cs->participants[i].party.tel_uri);
+		V(cs->participants[i].party.type);
+	}
+	for (i = 0; i < cs->ndevice_ids; i++)
+		V(cs->device_ids[i]);
+	for (i = 0; i < cs->nactions; i++) {
+		V(cs->actions[i].action);
+		for (j = 0; j < cs->actions[i].ndevice_ids; j++)
+			V(cs->actions[i].device_ids[j]);
+	}
+#undef V
+	return 1;
+}
+
+/*
+ * Text from the Core that is not valid UTF-8 (raw bytes, escapes json-c
+ * turns into bytes sd-bus refuses) becomes U+FFFD at the parse, in every
+ * field and in the normalised Json; valid text passes untouched.
+ */
+static void
+utf8_texts(void)
+{
+	static const char doc[] =
+	    "{\"callId\":\"c\xff\",\"stateToken\":5,\"status\":\"\\uffff\","
+	    "\"remoteParty\":{\"displayName\":\"\xff\xfe\",\"displayNumber\":"
+	    "\"\\udcff\",\"telUri\":\"tel:\xed\xb3\xbf\"},"
+	    "\"participants\":[{\"id\":\"p\\ud800\","
+	    "\"remoteParty\":{\"displayName\":\"\\ufdd0\xc3\"}}],"
+	    "\"eventDescription\":\"J\xc3\xb6rg \xf0\x9f\x98\x80 \\u00e9\","
+	    "\"correlationId\":\"\\ud800\\udc00\",\"event\":\"\\udbff\\udfff\","
+	    "\"deviceIds\":[\"d\xe2\x82\"],\"actions\":[{\"action\":\"ANSWER\xf5\","
+	    "\"deviceIds\":\"[d\xe2\x82]\",\"x\xff\":\"\\ufffe\"}],"
+	    "\"k\xc0\xaf\":{\"n\":[\"\xef\xbf\xbf\",\"ok\"]},\"k\xc1\":1}";
+	struct call_state	*cs, *again;
+	struct user_state	*us, *tree;
+	struct device_list	 d;
+	struct queue_list	 q;
+	struct hint		 h;
+	struct json_object	*o;
+	char			 err[256], *text, *msg;
+
+	cs = call_state_parse(doc, sizeof(doc) - 1, err, sizeof(err));
+	if (!ok(cs != NULL, "a CallState with invalid UTF-8 is read")) {
+		printf("# %s\n", err);
+		return;
+	}
+	is_str(cs->call_id, "c" FFFD, "callId: a raw \\xff is U+FFFD");
+	is_str(cs->remote.display_name, FFFD FFFD, "displayName \\xff\\xfe: "
+	    "two U+FFFD");
+	is_str(cs->remote.display_number, FFFD, "\\udcff, a lone surrogate "
+	    "escape: U+FFFD");
+	is_str(cs->remote.tel_uri, "tel:" FFFD FFFD FFFD, "a surrogate in raw "
+	    "CESU bytes: U+FFFD each");
+	is_str(cs->status, FFFD, "\\uffff, a noncharacter sd-bus refuses: U+FFFD");
+	is_str(cs->event, FFFD, "U+10FFFF as a surrogate pair escape: U+FFFD");
+	ok(cs->nparticipants == 1 &&
+	    strcmp(cs->participants[0].id, "p" FFFD) == 0 &&
+	    strcmp(cs->participants[0].party.display_name, FFFD FFFD) == 0,
+	    "participants: \\ud800, \\ufdd0 and a truncated byte are U+FFFD");
+	is_str(cs->event_description, "J\xc3\xb6rg \xf0\x9f\x98\x80 \xc3\xa9",
+	    "valid multibyte text passes untouched");
+	is_str(cs->correlation_id, "\xf0\x90\x80\x80", "a valid surrogate pair "
+	    "escape is its character");
+	ok(cs->ndevice_ids == 1 && strcmp(cs->device_ids[0], "d" FFFD) == 0,
+	    "deviceIds: a truncated sequence is U+FFFD");
+	ok(cs->nactions == 1 && strcmp(cs->actions[0].action, "ANSWER" FFFD) == 0 &&
+	    cs->actions[0].ndevice_ids == 1 &&
+	    strcmp(cs->actions[0].device_ids[0], "d" FFFD) == 0,
+	    "actions, and the loose deviceIds string inside one");
+	ok(call_all_valid(cs), "every string the parse emits is valid UTF-8");
+	ok(utf8_valid(cs->json, strlen(cs->json)), "the normalised Json is "
+	    "valid UTF-8");
+	ok(json_has(cs, "\"k" FFFD FFFD "\":{\"n\":[\"" FFFD "\",\"ok\"]}") &&
+	    json_has(cs, "\"k" FFFD "\":1") &&
+	    json_has(cs, "\"x" FFFD "\":\"" FFFD "\""),
+	    "unknown keys and values are repaired in the Json, in their place");
+	ok(same_as_reference(doc, sizeof(doc) - 1, cs), "the direct writer "
+	    "equals the reference");
+	again = parse_call(cs->json);
+	ok(again != NULL && call_state_diff(cs, again) == 0, "the Json reads "
+	    "back as the same state");
+	call_state_free(again);
+	call_state_free(cs);
+
+	/* Both UserState parsers repair the same way. */
+	text = xasprintf("{\"fullState\":true,\"calls\":[%s,{\"callId\":"
+	    "\"b\\udcff\",\"remoteParty\":{\"displayName\":\"\xff\"}}]}", doc);
+	us = user_state_parse(text, strlen(text), err, sizeof(err));
+	tree = user_state_parse_tree(text, strlen(text), NULL, NULL, err,
+	    sizeof(err));
+	ok(us != NULL && tree != NULL && us->ncalls == 2 && tree->ncalls == 2 &&
+	    strcmp(us->calls[1]->call_id, "b" FFFD) == 0 &&
+	    strcmp(us->calls[1]->remote.display_name, FFFD) == 0 &&
+	    call_all_valid(us->calls[0]) && call_all_valid(us->calls[1]) &&
+	    strcmp(us->calls[0]->json, tree->calls[0]->json) == 0 &&
+	    strcmp(us->calls[1]->json, tree->calls[1]->json) == 0,
+	    "a UserState: the call-at-a-time and the whole-tree parse repair alike");
+	user_state_free(us);
+	user_state_free(tree);
+	free(text);
+
+	/* An embedded NUL still ends the string, as before. */
+	cs = parse_call("{\"callId\":\"a\",\"remoteParty\":{\"displayName\":"
+	    "\"x\\u0000\xff\"}}");
+	ok(cs != NULL && strcmp(cs->remote.display_name, "x") == 0 &&
+	    json_has(cs, "\"displayName\":\"x\\u0000" FFFD "\""),
+	    "\\u0000 still ends the field; what follows is repaired in the Json");
+	call_state_free(cs);
+
+	text = xstrdup("[{\"deviceId\":\"d\xff\",\"deviceName\":\"Desk \xc3\","
+	    "\"deviceType\":\"\\udcff\",\"deviceStatus\":\"ACTIVE\"}]");
+	ok(devices_parse(text, strlen(text), &d, err, sizeof(err)) == 0 && d.n == 1 &&
+	    strcmp(d.v[0].id, "d" FFFD) == 0 &&
+	    strcmp(d.v[0].name, "Desk " FFFD) == 0 &&
+	    strcmp(d.v[0].type, FFFD) == 0, "devices: names repaired");
+	devices_free(&d);
+	free(text);
+	text = xstrdup("{\"group\":[{\"id\":1,\"name\":\"Sales \xff\","
+	    "\"domain\":\"\\ufdd0\"}]}");
+	ok(groups_parse(text, strlen(text), &q, err, sizeof(err)) == 0 &&
+	    q.n == 1 && strcmp(q.v[0].name, "Sales " FFFD) == 0 &&
+	    strcmp(q.v[0].domain, FFFD) == 0, "groups: names repaired");
+	queue_list_free(&q);
+	free(text);
+	text = xstrdup("{\"queue\":[{\"id\":1,\"name\":\"\xed\xa0\x80\","
+	    "\"current-agent-presence\":[{\"name\":\"\xfe\",\"count\":1}]}]}");
+	ok(queue_stats_parse_json(text, strlen(text), &q, err, sizeof(err)) == 0 &&
+	    q.n == 1 && strcmp(q.v[0].name, FFFD FFFD FFFD) == 0 &&
+	    q.v[0].npresence == 1 && strcmp(q.v[0].presence[0].name, FFFD) == 0,
+	    "queue statistics (JSON): names repaired");
+	queue_list_free(&q);
+	free(text);
+	text = xstrdup("{\"field\":[{\"description\":\"bad \xff\\udcff name\"}]}");
+	msg = core_error_message(text, strlen(text));
+	is_str(msg, "bad " FFFD FFFD " name", "an error body's description, "
+	    "which goes into D-Bus and socket errors, is repaired");
+	free(msg);
+	free(text);
+	text = xstrdup("{\"calls\":[{\"callId\":\"c\xff\",\"stateToken\":3}]}");
+	hint_parse(text, strlen(text), &h);
+	ok(h.kind == HINT_CALLS && h.ncalls == 1 &&
+	    strcmp(h.call_ids[0], "c" FFFD) == 0,
+	    "a hint names the call as its state does");
+	hint_clear(&h);
+	free(text);
+	/* A document that broke off after a high surrogate leaves none behind. */
+	o = model_json_parse("\"\\ud800\\uzz", 11, err, sizeof(err));
+	ok(o == NULL, "a broken \\u escape is refused");
+	cs = parse_call("{\"callId\":\"\\udc00\"}");
+	ok(cs != NULL && strcmp(cs->call_id, FFFD) == 0, "the next document's "
+	    "lone \\udc00 is U+FFFD, not paired with the broken one's \\ud800");
+	call_state_free(cs);
+	o = model_json_parse("\"\\ud83d\\ude00 \xff\"", 16, err, sizeof(err));
+	ok(o != NULL && strcmp(json_object_get_string(o),
+	    "\xf0\x9f\x98\x80 " FFFD) == 0, "a bare string document is repaired");
+	json_object_put(o);
 }
 
 /* Every callstate/userstate example of the MANIFEST parses. */
@@ -639,5 +816,6 @@ main(void)
 	directory();
 	coremsgs();
 	loose();
+	utf8_texts();
 	return tap_done();
 }

@@ -6,7 +6,89 @@
 
 #include "directory.h"
 #include "tap.h"
+#include "utf8.h"
 #include "xml.h"
+
+#define FFFD	"\xef\xbf\xbd"
+
+/* The name of the only queue in doc, or NULL (refused, or not one queue). */
+static char *
+queue_name(const char *doc)
+{
+	struct queue_list	 q;
+	char			 err[256], *name = NULL;
+
+	if (queue_stats_parse_xml(doc, strlen(doc), &q, err, sizeof(err)) == -1) {
+		printf("# %s\n", err);
+		return NULL;
+	}
+	if (q.n == 1)
+		name = strdup(q.v[0].name);
+	queue_list_free(&q);
+	return name;
+}
+
+/*
+ * What libxml2 refuses (bytes that are not UTF-8, &#xD800;, &#xFFFF;) and
+ * what it takes that sd-bus refuses (&#xFDD0;, &#x1FFFF;): every name
+ * read is valid UTF-8 (utf8.h); a document in another encoding is read in
+ * it.
+ */
+static void
+utf8_names(void)
+{
+	static const struct {
+		const char	*doc, *name, *what;
+	} cases[] = {
+		{ "<q><queue id=\"1\" name=\"Sales \xff\xfe\"/></q>",
+		  "Sales " FFFD FFFD, "raw \\xff\\xfe in an attribute" },
+		{ "<?xml version=\"1.0\" encoding=\"UTF-8\"?><q><queue id=\"1\">"
+		  "<name>a\xe2\x82</name></queue></q>", "a" FFFD,
+		  "a truncated sequence in element text, UTF-8 declared" },
+		{ "<q><queue id=\"1\" name=\"\xed\xa0\x80\"/></q>",
+		  FFFD FFFD FFFD, "a surrogate in raw bytes" },
+		{ "<q><queue id=\"1\" name=\"&#xFDD0;x\"/></q>", FFFD "x",
+		  "&#xFDD0;, a noncharacter libxml2 takes" },
+		{ "<q><queue id=\"1\"><name>&#x1FFFF;</name></queue></q>", FFFD,
+		  "&#x1FFFF;, the same in another plane" },
+		{ "<q><queue id=\"1\" name=\"\xef\xbf\xbe\"/></q>", FFFD,
+		  "U+FFFE as raw bytes" },
+		{ "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><q><queue "
+		  "id=\"1\" name=\"J\xf6rg\"/></q>", "J\xc3\xb6rg",
+		  "Latin-1 declared: read as Latin-1, not repaired" },
+		{ "<q><queue id=\"1\" name=\"J\xc3\xb6rg &#x1F600;\"/></q>",
+		  "J\xc3\xb6rg \xf0\x9f\x98\x80", "valid text passes untouched" },
+	};
+	struct dialog_info	 di;
+	char			 err[256], *name;
+	const char		*doc;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		name = queue_name(cases[i].doc);
+		is_str(name, cases[i].name, cases[i].what);
+		free(name);
+	}
+	name = queue_name("<q><queue id=\"1\" name=\"&#xD800;\"/></q>");
+	ok(name == NULL, "&#xD800; is still refused: it is not XML");
+	free(name);
+	name = queue_name("<?xml version=\"1.0\" encoding=\"bogus\"?><q/>");
+	ok(name == NULL, "an unknown encoding is still refused");
+	free(name);
+
+	doc = "<dialog-info version=\"1\" state=\"full\" entity=\"sip:a\xff\">"
+	    "<dialog id=\"d\xfe\" call-id=\"c\xc3\"><state>confirmed</state>"
+	    "<remote><identity>sip:&#xFDEF;@x</identity></remote></dialog>"
+	    "</dialog-info>";
+	ok(dialog_info_parse(doc, strlen(doc), &di, err, sizeof(err)) == 0 &&
+	    di.n == 1 && strcmp(di.entity, "sip:a" FFFD) == 0 &&
+	    strcmp(di.v[0].id, "d" FFFD) == 0 &&
+	    strcmp(di.v[0].call_id, "c" FFFD) == 0 &&
+	    strcmp(di.v[0].remote_identity, "sip:" FFFD "@x") == 0,
+	    "dialog-info: entity, ids and identity repaired");
+	if (di.n == 1)
+		dialog_info_clear(&di);
+}
 
 int
 main(void)
@@ -91,5 +173,6 @@ main(void)
 	ok(dialog_info_parse("<queue/>", 8, &di, err, sizeof(err)) == -1,
 	    "wrong root refused");
 	is_str(err, "dialog-info: root element is <queue>", "root message");
+	utf8_names();
 	return tap_done();
 }
