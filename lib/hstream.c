@@ -34,6 +34,7 @@
 #include "hresp.h"
 #include "hstream.h"
 #include "secret.h"
+#include "tcp.h"
 #include "xmalloc.h"
 
 #define HSTREAM_ERRBODY_MAX	(64 * 1024)	/* of a non-2xx answer, kept */
@@ -47,6 +48,7 @@ struct hstream_env {
 	BIO_METHOD		*bio_method;	/* with it: hs_bio_*() */
 	char			*ca_file;
 	int			 insecure;
+	struct tcp_keepalive	 keepalive;
 	char			*known_host;	/* hstream_env_set_address() */
 	char			*known_ip;
 };
@@ -83,13 +85,14 @@ struct hstream {
 };
 
 struct hstream_env *
-hstream_env_new(struct event_base *base, const char *ca_file, int insecure)
+hstream_env_new(struct event_base *base, const struct hstream_opts *opts)
 {
 	struct hstream_env	*env = xcalloc(1, sizeof(*env));
 
 	env->base = base;
-	env->ca_file = ca_file != NULL ? xstrdup(ca_file) : NULL;
-	env->insecure = insecure;
+	env->ca_file = opts->ca_file != NULL ? xstrdup(opts->ca_file) : NULL;
+	env->insecure = opts->insecure;
+	env->keepalive = tcp_keepalive_get(&opts->keepalive);
 	return env;
 }
 
@@ -422,15 +425,13 @@ hs_connected(struct hstream *s)
 static void
 hs_connect_addr(struct hstream *s, const struct sockaddr *sa, socklen_t len)
 {
-	int	one = 1;
-
 	s->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd == -1) {
 		hs_fail(s, xasprintf("could not connect: %s", strerror(errno)));
 		return;
 	}
 	/* Silent for hours: let the kernel notice a peer that is gone. */
-	setsockopt(s->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	tcp_keepalive_set(s->fd, &s->env->keepalive);
 	s->phase = HS_CONNECT;
 	if (connect(s->fd, sa, len) == -1 && errno != EINPROGRESS) {
 		hs_fail(s, xasprintf("could not connect: %s", strerror(errno)));
