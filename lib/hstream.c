@@ -49,6 +49,7 @@ struct hstream_env {
 	char			*ca_file;
 	int			 insecure;
 	struct tcp_keepalive	 keepalive;
+	char			*hosts_file;	/* tests: names also looked up here */
 	char			*known_host;	/* hstream_env_set_address() */
 	char			*known_ip;
 };
@@ -72,6 +73,14 @@ struct hstream {
 	struct evdns_getaddrinfo_request *dns;
 	enum hs_phase		 phase;
 	struct timeval		 deadline;	/* of the connect timeout */
+	/* Until connected: the addresses to try in turn, and why the last failed. */
+	struct evutil_addrinfo	*addrs;
+	struct evutil_addrinfo	*addr;		/* the one tried now */
+	struct timeval		 addr_deadline;	/* its share of the timeout */
+	char			*lookup;	/* resolve this name once they are
+						   all refused (they were curl's) */
+	int			 port;
+	char			*conn_err;
 	char			*req;		/* the request; wiped once sent */
 	size_t			 req_len;
 	size_t			 req_off;
@@ -93,6 +102,8 @@ hstream_env_new(struct event_base *base, const struct hstream_opts *opts)
 	env->ca_file = opts->ca_file != NULL ? xstrdup(opts->ca_file) : NULL;
 	env->insecure = opts->insecure;
 	env->keepalive = tcp_keepalive_get(&opts->keepalive);
+	env->hosts_file = opts->hosts_file != NULL ? xstrdup(opts->hosts_file) :
+	    NULL;
 	return env;
 }
 
@@ -107,6 +118,7 @@ hstream_env_free(struct hstream_env *env)
 		SSL_CTX_free(env->ssl_ctx);
 	BIO_meth_free(env->bio_method);
 	free(env->ca_file);
+	free(env->hosts_file);
 	free(env->known_host);
 	free(env->known_ip);
 	free(env);
@@ -225,10 +237,13 @@ static struct evdns_base *
 env_dns(struct hstream_env *env)
 {
 	/* Resolver sockets exist only while a lookup is in flight. */
-	if (env->dns == NULL)
+	if (env->dns == NULL) {
 		env->dns = evdns_base_new(env->base,
 		    EVDNS_BASE_INITIALIZE_NAMESERVERS |
 		    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+		if (env->dns != NULL && env->hosts_file != NULL)
+			evdns_base_load_hosts(env->dns, env->hosts_file);
+	}
 	return env->dns;
 }
 
@@ -294,7 +309,8 @@ hs_arm(struct hstream *s, short what)
 		return;
 	}
 	event_base_gettimeofday_cached(s->env->base, &now);
-	evutil_timersub(&s->deadline, &now, &left);
+	evutil_timersub(s->phase == HS_CONNECT ? &s->addr_deadline :
+	    &s->deadline, &now, &left);
 	if (left.tv_sec < 0)
 		timerclear(&left);
 	event_add(s->ev, &left);
@@ -393,6 +409,106 @@ hs_handshake(struct hstream *s)
 		hs_fail(s, hs_tls_why(s, e == SSL_ERROR_SYSCALL ? errno : 0));
 }
 
+static void	hs_lookup(struct hstream *, const char *);
+
+/* Connected, or out of addresses: forget the ones left. */
+static void
+hs_addrs_free(struct hstream *s)
+{
+	if (s->addrs != NULL)
+		evutil_freeaddrinfo(s->addrs);
+	s->addrs = s->addr = NULL;
+	free(s->lookup);
+	s->lookup = NULL;
+	free(s->conn_err);
+	s->conn_err = NULL;
+}
+
+/* The address tried now failed with err: close its socket, note why. */
+static void
+hs_addr_failed(struct hstream *s, int err)
+{
+	char	host[INET6_ADDRSTRLEN + 2], serv[8];
+
+	event_del(s->ev);
+	if (s->fd != -1)
+		close(s->fd);
+	s->fd = -1;
+	if (getnameinfo(s->addr->ai_addr, (socklen_t)s->addr->ai_addrlen, host,
+	    sizeof(host), serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		snprintf(host, sizeof(host), "?");
+	free(s->conn_err);
+	s->conn_err = xasprintf("could not connect to %s port %s: %s", host,
+	    serv, strerror(err));
+}
+
+/* Start connecting to s->addr: 0, or -1 when it failed at once. */
+static int
+hs_connect_addr(struct hstream *s)
+{
+	const struct evutil_addrinfo *ai = s->addr;
+
+	s->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (s->fd == -1) {
+		hs_addr_failed(s, errno);
+		return -1;
+	}
+	/* Silent for hours: let the kernel notice a peer that is gone. */
+	tcp_keepalive_set(s->fd, &s->env->keepalive);
+	s->phase = HS_CONNECT;
+	if (connect(s->fd, ai->ai_addr, (socklen_t)ai->ai_addrlen) == -1 &&
+	    errno != EINPROGRESS) {
+		hs_addr_failed(s, errno);
+		return -1;
+	}
+	hs_arm(s, EV_WRITE);
+	return 0;
+}
+
+/*
+ * Connect to each address in turn until one answers, as curl does: each
+ * gets an equal share of the connect timeout left, so one that drops the
+ * SYN leaves time for the next. When all have failed and they were the
+ * address curl reached the host at (hstream_env_set_address()), the name
+ * is looked up: the Core may have moved. Else the stream fails with the
+ * last address's error.
+ */
+static void
+hs_connect_next(struct hstream *s)
+{
+	struct evutil_addrinfo	*ai;
+	struct timeval		 now, left;
+	long long		 us, n;
+	char			*name;
+
+	for (; s->addr != NULL; s->addr = s->addr->ai_next) {
+		for (n = s->lookup != NULL, ai = s->addr; ai != NULL;
+		    ai = ai->ai_next)
+			n++;
+		event_base_gettimeofday_cached(s->env->base, &now);
+		evutil_timersub(&s->deadline, &now, &left);
+		us = left.tv_sec < 0 ? 0 :
+		    ((long long)left.tv_sec * 1000000 + left.tv_usec) / n;
+		left.tv_sec = (time_t)(us / 1000000);
+		left.tv_usec = (suseconds_t)(us % 1000000);
+		evutil_timeradd(&now, &left, &s->addr_deadline);
+		if (hs_connect_addr(s) == 0)
+			return;
+	}
+	if (s->lookup != NULL) {
+		name = s->lookup;
+		s->lookup = NULL;
+		evutil_freeaddrinfo(s->addrs);
+		s->addrs = NULL;
+		hs_lookup(s, name);
+		free(name);
+		return;
+	}
+	hs_fail(s, s->conn_err != NULL ? xstrdup(s->conn_err) :
+	    xstrdup("could not connect: no address"));
+}
+
 static void
 hs_connected(struct hstream *s)
 {
@@ -403,9 +519,12 @@ hs_connected(struct hstream *s)
 	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
 	if (err != 0) {
-		hs_fail(s, xasprintf("could not connect: %s", strerror(err)));
+		hs_addr_failed(s, err);
+		s->addr = s->addr->ai_next;
+		hs_connect_next(s);
 		return;
 	}
+	hs_addrs_free(s);
 	if (s->ssl != NULL) {
 		if ((bio = BIO_new(s->env->bio_method)) == NULL) {
 			hs_fail(s, xstrdup("TLS: cannot make the socket's BIO"));
@@ -423,24 +542,6 @@ hs_connected(struct hstream *s)
 }
 
 static void
-hs_connect_addr(struct hstream *s, const struct sockaddr *sa, socklen_t len)
-{
-	s->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd == -1) {
-		hs_fail(s, xasprintf("could not connect: %s", strerror(errno)));
-		return;
-	}
-	/* Silent for hours: let the kernel notice a peer that is gone. */
-	tcp_keepalive_set(s->fd, &s->env->keepalive);
-	s->phase = HS_CONNECT;
-	if (connect(s->fd, sa, len) == -1 && errno != EINPROGRESS) {
-		hs_fail(s, xasprintf("could not connect: %s", strerror(errno)));
-		return;
-	}
-	hs_arm(s, EV_WRITE);
-}
-
-static void
 hs_resolved_cb(int result, struct evutil_addrinfo *ai, void *arg)
 {
 	struct hstream	*s = arg;
@@ -448,13 +549,41 @@ hs_resolved_cb(int result, struct evutil_addrinfo *ai, void *arg)
 	if (result == EVUTIL_EAI_CANCEL)	/* from hstream_close() */
 		return;
 	s->dns = NULL;
-	if (result != 0 || ai == NULL)
-		hs_fail(s, xasprintf("could not resolve the host: %s",
+	if (result != 0 || ai == NULL) {
+		if (ai != NULL)
+			evutil_freeaddrinfo(ai);
+		/* After curl's address was refused, that is the news. */
+		hs_fail(s, s->conn_err != NULL ? xstrdup(s->conn_err) :
+		    xasprintf("could not resolve the host: %s",
 		    evutil_gai_strerror(result)));
-	else
-		hs_connect_addr(s, ai->ai_addr, (socklen_t)ai->ai_addrlen);
-	if (ai != NULL)
-		evutil_freeaddrinfo(ai);
+		return;
+	}
+	s->addrs = s->addr = ai;
+	hs_connect_next(s);
+}
+
+/* Look name up with evdns; the connect timeout covers the lookup. */
+static void
+hs_lookup(struct hstream *s, const char *name)
+{
+	struct evutil_addrinfo	 hints;
+	struct evdns_base	*dns;
+	char			 port[16];
+
+	if ((dns = env_dns(s->env)) == NULL) {
+		hs_fail(s, xstrdup("cannot set up name resolution"));
+		return;
+	}
+	s->phase = HS_RESOLVE;
+	hs_arm(s, 0);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
+	snprintf(port, sizeof(port), "%d", s->port);
+	/* NULL when answered at once (the hosts file): s->dns is done with. */
+	s->dns = evdns_getaddrinfo(dns, name, port, &hints, hs_resolved_cb, s);
 }
 
 static void
@@ -588,6 +717,14 @@ hs_io_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (what & EV_TIMEOUT) {
+		/* An address's share of the time is up: on to the next. */
+		if (s->phase == HS_CONNECT &&
+		    (s->addr->ai_next != NULL || s->lookup != NULL)) {
+			hs_addr_failed(s, ETIMEDOUT);
+			s->addr = s->addr->ai_next;
+			hs_connect_next(s);
+			return;
+		}
 		hs_finish(s, 0, 1, "no answer within the connect timeout");
 		return;
 	}
@@ -646,7 +783,6 @@ hs_start(struct hstream *s, const char *url, const char *const *headers,
 {
 	struct evhttp_uri	*uri;
 	struct evutil_addrinfo	 hints, *ai = NULL;
-	struct evdns_base	*dns;
 	SSL_CTX			*ctx = NULL;
 	const char		*scheme, *host, *path, *query, *addr;
 	char			*conn_host = NULL, *target = NULL, *hosthdr = NULL;
@@ -710,31 +846,25 @@ hs_start(struct hstream *s, const char *url, const char *const *headers,
 	if (s->env->known_host != NULL &&
 	    strcasecmp(s->env->known_host, conn_host) == 0)
 		addr = s->env->known_ip;
-	snprintf(portstr, sizeof(portstr), "%d", port);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
+	s->port = port;
 	if (is_ip_literal(addr)) {
+		snprintf(portstr, sizeof(portstr), "%d", port);
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_protocol = IPPROTO_TCP;
 		hints.ai_flags = EVUTIL_AI_NUMERICHOST | EVUTIL_AI_NUMERICSERV;
 		if ((e = evutil_getaddrinfo(addr, portstr, &hints, &ai)) != 0) {
 			*why = xasprintf("bad address %s: %s", addr,
 			    evutil_gai_strerror(e));
 			goto out;
 		}
-		hs_connect_addr(s, ai->ai_addr, (socklen_t)ai->ai_addrlen);
-		evutil_freeaddrinfo(ai);
-	} else {
-		if ((dns = env_dns(s->env)) == NULL) {
-			*why = xstrdup("cannot set up name resolution");
-			goto out;
-		}
-		s->phase = HS_RESOLVE;
-		hs_arm(s, 0);		/* the connect timeout covers the lookup */
-		hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
-		s->dns = evdns_getaddrinfo(dns, addr, portstr, &hints,
-		    hs_resolved_cb, s);
-	}
+		if (addr != conn_host && !is_ip_literal(conn_host))
+			s->lookup = xstrdup(conn_host);
+		s->addrs = s->addr = ai;
+		hs_connect_next(s);
+	} else
+		hs_lookup(s, addr);
 	rc = 0;
 out:
 	if (uri != NULL)
@@ -789,6 +919,7 @@ hstream_close(struct hstream *s)
 		return;
 	if (s->dns != NULL)
 		evdns_getaddrinfo_cancel(s->dns);
+	hs_addrs_free(s);
 	hs_drop_request(s);
 	event_free(s->ev);
 	if (s->ssl != NULL)

@@ -29,6 +29,8 @@ struct hstream_opts {
 	const char		*ca_file;	/* NULL: the system's CAs */
 	int			 insecure;	/* no TLS verification at all */
 	struct tcp_keepalive	 keepalive;	/* 0s: the defaults */
+	const char		*hosts_file;	/* tests: names looked up here
+						   too (NULL: the system's) */
 };
 
 struct hstream_env *hstream_env_new(struct event_base *,
@@ -38,7 +40,8 @@ void		 hstream_env_free(struct hstream_env *);
 /*
  * Connect to host at address ip (a literal) from now on: the address the
  * system's resolver gave curl. Streams to a host not set here resolve it
- * with libevent's evdns (resolv.conf and the hosts file).
+ * with libevent's evdns (resolv.conf and the hosts file), and so do those
+ * that find ip refusing. Every address a name has is tried in turn.
  */
 void		 hstream_env_set_address(struct hstream_env *, const char *host,
 		    const char *ip);

@@ -1,6 +1,7 @@
 /*
  * test-net.c: the connections lib/http and lib/hstream make to the Core:
- * their TCP options, read back from the client's own socket.
+ * their TCP options, read back from the client's own socket, and every
+ * address of a name tried in turn.
  */
 #include "config.h"
 
@@ -14,8 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
+#include <event2/http.h>
 
+#include "hstream.h"
 #include "http.h"
 #include "tap.h"
 #include "xmalloc.h"
@@ -145,6 +149,117 @@ check(const char *what, int idle, int interval, int count)
 	    "TCP_USER_TIMEOUT: idle + interval * count, in ms");
 }
 
+/* How the last hstream ended. */
+static struct {
+	int	ended;
+	long	status;
+	char	msg[256];
+} hs_last;
+
+static void
+hs_data_cb(const char *p, size_t n, void *arg)
+{
+}
+
+static void
+hs_end_cb(const struct hstream_end *e, void *arg)
+{
+	hs_last.ended = 1;
+	hs_last.status = e->status;
+	snprintf(hs_last.msg, sizeof(hs_last.msg), "%s", e->message);
+	event_base_loopbreak(base);
+}
+
+/* GET url on lib/hstream.c until it ends (a bounded wait). */
+static void
+hs_get(struct hstream_env *env, const char *url)
+{
+	struct hstream	*s;
+
+	memset(&hs_last, 0, sizeof(hs_last));
+	s = hstream_open(env, url, NULL, 5000, hs_data_cb, hs_end_cb, NULL);
+	event_base_dispatch(base);
+	hstream_close(s);
+}
+
+static void
+hello_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer	*b = evbuffer_new();
+
+	evbuffer_add_printf(b, "hello");
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+/*
+ * Names with several addresses, from a hosts file of the test's own: the
+ * first ones refuse (nothing listens on 127.0.0.2 or .3, the whole of
+ * 127/8 is loopback), the last is a server on 127.0.0.1.
+ */
+static void
+test_addresses(void)
+{
+	char			 hosts[] = "/tmp/test-net-hosts-XXXXXX";
+	const char		 text[] =
+	    "127.0.0.2 dual.test\n127.0.0.1 dual.test\n"
+	    "127.0.0.2 dead.test\n127.0.0.3 dead.test\n";
+	struct hstream_opts	 hopts;
+	struct hstream_env	*env;
+	struct evhttp		*srv;
+	struct evhttp_bound_socket *bound;
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	char			*url, want[128];
+	int			 fd, port;
+
+	if ((fd = mkstemp(hosts)) == -1 ||
+	    write(fd, text, sizeof(text) - 1) != (ssize_t)sizeof(text) - 1) {
+		printf("Bail out! cannot write a hosts file\n");
+		exit(1);
+	}
+	close(fd);
+	srv = evhttp_new(base);
+	evhttp_set_gencb(srv, hello_cb, NULL);
+	bound = evhttp_bind_socket_with_handle(srv, "127.0.0.1", 0);
+	getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&sin,
+	    &len);
+	port = ntohs(sin.sin_port);
+
+	memset(&hopts, 0, sizeof(hopts));
+	hopts.hosts_file = hosts;
+	env = hstream_env_new(base, &hopts);
+
+	url = xasprintf("http://dual.test:%d/", port);
+	hs_get(env, url);
+	ok(hs_last.ended && hs_last.status == 200, "a name whose first address "
+	    "refuses: the next one is tried and answers (%ld %s)",
+	    hs_last.status, hs_last.msg);
+	free(url);
+
+	url = xasprintf("http://dead.test:%d/", port);
+	hs_get(env, url);
+	snprintf(want, sizeof(want), "could not connect to 127.0.0.3 port %d: "
+	    "Connection refused", port);
+	ok(hs_last.ended && hs_last.status == 0, "a name whose addresses all "
+	    "refuse: the stream fails");
+	is_str(hs_last.msg, want, "with the last address's error");
+	free(url);
+
+	/* The address curl reached the name at refuses: the name is looked up. */
+	hstream_env_set_address(env, "dual.test", "127.0.0.3");
+	url = xasprintf("http://dual.test:%d/", port);
+	hs_get(env, url);
+	ok(hs_last.ended && hs_last.status == 200, "curl's address for the name "
+	    "refuses: the name's own addresses are tried (%ld %s)",
+	    hs_last.status, hs_last.msg);
+	free(url);
+
+	hstream_env_free(env);
+	evhttp_free(srv);
+	unlink(hosts);
+}
+
 int
 main(void)
 {
@@ -198,6 +313,8 @@ main(void)
 	event_free(lev);
 	close(lfd);
 	free(url);
+
+	test_addresses();
 	event_base_free(base);
 	return tap_done();
 }
