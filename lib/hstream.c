@@ -88,6 +88,8 @@ struct hstream {
 	hstream_data_cb		 data;
 	hstream_end_cb		 end;
 	void			*arg;
+	int			 sock_err;	/* errno of the BIO's last socket call
+						   that failed; 0 before each TLS call */
 	int			 opening;	/* inside hstream_open(): report later */
 	char			*fail;		/* a failure to report from the event */
 	struct buf		 body;		/* of a non-2xx answer */
@@ -151,6 +153,8 @@ hs_bio_write(BIO *b, const char *p, int len)
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 	    errno == EINTR))
 		BIO_set_retry_write(b);
+	else if (n == -1)
+		s->sock_err = errno;
 	return (int)n;
 }
 
@@ -165,6 +169,8 @@ hs_bio_read(BIO *b, char *p, int len)
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 	    errno == EINTR))
 		BIO_set_retry_read(b);
+	else if (n == -1)
+		s->sock_err = errno;
 	else if (n == 0)
 		BIO_set_flags(b, BIO_FLAGS_IN_EOF);
 	return (int)n;
@@ -215,6 +221,14 @@ env_ssl_ctx(struct hstream_env *env, char **why)
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	/* Idle streams give their TLS record buffers back. */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/*
+	 * A Core that closes the connection without close_notify has ended
+	 * it, not failed: OpenSSL 3 calls that an error (unexpected EOF), 1.1
+	 * a syscall error with errno 0. With this option both are an EOF.
+	 * Truncation is still caught: the answer's own framing (chunked or
+	 * Content-Length, lib/hresp.c) tells a cut answer from a whole one.
+	 */
+	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	if (!env->insecure) {
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 		ok = env->ca_file != NULL ?
@@ -337,7 +351,7 @@ hs_tls_wait(struct hstream *s, int e)
 	return 1;
 }
 
-/* Why the TLS layer failed, in words; err is the errno of the call. */
+/* Why the TLS layer failed, in words; err is the socket's errno, or 0. */
 static char *
 hs_tls_why(struct hstream *s, int err)
 {
@@ -361,6 +375,22 @@ hs_tls_why(struct hstream *s, int err)
 	return xstrdup("TLS: the connection closed during the handshake");
 }
 
+/* The connection failed while reading the answer. */
+static char *
+hs_lost(struct hstream *s, int err)
+{
+	char	*why, *msg;
+
+	if (s->resp.status == 0)
+		return hs_tls_why(s, err);
+	if (err != 0)
+		return xasprintf("connection lost: %s", strerror(err));
+	why = hs_tls_why(s, 0);
+	msg = xasprintf("connection lost: %s", why);
+	free(why);
+	return msg;
+}
+
 static void
 hs_send(struct hstream *s)
 {
@@ -369,11 +399,12 @@ hs_send(struct hstream *s)
 	while (s->req_off < s->req_len) {
 		if (s->ssl != NULL) {
 			ERR_clear_error();
+			s->sock_err = 0;
 			n = SSL_write(s->ssl, s->req + s->req_off,
 			    (int)(s->req_len - s->req_off));
 			if (n <= 0) {
 				if (!hs_tls_wait(s, SSL_get_error(s->ssl, (int)n)))
-					hs_fail(s, hs_tls_why(s, errno));
+					hs_fail(s, hs_tls_why(s, s->sock_err));
 				return;
 			}
 		} else if ((n = send(s->fd, s->req + s->req_off,
@@ -399,6 +430,7 @@ hs_handshake(struct hstream *s)
 	int	r, e;
 
 	ERR_clear_error();
+	s->sock_err = 0;
 	if ((r = SSL_connect(s->ssl)) == 1) {
 		s->phase = HS_SEND;
 		hs_send(s);
@@ -406,7 +438,7 @@ hs_handshake(struct hstream *s)
 	}
 	e = SSL_get_error(s->ssl, r);
 	if (!hs_tls_wait(s, e))
-		hs_fail(s, hs_tls_why(s, e == SSL_ERROR_SYSCALL ? errno : 0));
+		hs_fail(s, hs_tls_why(s, s->sock_err));
 }
 
 static void	hs_lookup(struct hstream *, const char *);
@@ -649,12 +681,14 @@ hs_take(struct hstream *s, const char *p, size_t n)
 	}
 }
 
-/* The peer closed the connection. */
+/* The peer closed the connection: an event stream's usual end. */
 static void
 hs_eof(struct hstream *s)
 {
 	if (hresp_eof(&s->resp) == 0)
 		hs_finish(s, s->resp.status, 0, "");
+	else if (s->phase == HS_BODY)
+		hs_finish(s, 0, 0, "connection closed by the Core");
 	else
 		hs_end_broken(s);
 }
@@ -672,20 +706,19 @@ hs_read(struct hstream *s)
 			break;
 		if (s->ssl != NULL) {
 			ERR_clear_error();
+			s->sock_err = 0;
 			n = SSL_read(s->ssl, buf, sizeof(buf));
 			if (n <= 0) {
 				e = SSL_get_error(s->ssl, (int)n);
 				if (hs_tls_wait(s, e))
 					return;
-				/* A close without close_notify is an end too. */
+				/* close_notify, or a close without one (see env_ssl_ctx()). */
 				if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL &&
-				    ERR_peek_error() == 0 && errno == 0)) {
+				    ERR_peek_error() == 0 && s->sock_err == 0)) {
 					hs_eof(s);
 					return;
 				}
-				hs_fail(s, s->resp.status == 0 ?
-				    hs_tls_why(s, errno) : xasprintf("connection lost: %s",
-				    e == SSL_ERROR_SYSCALL ? strerror(errno) : "TLS error"));
+				hs_fail(s, hs_lost(s, s->sock_err));
 				return;
 			}
 		} else if ((n = recv(s->fd, buf, sizeof(buf), 0)) == -1) {

@@ -115,6 +115,69 @@ hangup_server(const char *cert, const char *key, pid_t *pid)
 	_exit(0);
 }
 
+/*
+ * A TLS server that answers a stream's request with its head and one
+ * event, then closes the TCP connection without a close_notify alert:
+ * OpenSSL 3 reports that EOF as an error of its own, not as the end it is.
+ * The child serves one connection; its port is returned.
+ */
+static int
+eof_server(const char *cert, const char *key, pid_t *pid)
+{
+	static const char answer[] = "HTTP/1.1 200 OK\r\n"
+	    "Content-Type: text/event-stream\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n"
+	    "e\r\ndata: hello\n\n\n\r\n";
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	SSL_CTX			*ctx;
+	SSL			*ssl;
+	char			 req[4096];
+	size_t			 got = 0;
+	int			 lfd, fd, r;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(lfd, 1) == -1 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &len) == -1)
+		return -1;
+	if ((*pid = fork()) != 0) {
+		close(lfd);
+		return *pid == -1 ? -1 : ntohs(sin.sin_port);
+	}
+	alarm(10);
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (ctx == NULL ||
+	    SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    (fd = accept(lfd, NULL, NULL)) == -1)
+		_exit(1);
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	if (SSL_accept(ssl) != 1)
+		_exit(1);
+	/* The whole request: unread bytes would make the close a reset. */
+	while (got < sizeof(req) - 1) {
+		if ((r = SSL_read(ssl, req + got, (int)(sizeof(req) - 1 - got))) <= 0)
+			_exit(1);
+		got += (size_t)r;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n") != NULL)
+			break;
+	}
+	if (SSL_write(ssl, answer, (int)sizeof(answer) - 1) != (int)sizeof(answer) - 1)
+		_exit(1);
+	/* A FIN, no close_notify; then wait for the client to hang up. */
+	shutdown(fd, SHUT_WR);
+	while (read(fd, req, sizeof(req)) > 0)
+		;
+	close(fd);
+	_exit(0);
+}
+
 static int
 run(const char *cmd)
 {
@@ -242,6 +305,29 @@ main(void)
 		    "handshake is an upstream error (%s)", i ? "stream" : "request",
 		    last_msg);
 		waitpid(hpid, &status, 0);
+	}
+
+	/* An EOF without close_notify ends a stream as the Core closing it. */
+	{
+		pid_t	epid;
+		int	eport;
+
+		if ((eport = eof_server(cert, key, &epid)) == -1) {
+			printf("Bail out! cannot start the EOF server\n");
+			return 1;
+		}
+		free(url);
+		url = xasprintf("https://127.0.0.1:%d/", eport);
+		memset(&opts, 0, sizeof(opts));
+		opts.timeout_ms = 5000;
+		opts.ca_file = cert;
+		get(url, &opts, 1);
+		ok(streamed > 0, "stream: the event before the EOF arrives");
+		ok(last.status == 0 && last.err == DSTNY_ERR_UPSTREAM &&
+		    strcmp(last_msg, "connection closed by the Core") == 0,
+		    "stream: a TCP close without TLS close_notify is reported as "
+		    "\"connection closed by the Core\" (%s)", last_msg);
+		waitpid(epid, &status, 0);
 	}
 
 	kill(pid, SIGTERM);
