@@ -40,6 +40,20 @@
 #define HSTREAM_ERRBODY_MAX	(64 * 1024)	/* of a non-2xx answer, kept */
 #define HSTREAM_READ		(16 * 1024)	/* read at a time, on the stack */
 #define HSTREAM_READS		4		/* reads per wakeup, then yield */
+#define HSTREAM_SESSIONS	8		/* hosts whose TLS session is kept */
+
+/*
+ * The last TLS session (TLS 1.3: ticket) a host gave, offered when a
+ * stream connects to it again. A Core drops every stream at once when a
+ * node restarts or a balancer moves them; resuming saves each reconnect
+ * the certificate exchange and its signature (full and resumed handshakes
+ * are counted at the simulator, GET /_sim/state).
+ */
+struct hs_session {
+	char			*key;		/* "host:port", as verified */
+	SSL_SESSION		*sess;
+	struct hs_session	*next;		/* newest first */
+};
 
 struct hstream_env {
 	struct event_base	*base;
@@ -52,6 +66,7 @@ struct hstream_env {
 	char			*hosts_file;	/* tests: names also looked up here */
 	char			*known_host;	/* hstream_env_set_address() */
 	char			*known_ip;
+	struct hs_session	*sessions;
 };
 
 enum hs_phase {
@@ -70,6 +85,7 @@ struct hstream {
 						   a failure found while opening */
 	evutil_socket_t		 fd;
 	SSL			*ssl;
+	char			*tls_key;	/* its host:port in env->sessions */
 	struct evdns_getaddrinfo_request *dns;
 	enum hs_phase		 phase;
 	struct timeval		 deadline;	/* of the connect timeout */
@@ -109,11 +125,65 @@ hstream_env_new(struct event_base *base, const struct hstream_opts *opts)
 	return env;
 }
 
+static struct hs_session **
+hs_session_find(struct hstream_env *env, const char *key)
+{
+	struct hs_session	**pp;
+
+	for (pp = &env->sessions; *pp != NULL; pp = &(*pp)->next)
+		if (strcmp((*pp)->key, key) == 0)
+			return pp;
+	return NULL;
+}
+
+static void
+hs_session_unlink(struct hs_session **pp)
+{
+	struct hs_session	*e = *pp;
+
+	*pp = e->next;
+	SSL_SESSION_free(e->sess);
+	free(e->key);
+	free(e);
+}
+
+/*
+ * SSL_CTX_sess_set_new_cb: a session to resume. With TLS 1.3 it comes
+ * after the handshake, in the first reads of the answer; a newer one
+ * replaces the older (RFC 8446 would have a ticket used once, but a
+ * server that refuses one again just gets a full handshake).
+ */
+static int
+hs_new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+	struct hstream		*s = SSL_get_app_data(ssl);
+	struct hs_session	*e, **pp;
+	int			 n;
+
+	if (s == NULL || s->tls_key == NULL || !SSL_SESSION_is_resumable(sess))
+		return 0;
+	if ((pp = hs_session_find(s->env, s->tls_key)) != NULL)
+		hs_session_unlink(pp);
+	for (n = 1, pp = &s->env->sessions; *pp != NULL; pp = &(*pp)->next)
+		if (++n > HSTREAM_SESSIONS) {
+			hs_session_unlink(pp);
+			break;
+		}
+	e = xcalloc(1, sizeof(*e));
+	e->key = xstrdup(s->tls_key);
+	e->sess = sess;
+	e->next = s->env->sessions;
+	s->env->sessions = e;
+	return 1;		/* the reference is ours now */
+}
+
 void
 hstream_env_free(struct hstream_env *env)
 {
 	if (env == NULL)
 		return;
+	while (env->sessions != NULL)
+		hs_session_unlink(&env->sessions);
 	if (env->dns != NULL)
 		evdns_base_free(env->dns, 0);
 	if (env->ssl_ctx != NULL)
@@ -229,6 +299,10 @@ env_ssl_ctx(struct hstream_env *env, char **why)
 	 * Content-Length, lib/hresp.c) tells a cut answer from a whole one.
 	 */
 	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	/* Sessions are kept per host in env->sessions, not OpenSSL's cache. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
+	    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, hs_new_session_cb);
 	if (!env->insecure) {
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 		ok = env->ca_file != NULL ?
@@ -427,7 +501,8 @@ hs_send(struct hstream *s)
 static void
 hs_handshake(struct hstream *s)
 {
-	int	r, e;
+	struct hs_session	**pp;
+	int			  r, e;
 
 	ERR_clear_error();
 	s->sock_err = 0;
@@ -437,8 +512,12 @@ hs_handshake(struct hstream *s)
 		return;
 	}
 	e = SSL_get_error(s->ssl, r);
-	if (!hs_tls_wait(s, e))
-		hs_fail(s, hs_tls_why(s, s->sock_err));
+	if (hs_tls_wait(s, e))
+		return;
+	/* Whatever went wrong, the next try starts afresh. */
+	if ((pp = hs_session_find(s->env, s->tls_key)) != NULL)
+		hs_session_unlink(pp);
+	hs_fail(s, hs_tls_why(s, s->sock_err));
 }
 
 static void	hs_lookup(struct hstream *, const char *);
@@ -816,6 +895,7 @@ hs_start(struct hstream *s, const char *url, const char *const *headers,
 {
 	struct evhttp_uri	*uri;
 	struct evutil_addrinfo	 hints, *ai = NULL;
+	struct hs_session	**pp;
 	SSL_CTX			*ctx = NULL;
 	const char		*scheme, *host, *path, *query, *addr;
 	char			*conn_host = NULL, *target = NULL, *hosthdr = NULL;
@@ -863,6 +943,14 @@ hs_start(struct hstream *s, const char *url, const char *const *headers,
 		if ((s->ssl = SSL_new(ctx)) == NULL) {
 			*why = xstrdup("TLS: cannot make a session");
 			goto out;
+		}
+		SSL_set_app_data(s->ssl, s);
+		s->tls_key = xasprintf("%s:%d", conn_host, port);
+		if ((pp = hs_session_find(s->env, s->tls_key)) != NULL) {
+			if (SSL_SESSION_is_resumable((*pp)->sess))
+				SSL_set_session(s->ssl, (*pp)->sess);
+			else	/* its connection failed (a fatal alert) */
+				hs_session_unlink(pp);
 		}
 		if (!is_ip_literal(conn_host))
 			SSL_set_tlsext_host_name(s->ssl, conn_host);
@@ -955,8 +1043,21 @@ hstream_close(struct hstream *s)
 	hs_addrs_free(s);
 	hs_drop_request(s);
 	event_free(s->ev);
-	if (s->ssl != NULL)
+	if (s->ssl != NULL) {
+		/*
+		 * Say goodbye (close_notify, best effort, on the non-blocking
+		 * socket): OpenSSL makes the session of a connection freed
+		 * without one unresumable, and the stream could not resume.
+		 * The error queue is left empty for curl, which shares it.
+		 */
+		if (s->fd != -1 && SSL_is_init_finished(s->ssl)) {
+			s->sock_err = 0;
+			SSL_shutdown(s->ssl);
+			ERR_clear_error();
+		}
 		SSL_free(s->ssl);
+	}
+	free(s->tls_key);
 	if (s->fd != -1)
 		close(s->fd);
 	hresp_free(&s->resp);
