@@ -370,6 +370,7 @@ main(int argc, char *argv[])
 	hopts.ca_file = dconf->ca_file;
 	hopts.insecure = dconf->insecure;
 	hopts.method_override = dconf->method_override;
+	hopts.keepalive = dconf->tcp_keepalive;
 	hopts.max_retries = 2;
 	dhttp = http_new(dbase, &hopts);
 

@@ -37,6 +37,7 @@ enum conf_type {
 	T_TRANSPORT,
 	T_BUS,
 	T_LISTEN,	/* host:port */
+	T_KEEPALIVE,	/* IDLE,INTERVAL,COUNT */
 };
 
 struct conf_key {
@@ -70,6 +71,7 @@ static const struct conf_key conf_keys[] = {
 	C("events", "public_url", T_URL, public_url),
 	C("events", "public_target", T_BOOL, public_target),
 	CN("events", "keepalive", keepalive, 1, 3600),
+	C("events", "tcp_keepalive", T_KEEPALIVE, tcp_keepalive),
 	C("dbus", "bus", T_BUS, bus),
 	C("socket", "path", T_FILE, socket_path),
 	C("socket", "mode", T_MODE, socket_mode),
@@ -409,6 +411,17 @@ conf_set(const struct conf_key *k, void *base, const char *v,
 		if (conf_check_listen(v) == -1)
 			return (*why = "must be host:port, such as 127.0.0.1:8088"), -1;
 		break;
+	case T_KEEPALIVE: {
+		static char form[128];
+		if (tcp_keepalive_parse(v, field) == -1) {
+			snprintf(form, sizeof(form), "must be IDLE,INTERVAL,COUNT "
+			    "such as 30,10,3 (seconds 1 to %d, count 1 to %d)",
+			    TCP_KEEPALIVE_SECS_MAX, TCP_KEEPALIVE_COUNT_MAX);
+			*why = form;
+			return -1;
+		}
+		return 0;
+	}
 	}
 	free(*sp);
 	*sp = xstrdup(v);
@@ -604,6 +617,7 @@ conf_parse(const char *text, size_t len, const char *name, char *err,
 	c->ticket_expires = 86400;
 	c->public_target = 1;
 	c->keepalive = 30;
+	c->tcp_keepalive = tcp_keepalive_get(NULL);
 	c->socket_mode = 0600;
 	c->max_clients = 64;
 	c->routes = routes_new();

@@ -5,6 +5,8 @@
 #include <sys/types.h>
 #include <stddef.h>
 
+#include "tcp.h"
+
 struct routes;
 
 enum conf_transport {
@@ -48,6 +50,7 @@ struct conf {
 	char			*public_url;	/* without a trailing '/' */
 	int			 public_target;
 	long			 keepalive;
+	struct tcp_keepalive	 tcp_keepalive;	/* of every connection to the Core */
 
 	enum conf_bus		 bus;
 

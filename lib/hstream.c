@@ -34,11 +34,26 @@
 #include "hresp.h"
 #include "hstream.h"
 #include "secret.h"
+#include "tcp.h"
 #include "xmalloc.h"
 
 #define HSTREAM_ERRBODY_MAX	(64 * 1024)	/* of a non-2xx answer, kept */
 #define HSTREAM_READ		(16 * 1024)	/* read at a time, on the stack */
 #define HSTREAM_READS		4		/* reads per wakeup, then yield */
+#define HSTREAM_SESSIONS	8		/* hosts whose TLS session is kept */
+
+/*
+ * The last TLS session (TLS 1.3: ticket) a host gave, offered when a
+ * stream connects to it again. A Core drops every stream at once when a
+ * node restarts or a balancer moves them; resuming saves each reconnect
+ * the certificate exchange and its signature (full and resumed handshakes
+ * are counted at the simulator, GET /_sim/state).
+ */
+struct hs_session {
+	char			*key;		/* "host:port", as verified */
+	SSL_SESSION		*sess;
+	struct hs_session	*next;		/* newest first */
+};
 
 struct hstream_env {
 	struct event_base	*base;
@@ -47,8 +62,11 @@ struct hstream_env {
 	BIO_METHOD		*bio_method;	/* with it: hs_bio_*() */
 	char			*ca_file;
 	int			 insecure;
+	struct tcp_keepalive	 keepalive;
+	char			*hosts_file;	/* tests: names also looked up here */
 	char			*known_host;	/* hstream_env_set_address() */
 	char			*known_ip;
+	struct hs_session	*sessions;
 };
 
 enum hs_phase {
@@ -67,9 +85,18 @@ struct hstream {
 						   a failure found while opening */
 	evutil_socket_t		 fd;
 	SSL			*ssl;
+	char			*tls_key;	/* its host:port in env->sessions */
 	struct evdns_getaddrinfo_request *dns;
 	enum hs_phase		 phase;
 	struct timeval		 deadline;	/* of the connect timeout */
+	/* Until connected: the addresses to try in turn, and why the last failed. */
+	struct evutil_addrinfo	*addrs;
+	struct evutil_addrinfo	*addr;		/* the one tried now */
+	struct timeval		 addr_deadline;	/* its share of the timeout */
+	char			*lookup;	/* resolve this name once they are
+						   all refused (they were curl's) */
+	int			 port;
+	char			*conn_err;
 	char			*req;		/* the request; wiped once sent */
 	size_t			 req_len;
 	size_t			 req_off;
@@ -77,20 +104,77 @@ struct hstream {
 	hstream_data_cb		 data;
 	hstream_end_cb		 end;
 	void			*arg;
+	int			 sock_err;	/* errno of the BIO's last socket call
+						   that failed; 0 before each TLS call */
 	int			 opening;	/* inside hstream_open(): report later */
 	char			*fail;		/* a failure to report from the event */
 	struct buf		 body;		/* of a non-2xx answer */
 };
 
 struct hstream_env *
-hstream_env_new(struct event_base *base, const char *ca_file, int insecure)
+hstream_env_new(struct event_base *base, const struct hstream_opts *opts)
 {
 	struct hstream_env	*env = xcalloc(1, sizeof(*env));
 
 	env->base = base;
-	env->ca_file = ca_file != NULL ? xstrdup(ca_file) : NULL;
-	env->insecure = insecure;
+	env->ca_file = opts->ca_file != NULL ? xstrdup(opts->ca_file) : NULL;
+	env->insecure = opts->insecure;
+	env->keepalive = tcp_keepalive_get(&opts->keepalive);
+	env->hosts_file = opts->hosts_file != NULL ? xstrdup(opts->hosts_file) :
+	    NULL;
 	return env;
+}
+
+static struct hs_session **
+hs_session_find(struct hstream_env *env, const char *key)
+{
+	struct hs_session	**pp;
+
+	for (pp = &env->sessions; *pp != NULL; pp = &(*pp)->next)
+		if (strcmp((*pp)->key, key) == 0)
+			return pp;
+	return NULL;
+}
+
+static void
+hs_session_unlink(struct hs_session **pp)
+{
+	struct hs_session	*e = *pp;
+
+	*pp = e->next;
+	SSL_SESSION_free(e->sess);
+	free(e->key);
+	free(e);
+}
+
+/*
+ * SSL_CTX_sess_set_new_cb: a session to resume. With TLS 1.3 it comes
+ * after the handshake, in the first reads of the answer; a newer one
+ * replaces the older (RFC 8446 would have a ticket used once, but a
+ * server that refuses one again just gets a full handshake).
+ */
+static int
+hs_new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+	struct hstream		*s = SSL_get_app_data(ssl);
+	struct hs_session	*e, **pp;
+	int			 n;
+
+	if (s == NULL || s->tls_key == NULL || !SSL_SESSION_is_resumable(sess))
+		return 0;
+	if ((pp = hs_session_find(s->env, s->tls_key)) != NULL)
+		hs_session_unlink(pp);
+	for (n = 1, pp = &s->env->sessions; *pp != NULL; pp = &(*pp)->next)
+		if (++n > HSTREAM_SESSIONS) {
+			hs_session_unlink(pp);
+			break;
+		}
+	e = xcalloc(1, sizeof(*e));
+	e->key = xstrdup(s->tls_key);
+	e->sess = sess;
+	e->next = s->env->sessions;
+	s->env->sessions = e;
+	return 1;		/* the reference is ours now */
 }
 
 void
@@ -98,12 +182,15 @@ hstream_env_free(struct hstream_env *env)
 {
 	if (env == NULL)
 		return;
+	while (env->sessions != NULL)
+		hs_session_unlink(&env->sessions);
 	if (env->dns != NULL)
 		evdns_base_free(env->dns, 0);
 	if (env->ssl_ctx != NULL)
 		SSL_CTX_free(env->ssl_ctx);
 	BIO_meth_free(env->bio_method);
 	free(env->ca_file);
+	free(env->hosts_file);
 	free(env->known_host);
 	free(env->known_ip);
 	free(env);
@@ -136,6 +223,8 @@ hs_bio_write(BIO *b, const char *p, int len)
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 	    errno == EINTR))
 		BIO_set_retry_write(b);
+	else if (n == -1)
+		s->sock_err = errno;
 	return (int)n;
 }
 
@@ -150,6 +239,8 @@ hs_bio_read(BIO *b, char *p, int len)
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 	    errno == EINTR))
 		BIO_set_retry_read(b);
+	else if (n == -1)
+		s->sock_err = errno;
 	else if (n == 0)
 		BIO_set_flags(b, BIO_FLAGS_IN_EOF);
 	return (int)n;
@@ -200,6 +291,18 @@ env_ssl_ctx(struct hstream_env *env, char **why)
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	/* Idle streams give their TLS record buffers back. */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/*
+	 * A Core that closes the connection without close_notify has ended
+	 * it, not failed: OpenSSL 3 calls that an error (unexpected EOF), 1.1
+	 * a syscall error with errno 0. With this option both are an EOF.
+	 * Truncation is still caught: the answer's own framing (chunked or
+	 * Content-Length, lib/hresp.c) tells a cut answer from a whole one.
+	 */
+	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	/* Sessions are kept per host in env->sessions, not OpenSSL's cache. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
+	    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, hs_new_session_cb);
 	if (!env->insecure) {
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 		ok = env->ca_file != NULL ?
@@ -222,10 +325,13 @@ static struct evdns_base *
 env_dns(struct hstream_env *env)
 {
 	/* Resolver sockets exist only while a lookup is in flight. */
-	if (env->dns == NULL)
+	if (env->dns == NULL) {
 		env->dns = evdns_base_new(env->base,
 		    EVDNS_BASE_INITIALIZE_NAMESERVERS |
 		    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+		if (env->dns != NULL && env->hosts_file != NULL)
+			evdns_base_load_hosts(env->dns, env->hosts_file);
+	}
 	return env->dns;
 }
 
@@ -291,7 +397,8 @@ hs_arm(struct hstream *s, short what)
 		return;
 	}
 	event_base_gettimeofday_cached(s->env->base, &now);
-	evutil_timersub(&s->deadline, &now, &left);
+	evutil_timersub(s->phase == HS_CONNECT ? &s->addr_deadline :
+	    &s->deadline, &now, &left);
 	if (left.tv_sec < 0)
 		timerclear(&left);
 	event_add(s->ev, &left);
@@ -318,7 +425,7 @@ hs_tls_wait(struct hstream *s, int e)
 	return 1;
 }
 
-/* Why the TLS layer failed, in words; err is the errno of the call. */
+/* Why the TLS layer failed, in words; err is the socket's errno, or 0. */
 static char *
 hs_tls_why(struct hstream *s, int err)
 {
@@ -342,6 +449,22 @@ hs_tls_why(struct hstream *s, int err)
 	return xstrdup("TLS: the connection closed during the handshake");
 }
 
+/* The connection failed while reading the answer. */
+static char *
+hs_lost(struct hstream *s, int err)
+{
+	char	*why, *msg;
+
+	if (s->resp.status == 0)
+		return hs_tls_why(s, err);
+	if (err != 0)
+		return xasprintf("connection lost: %s", strerror(err));
+	why = hs_tls_why(s, 0);
+	msg = xasprintf("connection lost: %s", why);
+	free(why);
+	return msg;
+}
+
 static void
 hs_send(struct hstream *s)
 {
@@ -350,11 +473,12 @@ hs_send(struct hstream *s)
 	while (s->req_off < s->req_len) {
 		if (s->ssl != NULL) {
 			ERR_clear_error();
+			s->sock_err = 0;
 			n = SSL_write(s->ssl, s->req + s->req_off,
 			    (int)(s->req_len - s->req_off));
 			if (n <= 0) {
 				if (!hs_tls_wait(s, SSL_get_error(s->ssl, (int)n)))
-					hs_fail(s, hs_tls_why(s, errno));
+					hs_fail(s, hs_tls_why(s, s->sock_err));
 				return;
 			}
 		} else if ((n = send(s->fd, s->req + s->req_off,
@@ -377,17 +501,123 @@ hs_send(struct hstream *s)
 static void
 hs_handshake(struct hstream *s)
 {
-	int	r, e;
+	struct hs_session	**pp;
+	int			  r, e;
 
 	ERR_clear_error();
+	s->sock_err = 0;
 	if ((r = SSL_connect(s->ssl)) == 1) {
 		s->phase = HS_SEND;
 		hs_send(s);
 		return;
 	}
 	e = SSL_get_error(s->ssl, r);
-	if (!hs_tls_wait(s, e))
-		hs_fail(s, hs_tls_why(s, e == SSL_ERROR_SYSCALL ? errno : 0));
+	if (hs_tls_wait(s, e))
+		return;
+	/* Whatever went wrong, the next try starts afresh. */
+	if ((pp = hs_session_find(s->env, s->tls_key)) != NULL)
+		hs_session_unlink(pp);
+	hs_fail(s, hs_tls_why(s, s->sock_err));
+}
+
+static void	hs_lookup(struct hstream *, const char *);
+
+/* Connected, or out of addresses: forget the ones left. */
+static void
+hs_addrs_free(struct hstream *s)
+{
+	if (s->addrs != NULL)
+		evutil_freeaddrinfo(s->addrs);
+	s->addrs = s->addr = NULL;
+	free(s->lookup);
+	s->lookup = NULL;
+	free(s->conn_err);
+	s->conn_err = NULL;
+}
+
+/* The address tried now failed with err: close its socket, note why. */
+static void
+hs_addr_failed(struct hstream *s, int err)
+{
+	char	host[INET6_ADDRSTRLEN + 2], serv[8];
+
+	event_del(s->ev);
+	if (s->fd != -1)
+		close(s->fd);
+	s->fd = -1;
+	if (getnameinfo(s->addr->ai_addr, (socklen_t)s->addr->ai_addrlen, host,
+	    sizeof(host), serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		snprintf(host, sizeof(host), "?");
+	free(s->conn_err);
+	s->conn_err = xasprintf("could not connect to %s port %s: %s", host,
+	    serv, strerror(err));
+}
+
+/* Start connecting to s->addr: 0, or -1 when it failed at once. */
+static int
+hs_connect_addr(struct hstream *s)
+{
+	const struct evutil_addrinfo *ai = s->addr;
+
+	s->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (s->fd == -1) {
+		hs_addr_failed(s, errno);
+		return -1;
+	}
+	/* Silent for hours: let the kernel notice a peer that is gone. */
+	tcp_keepalive_set(s->fd, &s->env->keepalive);
+	s->phase = HS_CONNECT;
+	if (connect(s->fd, ai->ai_addr, (socklen_t)ai->ai_addrlen) == -1 &&
+	    errno != EINPROGRESS) {
+		hs_addr_failed(s, errno);
+		return -1;
+	}
+	hs_arm(s, EV_WRITE);
+	return 0;
+}
+
+/*
+ * Connect to each address in turn until one answers, as curl does: each
+ * gets an equal share of the connect timeout left, so one that drops the
+ * SYN leaves time for the next. When all have failed and they were the
+ * address curl reached the host at (hstream_env_set_address()), the name
+ * is looked up: the Core may have moved. Else the stream fails with the
+ * last address's error.
+ */
+static void
+hs_connect_next(struct hstream *s)
+{
+	struct evutil_addrinfo	*ai;
+	struct timeval		 now, left;
+	long long		 us, n;
+	char			*name;
+
+	for (; s->addr != NULL; s->addr = s->addr->ai_next) {
+		for (n = s->lookup != NULL, ai = s->addr; ai != NULL;
+		    ai = ai->ai_next)
+			n++;
+		event_base_gettimeofday_cached(s->env->base, &now);
+		evutil_timersub(&s->deadline, &now, &left);
+		us = left.tv_sec < 0 ? 0 :
+		    ((long long)left.tv_sec * 1000000 + left.tv_usec) / n;
+		left.tv_sec = (time_t)(us / 1000000);
+		left.tv_usec = (suseconds_t)(us % 1000000);
+		evutil_timeradd(&now, &left, &s->addr_deadline);
+		if (hs_connect_addr(s) == 0)
+			return;
+	}
+	if (s->lookup != NULL) {
+		name = s->lookup;
+		s->lookup = NULL;
+		evutil_freeaddrinfo(s->addrs);
+		s->addrs = NULL;
+		hs_lookup(s, name);
+		free(name);
+		return;
+	}
+	hs_fail(s, s->conn_err != NULL ? xstrdup(s->conn_err) :
+	    xstrdup("could not connect: no address"));
 }
 
 static void
@@ -400,9 +630,12 @@ hs_connected(struct hstream *s)
 	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
 	if (err != 0) {
-		hs_fail(s, xasprintf("could not connect: %s", strerror(err)));
+		hs_addr_failed(s, err);
+		s->addr = s->addr->ai_next;
+		hs_connect_next(s);
 		return;
 	}
+	hs_addrs_free(s);
 	if (s->ssl != NULL) {
 		if ((bio = BIO_new(s->env->bio_method)) == NULL) {
 			hs_fail(s, xstrdup("TLS: cannot make the socket's BIO"));
@@ -420,26 +653,6 @@ hs_connected(struct hstream *s)
 }
 
 static void
-hs_connect_addr(struct hstream *s, const struct sockaddr *sa, socklen_t len)
-{
-	int	one = 1;
-
-	s->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd == -1) {
-		hs_fail(s, xasprintf("could not connect: %s", strerror(errno)));
-		return;
-	}
-	/* Silent for hours: let the kernel notice a peer that is gone. */
-	setsockopt(s->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-	s->phase = HS_CONNECT;
-	if (connect(s->fd, sa, len) == -1 && errno != EINPROGRESS) {
-		hs_fail(s, xasprintf("could not connect: %s", strerror(errno)));
-		return;
-	}
-	hs_arm(s, EV_WRITE);
-}
-
-static void
 hs_resolved_cb(int result, struct evutil_addrinfo *ai, void *arg)
 {
 	struct hstream	*s = arg;
@@ -447,13 +660,41 @@ hs_resolved_cb(int result, struct evutil_addrinfo *ai, void *arg)
 	if (result == EVUTIL_EAI_CANCEL)	/* from hstream_close() */
 		return;
 	s->dns = NULL;
-	if (result != 0 || ai == NULL)
-		hs_fail(s, xasprintf("could not resolve the host: %s",
+	if (result != 0 || ai == NULL) {
+		if (ai != NULL)
+			evutil_freeaddrinfo(ai);
+		/* After curl's address was refused, that is the news. */
+		hs_fail(s, s->conn_err != NULL ? xstrdup(s->conn_err) :
+		    xasprintf("could not resolve the host: %s",
 		    evutil_gai_strerror(result)));
-	else
-		hs_connect_addr(s, ai->ai_addr, (socklen_t)ai->ai_addrlen);
-	if (ai != NULL)
-		evutil_freeaddrinfo(ai);
+		return;
+	}
+	s->addrs = s->addr = ai;
+	hs_connect_next(s);
+}
+
+/* Look name up with evdns; the connect timeout covers the lookup. */
+static void
+hs_lookup(struct hstream *s, const char *name)
+{
+	struct evutil_addrinfo	 hints;
+	struct evdns_base	*dns;
+	char			 port[16];
+
+	if ((dns = env_dns(s->env)) == NULL) {
+		hs_fail(s, xstrdup("cannot set up name resolution"));
+		return;
+	}
+	s->phase = HS_RESOLVE;
+	hs_arm(s, 0);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
+	snprintf(port, sizeof(port), "%d", s->port);
+	/* NULL when answered at once (the hosts file): s->dns is done with. */
+	s->dns = evdns_getaddrinfo(dns, name, port, &hints, hs_resolved_cb, s);
 }
 
 static void
@@ -519,12 +760,14 @@ hs_take(struct hstream *s, const char *p, size_t n)
 	}
 }
 
-/* The peer closed the connection. */
+/* The peer closed the connection: an event stream's usual end. */
 static void
 hs_eof(struct hstream *s)
 {
 	if (hresp_eof(&s->resp) == 0)
 		hs_finish(s, s->resp.status, 0, "");
+	else if (s->phase == HS_BODY)
+		hs_finish(s, 0, 0, "connection closed by the Core");
 	else
 		hs_end_broken(s);
 }
@@ -542,20 +785,19 @@ hs_read(struct hstream *s)
 			break;
 		if (s->ssl != NULL) {
 			ERR_clear_error();
+			s->sock_err = 0;
 			n = SSL_read(s->ssl, buf, sizeof(buf));
 			if (n <= 0) {
 				e = SSL_get_error(s->ssl, (int)n);
 				if (hs_tls_wait(s, e))
 					return;
-				/* A close without close_notify is an end too. */
+				/* close_notify, or a close without one (see env_ssl_ctx()). */
 				if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL &&
-				    ERR_peek_error() == 0 && errno == 0)) {
+				    ERR_peek_error() == 0 && s->sock_err == 0)) {
 					hs_eof(s);
 					return;
 				}
-				hs_fail(s, s->resp.status == 0 ?
-				    hs_tls_why(s, errno) : xasprintf("connection lost: %s",
-				    e == SSL_ERROR_SYSCALL ? strerror(errno) : "TLS error"));
+				hs_fail(s, hs_lost(s, s->sock_err));
 				return;
 			}
 		} else if ((n = recv(s->fd, buf, sizeof(buf), 0)) == -1) {
@@ -587,6 +829,14 @@ hs_io_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (what & EV_TIMEOUT) {
+		/* An address's share of the time is up: on to the next. */
+		if (s->phase == HS_CONNECT &&
+		    (s->addr->ai_next != NULL || s->lookup != NULL)) {
+			hs_addr_failed(s, ETIMEDOUT);
+			s->addr = s->addr->ai_next;
+			hs_connect_next(s);
+			return;
+		}
 		hs_finish(s, 0, 1, "no answer within the connect timeout");
 		return;
 	}
@@ -645,7 +895,7 @@ hs_start(struct hstream *s, const char *url, const char *const *headers,
 {
 	struct evhttp_uri	*uri;
 	struct evutil_addrinfo	 hints, *ai = NULL;
-	struct evdns_base	*dns;
+	struct hs_session	**pp;
 	SSL_CTX			*ctx = NULL;
 	const char		*scheme, *host, *path, *query, *addr;
 	char			*conn_host = NULL, *target = NULL, *hosthdr = NULL;
@@ -694,6 +944,14 @@ hs_start(struct hstream *s, const char *url, const char *const *headers,
 			*why = xstrdup("TLS: cannot make a session");
 			goto out;
 		}
+		SSL_set_app_data(s->ssl, s);
+		s->tls_key = xasprintf("%s:%d", conn_host, port);
+		if ((pp = hs_session_find(s->env, s->tls_key)) != NULL) {
+			if (SSL_SESSION_is_resumable((*pp)->sess))
+				SSL_set_session(s->ssl, (*pp)->sess);
+			else	/* its connection failed (a fatal alert) */
+				hs_session_unlink(pp);
+		}
 		if (!is_ip_literal(conn_host))
 			SSL_set_tlsext_host_name(s->ssl, conn_host);
 		if (!s->env->insecure) {
@@ -709,31 +967,25 @@ hs_start(struct hstream *s, const char *url, const char *const *headers,
 	if (s->env->known_host != NULL &&
 	    strcasecmp(s->env->known_host, conn_host) == 0)
 		addr = s->env->known_ip;
-	snprintf(portstr, sizeof(portstr), "%d", port);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
+	s->port = port;
 	if (is_ip_literal(addr)) {
+		snprintf(portstr, sizeof(portstr), "%d", port);
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_protocol = IPPROTO_TCP;
 		hints.ai_flags = EVUTIL_AI_NUMERICHOST | EVUTIL_AI_NUMERICSERV;
 		if ((e = evutil_getaddrinfo(addr, portstr, &hints, &ai)) != 0) {
 			*why = xasprintf("bad address %s: %s", addr,
 			    evutil_gai_strerror(e));
 			goto out;
 		}
-		hs_connect_addr(s, ai->ai_addr, (socklen_t)ai->ai_addrlen);
-		evutil_freeaddrinfo(ai);
-	} else {
-		if ((dns = env_dns(s->env)) == NULL) {
-			*why = xstrdup("cannot set up name resolution");
-			goto out;
-		}
-		s->phase = HS_RESOLVE;
-		hs_arm(s, 0);		/* the connect timeout covers the lookup */
-		hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
-		s->dns = evdns_getaddrinfo(dns, addr, portstr, &hints,
-		    hs_resolved_cb, s);
-	}
+		if (addr != conn_host && !is_ip_literal(conn_host))
+			s->lookup = xstrdup(conn_host);
+		s->addrs = s->addr = ai;
+		hs_connect_next(s);
+	} else
+		hs_lookup(s, addr);
 	rc = 0;
 out:
 	if (uri != NULL)
@@ -788,10 +1040,24 @@ hstream_close(struct hstream *s)
 		return;
 	if (s->dns != NULL)
 		evdns_getaddrinfo_cancel(s->dns);
+	hs_addrs_free(s);
 	hs_drop_request(s);
 	event_free(s->ev);
-	if (s->ssl != NULL)
+	if (s->ssl != NULL) {
+		/*
+		 * Say goodbye (close_notify, best effort, on the non-blocking
+		 * socket): OpenSSL makes the session of a connection freed
+		 * without one unresumable, and the stream could not resume.
+		 * The error queue is left empty for curl, which shares it.
+		 */
+		if (s->fd != -1 && SSL_is_init_finished(s->ssl)) {
+			s->sock_err = 0;
+			SSL_shutdown(s->ssl);
+			ERR_clear_error();
+		}
 		SSL_free(s->ssl);
+	}
+	free(s->tls_key);
 	if (s->fd != -1)
 		close(s->fd);
 	hresp_free(&s->resp);

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "tcp.h"
+
 struct event_base;
 
 /* How a stream ended. */
@@ -23,15 +25,23 @@ typedef void (*hstream_end_cb)(const struct hstream_end *, void *arg);
 struct hstream_env;
 struct hstream;
 
-/* TLS is verified against ca_file (NULL: the system's CAs) unless insecure. */
-struct hstream_env *hstream_env_new(struct event_base *, const char *ca_file,
-		    int insecure);
+struct hstream_opts {
+	const char		*ca_file;	/* NULL: the system's CAs */
+	int			 insecure;	/* no TLS verification at all */
+	struct tcp_keepalive	 keepalive;	/* 0s: the defaults */
+	const char		*hosts_file;	/* tests: names looked up here
+						   too (NULL: the system's) */
+};
+
+struct hstream_env *hstream_env_new(struct event_base *,
+		    const struct hstream_opts *);
 /* Every stream must be closed first. */
 void		 hstream_env_free(struct hstream_env *);
 /*
  * Connect to host at address ip (a literal) from now on: the address the
  * system's resolver gave curl. Streams to a host not set here resolve it
- * with libevent's evdns (resolv.conf and the hosts file).
+ * with libevent's evdns (resolv.conf and the hosts file), and so do those
+ * that find ip refusing. Every address a name has is tried in turn.
  */
 void		 hstream_env_set_address(struct hstream_env *, const char *host,
 		    const char *ip);

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "log.h"
 #include "secret.h"
+#include "tcp.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -230,8 +231,9 @@ http_reaper_cb(evutil_socket_t fd, short what, void *arg)
 struct http *
 http_new(struct event_base *base, const struct http_opts *opts)
 {
-	static int	 curl_ready;
-	struct http	*h;
+	static int		 curl_ready;
+	struct hstream_opts	 sopts;
+	struct http		*h;
 
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
@@ -254,7 +256,12 @@ http_new(struct event_base *base, const struct http_opts *opts)
 	h->opts.user_agent = h->user_agent;
 	h->next_id = 1;
 	h->multi = curl_multi_init();
-	h->streams = hstream_env_new(base, h->ca_file, h->opts.insecure);
+	h->opts.keepalive = tcp_keepalive_get(&opts->keepalive);
+	memset(&sopts, 0, sizeof(sopts));
+	sopts.ca_file = h->ca_file;
+	sopts.insecure = h->opts.insecure;
+	sopts.keepalive = h->opts.keepalive;
+	h->streams = hstream_env_new(base, &sopts);
 	h->timer = evtimer_new(base, http_timer_cb, h);
 	h->reaper = evtimer_new(base, http_reaper_cb, h);
 	h->starter = evtimer_new(base, http_starter_cb, h);
@@ -314,6 +321,22 @@ http_free(struct http *h)
 	free(h->ca_file);
 	free(h->user_agent);
 	free(h);
+}
+
+/*
+ * CURLOPT_SOCKOPTFUNCTION: the connection's TCP keepalive and user timeout,
+ * as lib/hstream.c sets them (curl 7.88 has options for the first two of
+ * the four, so all are set here, in one place).
+ */
+static int
+http_sockopt_fn(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	struct http	*h = arg;
+
+	if (purpose == CURLSOCKTYPE_IPCXN &&
+	    tcp_keepalive_set(fd, &h->opts.keepalive) == -1)
+		log_warn("http: TCP keepalive");
+	return CURL_SOCKOPT_OK;
 }
 
 /* "Name: value"; an empty value removes a header curl would add. */
@@ -587,7 +610,8 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, http_write_fn);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, h->user_agent);
-	curl_easy_setopt(x->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_SOCKOPTFUNCTION, http_sockopt_fn);
+	curl_easy_setopt(x->easy, CURLOPT_SOCKOPTDATA, h);
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
 	    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
 	if (req->stream == NULL)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "tcp.h"
 
 struct event_base;
 struct secret;
@@ -21,6 +22,7 @@ struct http_opts {
 	int		 max_retries;	/* GETs only; 0: no retries */
 	long		 retry_base_ms;	/* 0: 250 ms */
 	long		 retry_cap_ms;	/* 0: 10 s */
+	struct tcp_keepalive keepalive;	/* of every connection; 0s: defaults */
 };
 
 struct http_resp {

@@ -415,6 +415,7 @@ ctl_state(void)
 	}
 	json_object_object_add(o, "users", us);
 	json_object_object_add(o, "events", events_json());
+	json_object_object_add(o, "tls", sim_tls_json());
 	json_object_object_add(o, "requests", json_object_new_int64((int64_t)log_total));
 	return o;
 }

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/util.h>
+#include <json-c/json.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -30,6 +31,8 @@ static char			*listen_host;
 static int			 listen_port;
 static struct event		*up_ev;
 static SSL_CTX			*tls_ctx;
+static int			 tls_counted;	/* ex_data index: counted already */
+static int64_t			 tls_full, tls_resumed;	/* handshakes */
 
 /* Every client connection, so that "down" can cut them all. */
 struct conn {
@@ -59,6 +62,34 @@ tls_bev_cb(struct event_base *evbase, void *arg)
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 }
 
+/*
+ * Count each connection's handshake once, full or resumed. (With TLS 1.3
+ * a server may report a handshake done again after sending tickets.)
+ */
+static void
+tls_info_cb(const SSL *ssl, int where, int ret)
+{
+	if (!(where & SSL_CB_HANDSHAKE_DONE) ||
+	    SSL_get_ex_data(ssl, tls_counted) != NULL)
+		return;
+	SSL_set_ex_data((SSL *)ssl, tls_counted, (void *)1);
+	if (SSL_session_reused(ssl))
+		tls_resumed++;
+	else
+		tls_full++;
+}
+
+/* "tls" of GET /_sim/state: {"handshakes": full ones, "resumed": N}. */
+struct json_object *
+sim_tls_json(void)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "handshakes", json_object_new_int64(tls_full));
+	json_object_object_add(o, "resumed", json_object_new_int64(tls_resumed));
+	return o;
+}
+
 static SSL_CTX *
 tls_setup(const char *cert, const char *key)
 {
@@ -73,6 +104,15 @@ tls_setup(const char *cert, const char *key)
 		fatalx("TLS: %s / %s: %s", cert, key, buf);
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/*
+	 * Sessions can be resumed, as at a real Core: TLS 1.3 tickets and
+	 * TLS 1.2 tickets or session ids (OpenSSL's defaults, named here).
+	 */
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"dstny-coresim",
+	    sizeof("dstny-coresim") - 1);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+	SSL_CTX_set_info_callback(ctx, tls_info_cb);
+	tls_counted = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	return ctx;
 }
 

@@ -200,6 +200,8 @@ void		 sim_listener_down(long seconds, struct evhttp_connection *keep);
 void		 sim_conn_drop(struct evhttp_connection *);
 /* Cut every client connection but keep (a Core restart). */
 void		 sim_conns_drop(struct evhttp_connection *keep);
+/* Full and resumed TLS handshakes so far. */
+struct json_object *sim_tls_json(void);
 
 /* scenario.c */
 int		 scenario_load(const char *path, char *err, size_t errlen);

@@ -52,6 +52,7 @@ main(void)
 	    "public_url = http://ws7.example.com:8088/\n"
 	    "public_target = false\n"
 	    "keepalive = 15\n"
+	    "tcp_keepalive = 20, 5,4\n"
 	    "[dbus]\n"
 	    "bus = system\n"
 	    "[socket]\n"
@@ -89,6 +90,8 @@ main(void)
 	is_str(c->public_url, "http://ws7.example.com:8088", "public_url");
 	is_int(c->public_target, 0, "public_target");
 	is_int(c->keepalive, 15, "keepalive");
+	ok(c->tcp_keepalive.idle == 20 && c->tcp_keepalive.interval == 5 &&
+	    c->tcp_keepalive.count == 4, "tcp_keepalive, spaces around commas");
 	is_int(c->bus, CONF_BUS_SYSTEM, "bus");
 	is_str(c->socket_path, "/run/dstnyd/x.sock", "socket path");
 	is_int(c->socket_mode, 0660, "socket mode");
@@ -116,6 +119,9 @@ main(void)
 	is_str(c->apis[0], "CALL_CONTROL", "default api CALL_CONTROL");
 	is_str(c->ticket_name, "dstnyd", "default ticket_name");
 	is_int(c->keepalive, 30, "default keepalive");
+	ok(c->tcp_keepalive.idle == 30 && c->tcp_keepalive.interval == 10 &&
+	    c->tcp_keepalive.count == 3, "default tcp_keepalive 30,10,3: "
+	    "a dead peer found in 60 s");
 	is_int(c->public_target, 1, "default public_target");
 	is_int(conf_transport(c), CONF_TRANSPORT_SSE, "auto without public_url is sse");
 	is_int(c->bus, CONF_BUS_SESSION, "default bus");
@@ -163,6 +169,32 @@ main(void)
 	    "t.conf:6: [events] listen: must be host:port, such as 127.0.0.1:8088 (got \"8088\")");
 	fails(BASE "[events]\nlisten = localhost:99999\n",
 	    "t.conf:6: [events] listen: must be host:port, such as 127.0.0.1:8088 (got \"localhost:99999\")");
+#define KA_WHY "must be IDLE,INTERVAL,COUNT such as 30,10,3 (seconds 1 to " \
+	"32767, count 1 to 127)"
+	fails(BASE "[events]\ntcp_keepalive = 30\n",
+	    "t.conf:6: [events] tcp_keepalive: " KA_WHY " (got \"30\")");
+	fails(BASE "[events]\ntcp_keepalive = 30,10\n",
+	    "t.conf:6: [events] tcp_keepalive: " KA_WHY " (got \"30,10\")");
+	fails(BASE "[events]\ntcp_keepalive = 30,10,3,1\n",
+	    "t.conf:6: [events] tcp_keepalive: " KA_WHY " (got \"30,10,3,1\")");
+	fails(BASE "[events]\ntcp_keepalive = 0,10,3\n",
+	    "t.conf:6: [events] tcp_keepalive: " KA_WHY " (got \"0,10,3\")");
+	fails(BASE "[events]\ntcp_keepalive = 30,10,128\n",
+	    "t.conf:6: [events] tcp_keepalive: " KA_WHY " (got \"30,10,128\")");
+	fails(BASE "[events]\ntcp_keepalive = 32768,10,3\n",
+	    "t.conf:6: [events] tcp_keepalive: " KA_WHY " (got \"32768,10,3\")");
+	fails(BASE "[events]\ntcp_keepalive = 30,-10,3\n",
+	    "t.conf:6: [events] tcp_keepalive: " KA_WHY " (got \"30,-10,3\")");
+	fails(BASE "[events]\ntcp_keepalive = 30s,10s,3\n",
+	    "t.conf:6: [events] tcp_keepalive: " KA_WHY " (got \"30s,10s,3\")");
+	fails(BASE "[events]\ntcp_keepalive = 30,,3\n",
+	    "t.conf:6: [events] tcp_keepalive: " KA_WHY " (got \"30,,3\")");
+	fails(BASE "[events]\ntcp_keepalive = off\n",
+	    "t.conf:6: [events] tcp_keepalive: " KA_WHY " (got \"off\")");
+	fails(BASE "[events]\ntcp_keepalive = 99999999999999999999,1,1\n",
+	    "t.conf:6: [events] tcp_keepalive: " KA_WHY
+	    " (got \"99999999999999999999,1,1\")");
+#undef KA_WHY
 	fails(BASE "[dbus]\nbus = both\n",
 	    "t.conf:6: [dbus] bus: must be session, system or none (got \"both\")");
 	fails(BASE "[socket]\nmode = 0999\n",
