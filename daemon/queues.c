@@ -258,10 +258,10 @@ queues_stream_state(struct duser *u, int ok)
 	user_update_state(u);
 }
 
+/* The statistics stream fetches the groups once it is open. */
 void
 queues_start(struct duser *u)
 {
-	queues_fetch(u);
 	streams_queue_start(u);
 }
 

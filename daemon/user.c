@@ -359,10 +359,11 @@ user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 		return;
 	u->started = 1;
 	cache_fetch_user(u, REASON_RESYNC);
-	user_fetch_devices(u);
-	if (u->transport == CONF_TRANSPORT_WEBHOOK)
+	/* An SSE user's device stream fetches the devices once it is open. */
+	if (u->transport == CONF_TRANSPORT_WEBHOOK) {
+		user_fetch_devices(u);
 		hooks_user_start(u);
-	else
+	} else
 		streams_user_start(u);
 	queues_start(u);
 	user_keepalive_arm();
