@@ -1046,13 +1046,19 @@ hstream_close(struct hstream *s)
 	if (s->ssl != NULL) {
 		/*
 		 * Say goodbye (close_notify, best effort, on the non-blocking
-		 * socket): OpenSSL makes the session of a connection freed
-		 * without one unresumable, and the stream could not resume.
-		 * The error queue is left empty for curl, which shares it.
+		 * socket). OpenSSL makes the session of a connection freed
+		 * without a finished shutdown unresumable, and a Core that cut
+		 * the connection leaves none to finish: the shutdown is marked
+		 * done, since TLS 1.1 and later allow resuming after an unclean
+		 * close (RFC 4346 E.1), and the stream resumes. The error queue
+		 * is left empty for curl, which shares it.
 		 */
-		if (s->fd != -1 && SSL_is_init_finished(s->ssl)) {
+		if (SSL_is_init_finished(s->ssl)) {
 			s->sock_err = 0;
-			SSL_shutdown(s->ssl);
+			if (s->fd != -1)
+				SSL_shutdown(s->ssl);
+			SSL_set_shutdown(s->ssl, SSL_SENT_SHUTDOWN |
+			    SSL_RECEIVED_SHUTDOWN);
 			ERR_clear_error();
 		}
 		SSL_free(s->ssl);
