@@ -316,13 +316,24 @@ notify_call_changed(struct desk_call *c)
 	notify_send(NOTE_INCOMING, c, c->note_id);
 }
 
-/* A call is gone: so is its notification. */
+/*
+ * A call is gone. A missed call: inbound, never ACTIVE here, not declined
+ * here, and over (ended, or dropped on reconciling); parked or transferred
+ * calls were handled by someone, and at shutdown nothing is known.
+ */
 void
 notify_call_ended(struct desk_call *c, const char *reason)
 {
 	if (c->note_id != 0)
 		notify_close(c->note_id);
 	c->note_id = 0;
+	if (!desk_conf->notify_missed || !c->inbound || c->ever_active ||
+	    c->declined)
+		return;
+	if (strcmp(reason, "ended") != 0 && strcmp(reason, "resync") != 0)
+		return;
+	log_info("missed call %s from %s", c->call_id, c->number);
+	notify_send(NOTE_MISSED, c, 0);
 }
 
 static void
@@ -390,6 +401,15 @@ notify_action_cb(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 			notify_dstnyd(c->path, DSTNY_CALL_IFACE, "Hangup", NULL,
 			    what);
 		}
+		free(what);
+	} else if (strcmp(key, "call-back") == 0) {
+		if (*n->number == '\0' || *n->user_path == '\0') {
+			log_warnx("notify: call-back: no number to call");
+			return 0;
+		}
+		what = xasprintf("call back %s", n->number);
+		notify_dstnyd(n->user_path, DSTNY_USER_IFACE, "MakeCall",
+		    n->number, what);
 		free(what);
 	}
 	return 0;

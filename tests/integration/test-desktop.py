@@ -67,6 +67,32 @@ fake.send("action %d decline" % (n or {"id": 0})["id"])
 ok(until(lambda: "call.hangup" in routes()), "decline action: the Core gets call.hangup")
 ok(n and fake.closed(n["id"]) is not None, "declined: CloseNotification")
 
+# 4b. Neither the declined nor the answered calls were missed: the next
+# notification is the next call's.
+fake.drain()
+cid = ring("Judy", "+46708888888")
+n = fake.wait(lambda m: m["method"] == "Notify")
+eq(n and (n["hints"]["category"], n["summary"]), ("call.incoming", "Judy"),
+   "no missed-call notification for answered or declined calls")
+
+# 4c. Missed: the caller gives up while it rings. The ringing one goes, a
+# call.unanswered one comes, and its call-back action dials the number.
+sim.control("POST", "/calls/%s/hangup" % cid)
+ok(n and fake.closed(n["id"]) is not None, "caller hung up: CloseNotification")
+m = fake.notify(hints={"category": "call.unanswered"})
+ok(m is not None, "missed: Notify with category call.unanswered")
+eq(m and m["actions"][0::2], ["default", "call-back"], "missed: actions default, call-back")
+ok(m and "Judy" in m["summary"] and "+46708888888" in m["body"], "missed: who called",
+   m and (m["summary"], m["body"]))
+sim.control("DELETE", "/requests")
+fake.send("action %d call-back" % (m or {"id": 0})["id"])
+ok(until(lambda: "call.make" in routes()), "call-back: the Core gets call.make")
+out = until(lambda: [c for c in sim.state()["users"][0]["calls"]
+                     if not c.get("inbound") and "8888888" in str(c.get("remoteParty"))])
+ok(out, "call-back: an outbound call to the caller's number", sim.state()["users"][0]["calls"])
+for c in out or []:
+    sim.control("POST", "/calls/%s/hangup" % c["callId"])
+
 # 5. A change while ringing updates the notification in place; the number
 # withheld shows as such.
 cid = ring("", "")
