@@ -30,6 +30,7 @@ static struct desk_users	 desk_users = TAILQ_HEAD_INITIALIZER(desk_users);
 static sd_bus_slot		*calls_slots[5];
 static sd_bus_slot		*calls_fetch_slot;
 static struct event		*calls_grace_ev;
+static int			 calls_synced;	/* the first state was read */
 
 /* One property update of a call, as read; NULL/-1 for "not in it". */
 struct call_update {
@@ -303,6 +304,12 @@ calls_apply(const char *path, struct call_update *up)
 	    c->status, c->number, c->name, *c->queue ? " via " : "", c->queue);
 	if (is_new || was_ringing != calls_ringing(c) || calls_ringing(c))
 		notify_call_changed(c);
+	if (strcmp(c->status, "RINGING") == 0 ||
+	    strcmp(c->status, "INITIATED") == 0)
+		c->events |= DESK_ON_RINGING;
+	if (c->ever_active)
+		c->events |= DESK_ON_ANSWERED;
+	popup_call_update(c, is_new && !calls_synced);
 }
 
 /* The call is gone; reason as in CallRemoved, or "resync" when it vanished. */
@@ -312,6 +319,10 @@ calls_remove(struct desk_call *c, const char *reason)
 	log_debug("call %s removed (%s)", c->call_id, reason);
 	TAILQ_REMOVE(&desk_calls, c, entry);
 	notify_call_ended(c, reason);
+	if (strcmp(reason, "shutdown") != 0) {
+		c->events |= DESK_ON_ENDED;
+		popup_call_update(c, 0);
+	}
 	calls_free(c);
 }
 
@@ -510,6 +521,7 @@ calls_fetch_cb(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 	}
 	if (r < 0)
 		goto bad;
+	calls_synced = 1;
 	calls_grace_stop();
 	calls_sweep();
 	n = 0;

@@ -47,7 +47,8 @@ struct desk_call {
 	int			 note_dirty;	/* changed meanwhile */
 	int			 note_dismissed; /* closed by the user */
 	int			 declined;	/* hung up from the notification */
-	unsigned		 fired;		/* DESK_ON_* popups done */
+	unsigned		 events;	/* DESK_ON_* seen so far */
+	uint64_t		 fired[3];	/* per event, the rules done */
 };
 TAILQ_HEAD(desk_calls, desk_call);
 
@@ -75,6 +76,10 @@ void	 calls_fields(const struct desk_call *, struct desk_fields *);
 const char *calls_user_id(const struct desk_call *);
 const char *calls_device_name(const struct desk_call *);
 int	 calls_ringing(const struct desk_call *);
+
+/* popup.c: [popup] rules. */
+void	 popup_call_update(struct desk_call *, int quiet);
+void	 popup_default(const struct desk_fields *);
 
 /* notify.c: org.freedesktop.Notifications. */
 int	 notify_start(void);

@@ -411,6 +411,13 @@ notify_action_cb(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 		notify_dstnyd(n->user_path, DSTNY_USER_IFACE, "MakeCall",
 		    n->number, what);
 		free(what);
+	} else if (strcmp(key, "default") == 0) {
+		struct desk_fields f = {
+			.number = n->number, .name = n->name,
+			.call_id = n->call_id, .queue = n->queue,
+			.inbound = n->inbound, .user = n->user_id,
+		};
+		popup_default(&f);
 	}
 	return 0;
 }

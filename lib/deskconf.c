@@ -83,7 +83,7 @@ deskconf_popup_section(const char *section)
 		return NULL;
 	section += 7;
 	len = strlen(section);
-	if (len < 2 || section[len - 1] != '"' ||
+	if (len < 1 || section[len - 1] != '"' ||
 	    memchr(section, '"', len - 1) != NULL)
 		return NULL;
 	return xstrndup(section, len - 1);
