@@ -310,6 +310,7 @@ calls_apply(const char *path, struct call_update *up)
 	if (c->ever_active)
 		c->events |= DESK_ON_ANSWERED;
 	popup_call_update(c, is_new && !calls_synced);
+	media_call_update(c);
 }
 
 /* The call is gone; reason as in CallRemoved, or "resync" when it vanished. */
@@ -324,6 +325,7 @@ calls_remove(struct desk_call *c, const char *reason)
 		popup_call_update(c, 0);
 	}
 	calls_free(c);
+	media_call_gone();
 }
 
 static void

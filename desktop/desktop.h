@@ -49,6 +49,7 @@ struct desk_call {
 	int			 declined;	/* hung up from the notification */
 	unsigned		 events;	/* DESK_ON_* seen so far */
 	uint64_t		 fired[3];	/* per event, the rules done */
+	int			 media_seen;	/* players were looked at for it */
 };
 TAILQ_HEAD(desk_calls, desk_call);
 
@@ -80,6 +81,11 @@ int	 calls_ringing(const struct desk_call *);
 /* popup.c: [popup] rules. */
 void	 popup_call_update(struct desk_call *, int quiet);
 void	 popup_default(const struct desk_fields *);
+
+/* media.c: MPRIS players, [media] pause. */
+void	 media_call_update(struct desk_call *);
+void	 media_call_gone(void);
+void	 media_stop(void);
 
 /* notify.c: org.freedesktop.Notifications. */
 int	 notify_start(void);

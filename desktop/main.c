@@ -229,6 +229,7 @@ main(int argc, char *argv[])
 
 	calls_stop();
 	notify_stop();
+	media_stop();
 	sd_bus_flush(desk_bus);
 	desk_bus = sd_bus_flush_close_unref(desk_bus);
 	event_free(bus_io_ev);
