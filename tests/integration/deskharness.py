@@ -22,6 +22,7 @@ class Fake:
                           list(args), env=env, stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE)
         self.calls = queue.Queue()
+        self.pending = []       # arrived, not yet taken by a wait()
         self.seen = []
         self.ready = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
@@ -38,7 +39,14 @@ class Fake:
             self.calls.put(m)
 
     def wait(self, pred, timeout=10.0):
-        """The next call (from now on) for which pred is true, or None."""
+        """The first call not taken yet for which pred is true, or None.
+
+        Calls that do not match stay for later waits: replies can cross
+        (a notification closed after the next one was shown)."""
+        for m in self.pending:
+            if pred(m):
+                self.pending.remove(m)
+                return m
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -50,6 +58,7 @@ class Fake:
                 return None
             if pred(m):
                 return m
+            self.pending.append(m)
 
     def notify(self, timeout=10.0, **want):
         """The next Notify whose fields (and hints, given as hints=) match."""
@@ -74,6 +83,7 @@ class Fake:
         self.proc.stdin.flush()
 
     def drain(self):
+        self.pending = []
         while True:
             try:
                 self.calls.get_nowait()

@@ -109,7 +109,9 @@ cid = ring("Frank", "+46704444444")
 n = fake.notify(summary="Frank")
 daemon.stop()
 daemon = Daemon(bus, sim)
-again = fake.wait(lambda m: m["method"] in ("Notify", "CloseNotification"), 15)
+fid = n["id"] if n else -1
+again = fake.wait(lambda m: (m["method"] == "Notify" and m["summary"] == "Frank") or
+                  (m["method"] == "CloseNotification" and m["id"] == fid), 15)
 ok(again is not None and again["method"] == "Notify" and n is not None and
    again["replaces"] == n["id"], "dstnyd restarted: the same notification, updated", again)
 sim.control("POST", "/calls/%s/answer" % cid)
