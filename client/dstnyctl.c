@@ -13,6 +13,7 @@
 
 #include "callstate.h"
 #include "ctl.h"
+#include "teluri.h"
 #include "xmalloc.h"
 
 static struct ctl	 ctl;
@@ -365,6 +366,19 @@ cmd_watch(void)
 	return EXIT_NO_DAEMON;
 }
 
+/* s for one line of a message: control characters as '?' (a static copy). */
+static const char *
+printable(const char *s)
+{
+	static char	out[81];
+	size_t		i;
+
+	for (i = 0; s[i] != '\0' && i < sizeof(out) - 1; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	out[i] = '\0';
+	return out;
+}
+
 static char	**operands;	/* the command's arguments */
 static int	  noperands;
 
@@ -465,9 +479,16 @@ main(int argc, char *argv[])
 	if (strcmp(cmd, "watch") == 0)
 		return cmd_watch();
 	if (strcmp(cmd, "dial") == 0) {
+		char dest[TELURI_MAX], why[256];
 		NEED(1);
+		/* A tel:, callto: or sip: URI (the .desktop handler's %u) or a number. */
+		if (teluri_parse(ARG(0), dest, sizeof(dest), why, sizeof(why)) == -1) {
+			fprintf(stderr, "dstnyctl: cannot dial \"%.80s\": %s\n",
+			    printable(ARG(0)), why);
+			return EXIT_USAGE;
+		}
 		p = json_object_new_object();
-		json_object_object_add(p, "destination", json_object_new_string(ARG(0)));
+		json_object_object_add(p, "destination", json_object_new_string(dest));
 		return cmd_action("call.make", NULL, 0, p);
 	}
 	if (strcmp(cmd, "answer") == 0)

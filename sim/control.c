@@ -584,6 +584,10 @@ control_handle(struct evhttp_request *req, const char *path)
 		    model_str(b, "from") : "+15550100", *raw != '\0' ? raw :
 		    model_str(b, "name"), NULL);
 		free(raw);
+		if (*model_str(b, "queue") != '\0') {
+			c->queue = xstrdup(model_str(b, "queue"));
+			sim_call_changed(u, c, "RINGING");
+		}
 		ctl_reply(req, 200, sim_call_json(u, c));
 	} else if (post && path_is(path, "/calls/", &rest) &&
 	    sscanf(rest, "%127[^/]", id) == 1) {

@@ -66,6 +66,7 @@ struct sim_call {
 	int			 ext_paused;
 	int			 ext_saved;
 	char			*correlation_id;
+	char			*queue;		/* came through this group, or NULL */
 	struct sim_call		*next;
 };
 

@@ -267,6 +267,7 @@ sim_call_free(struct sim_call *c)
 	free(c->participant_ids);
 	free(c->device);
 	free(c->correlation_id);
+	free(c->queue);
 	free(c);
 }
 
@@ -395,6 +396,19 @@ sim_call_json(struct sim_user *u, struct sim_call *c)
 			json_object_array_add(parts, p);
 		}
 		ADD("participants", parts);
+	}
+	if (c->queue != NULL) {
+		/* As the reference shows a call that a group distributed. */
+		struct json_object *h = json_object_new_object(), *pp;
+		pp = json_object_new_object();
+		json_object_object_add(pp, "type",
+		    json_object_new_string("FUNCTION_NUMBER_ID"));
+		json_object_object_add(pp, "displayName",
+		    json_object_new_string(c->queue));
+		json_object_object_add(h, "previousParty", pp);
+		json_object_object_add(h, "previousRetargetReason",
+		    json_object_new_string("DISTRIBUTED"));
+		ADD("historyInfo", h);
 	}
 	ADD("conference", json_object_new_boolean(c->conference));
 	ADD("inbound", json_object_new_boolean(c->inbound));

@@ -13,8 +13,21 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-dbus-daemon --session --nofork --print-address=3 3>"$dir/bus" >/dev/null 2>&1 &
-pids+=($!)
+# With a notification server on the user's own session bus (a desktop
+# session), the demo runs there and dstny-desktop's notifications show;
+# otherwise on a private bus of its own.
+has_name() {
+	busctl --user --no-pager status "$1" >/dev/null 2>&1
+}
+if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] && has_name org.freedesktop.Notifications &&
+    ! has_name org.dstnyd.Cti1; then
+	echo "$DBUS_SESSION_BUS_ADDRESS" >"$dir/bus"
+	desktop_bus=yes
+else
+	dbus-daemon --session --nofork --print-address=3 3>"$dir/bus" >/dev/null 2>&1 &
+	pids+=($!)
+	desktop_bus=no
+fi
 "$build/sim/dstny-coresim" -l 127.0.0.1:0 --port-file "$dir/port" --loop \
 	-s "$src/sim/demo.json" >"$dir/sim.log" 2>&1 &
 pids+=($!)
@@ -36,7 +49,23 @@ EOC
 "$build/daemon/dstnyd" -c "$dir/dstnyd.conf" >"$dir/dstnyd.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -S "$dir/dstnyd.sock" ] && break; sleep 0.1; done
+# dstny-desktop, with a screen pop that only logs (desktop.conf in $dir).
+cat >"$dir/desktop.conf" <<EOC
+[popup "demo"]
+on = ringing answered ended
+exec = /usr/bin/logger -t dstny-demo-popup call {callId} from {number} {name}
+EOC
+"$build/desktop/dstny-desktop" -d -c "$dir/desktop.conf" >"$dir/desktop.log" 2>&1 &
+pids+=($!)
 echo "demo: simulator on port $(cat "$dir/port"), dstnyd on $DBUS_SESSION_BUS_ADDRESS"
+if [ "$desktop_bus" = yes ]; then
+	echo "demo: dstny-desktop shows the calls as desktop notifications (log: $dir/desktop.log)"
+else
+	echo "demo: no notification server on a session bus here, so dstny-desktop's"
+	echo "  notifications go nowhere (see $dir/desktop.log). To see them, run"
+	echo "  ./dev.sh run in a desktop session, or watch the Notify calls with:"
+	echo "  dbus-monitor --address '$DBUS_SESSION_BUS_ADDRESS' interface=org.freedesktop.Notifications"
+fi
 echo "demo: logs in $dir; try in another terminal:"
 echo "  DBUS_SESSION_BUS_ADDRESS='$DBUS_SESSION_BUS_ADDRESS' busctl --user tree org.dstnyd.Cti1"
 echo "  DSTNYD_SOCKET=$dir/dstnyd.sock $build/client/dstnyctl calls"

@@ -88,6 +88,14 @@ eq(rc, 13, "show of an unknown call: exit 13 NotFound")
 rc, r, _ = js("dial", "tel:+4631300000", "--device", "alice-desk")
 ok(rc == 0 and r["status"] == "INITIATED", "dial --device")
 c3 = r["callId"] if r else ""
+# dial takes what a browser hands the tel:/callto:/sip: handler (RFC 3966).
+rc, r, _ = js("dial", "callto://+46%2031-300%20002")
+ok(rc == 0 and "4631300002" in str(r.get("remoteParty")), "dial callto:// with %-encoding and separators", r)
+if r:
+    sim.control("POST", "/calls/%s/hangup" % r["callId"])
+rc, out, err = ctl("dial", "javascript:alert(1)")
+ok(rc == 2 and err.count("\n") == 1 and "cannot dial" in err and "not a tel:" in err,
+   "dial refuses garbage with one clear line", err)
 sim.control("POST", "/calls/%s/answer" % c3)
 until(lambda: js("show", c3)[1]["status"] == "ACTIVE")
 rc, out, _ = ctl("park", c3)

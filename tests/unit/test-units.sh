@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 # A user manager's view needs a runtime directory, even offline.
 mkdir -m 0700 "$tmp/run"
 export XDG_RUNTIME_DIR="$tmp/run"
-echo "1..5"
+echo "1..7"
 n=0
 
 # score UNIT MAX [--user]
@@ -58,4 +58,27 @@ if grep -q '^Type=notify' "$system" && grep -q '^WatchdogSec=' "$system" &&
 	echo "ok $n - Type=notify, WatchdogSec, LoadCredential; LimitCORE=0 in both"
 else
 	echo "not ok $n - Type=notify, WatchdogSec, LoadCredential; LimitCORE=0 in both"
+fi
+
+# dstny-desktop: a user unit of the graphical session; dstnyd by activation.
+desk="$TEST_BUILDDIR/systemd/dstny-desktop.service"
+n=$((n + 1))
+mkdir -p "$tmp/d"
+sed "s|^ExecStart=.*|ExecStart=$TEST_BUILDDIR/desktop/dstny-desktop|" "$desk" >"$tmp/d/dstny-desktop.service"
+if out=$(systemd-analyze verify --user --man=no "$tmp/d/dstny-desktop.service" 2>&1) &&
+    [ -z "$out" ]; then
+	echo "ok $n - systemd-analyze verify --user dstny-desktop.service"
+else
+	echo "not ok $n - systemd-analyze verify --user dstny-desktop.service"
+	echo "$out" | sed 's/^/#   /'
+fi
+n=$((n + 1))
+act="$TEST_BUILDDIR/systemd/org.dstnyd.Cti1.service"
+if grep -q '^PartOf=graphical-session.target' "$desk" &&
+   grep -q '^WantedBy=graphical-session.target' "$desk" &&
+   grep -q '^Name=org.dstnyd.Cti1$' "$act" &&
+   grep -q '^SystemdService=dstnyd.service$' "$act"; then
+	echo "ok $n - dstny-desktop bound to graphical-session.target; dstnyd activated by D-Bus"
+else
+	echo "not ok $n - dstny-desktop bound to graphical-session.target; dstnyd activated by D-Bus"
 fi
