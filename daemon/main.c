@@ -373,6 +373,14 @@ main(int argc, char *argv[])
 	process_harden();
 	if (conf_path == NULL)
 		conf_path = conf_default_path(geteuid() == 0);
+	{
+		/* Absolute: status tells dstnyctl doctor which file this is. */
+		char *real = realpath(conf_path, NULL);
+		if (real != NULL) {
+			free(conf_path);
+			conf_path = real;
+		}
+	}
 	if ((dconf = conf_load(conf_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "dstnyd: %s\n", err);
 		return 1;

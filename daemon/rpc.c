@@ -23,6 +23,7 @@
 #include "dstnyd.h"
 #include "jsonrpc.h"
 #include "log.h"
+#include "ticket.h"
 #include "xmalloc.h"
 
 #define RPC_LINE_MAX	(64 * 1024)
@@ -416,6 +417,40 @@ pending_new(const struct rpc_req *rq, int want_call, const struct duser *u)
 	return p;
 }
 
+/*
+ * What is known of a user's ticket: its name, where it came from, and
+ * what the Core did with it: "accepted" (it answered a request made
+ * with it), "refused" (the user is unauthorized), "unconfirmed" (we
+ * hold one the Core has not answered yet) or "none".
+ */
+static struct json_object *
+ticket_json(const struct duser *u)
+{
+	struct json_object	*t = json_object_new_object();
+	const char		*state;
+
+	if (u->unauthorized)
+		state = "refused";
+	else if (u->ticket_ok && u->ticket_accepted)
+		state = "accepted";
+	else if (u->ticket_ok)
+		state = "unconfirmed";
+	else
+		state = "none";
+	json_object_object_add(t, "state", json_object_new_string(state));
+	json_object_object_add(t, "source", json_object_new_string(
+	    ticket_owned(u->ticket) ? "password" : "token"));
+	if (ticket_owned(u->ticket))
+		json_object_object_add(t, "name", json_object_new_string(
+		    ticket_name(u->ticket)));
+	json_object_object_add(t, "revoked",
+	    json_object_new_int64(u->ticket_revoked));
+	if (u->ticket_revoked > 0)
+		json_object_object_add(t, "revokedAt",
+		    json_object_new_int64((int64_t)u->ticket_revoked_at));
+	return t;
+}
+
 static struct json_object *
 status_json(void)
 {
@@ -445,9 +480,15 @@ status_json(void)
 				n++;
 		}
 		json_object_object_add(e, "queues", json_object_new_int(n));
+		json_object_object_add(e, "ticket", ticket_json(u));
+		if (u->state != USTATE_ONLINE && u->why[0] != '\0')
+			json_object_object_add(e, "reason",
+			    json_object_new_string(u->why));
 		json_object_array_add(a, e);
 	}
 	json_object_object_add(o, "users", a);
+	/* Beyond interfaces.md 4: what dstnyctl doctor checks against. */
+	json_object_object_add(o, "config", json_object_new_string(dconf->path));
 	return o;
 }
 

@@ -100,7 +100,8 @@ conf_check_credentials(const struct conf_user *u, const struct conf_user *main,
 		else
 			snprintf(err, errlen, "%s: %s: %s", key, path,
 			    strerror(errno));
-		goto out;
+		rc = -1;
+		goto keep_errno;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: %s is %s, not a file; name the file "
@@ -125,8 +126,9 @@ conf_check_credentials(const struct conf_user *u, const struct conf_user *main,
 	secret_free(s);
 	rc = 0;
 out:
-	if (fd != -1)
-		close(fd);
+	close(fd);
+	errno = 0;
+keep_errno:
 	free(path);
 	return rc;
 }

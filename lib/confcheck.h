@@ -16,7 +16,8 @@ struct conf_user;
 /*
  * u's credential file (or $CREDENTIALS_DIRECTORY's) exists, is a regular
  * file, readable by us, by nobody in group or others, and not empty.
- * main is the [auth] user, whose keys [user] sections inherit.
+ * main is the [auth] user, whose keys [user] sections inherit. When the
+ * file cannot be opened, errno says why (EACCES: not ours to read).
  */
 int	conf_check_credentials(const struct conf_user *u,
 	    const struct conf_user *main, char *err, size_t errlen);
