@@ -281,6 +281,8 @@ cmd_action(const char *method, const char *call_arg, int for_answer,
 		print_json(r);
 	else if (json_object_object_get_ex(r, "callId", NULL))
 		print_action_line(method, params, r);
+	else if (id != NULL)	/* the call is gone: no state to show */
+		printf("call %s: %s done\n", id, method + strlen("call."));
 	else
 		printf("%s: done\n", method);
 	free(id);
