@@ -175,12 +175,12 @@ check_start(const struct conf *c, int running)
 }
 
 static void
-check_ticket(const struct conf *c, struct json_object *u, const char *who)
+check_ticket(struct json_object *u, struct json_object *h, const char *who)
 {
-	struct json_object	*t = json_object_object_get(u, "ticket");
+	struct json_object	*t = json_object_object_get(h, "ticket");
 	const char		*tstate = model_str(t, "state");
 	const char		*ustate = model_str(u, "state");
-	const char		*reason = model_str(u, "reason");
+	const char		*reason = model_str(h, "reason");
 	const char		*name = model_str(t, "name");
 	int			 password = strcmp(model_str(t, "source"),
 				    "password") == 0;
@@ -226,15 +226,14 @@ check_ticket(const struct conf *c, struct json_object *u, const char *who)
 		    "%lld time%s before it expired, last at %s", who, name,
 		    (long long)revoked, revoked == 1 ? "" : "s", when);
 	}
-	(void)c;
 }
 
 static void
-check_events(const struct conf *c, struct json_object *u, const char *who)
+check_events(struct json_object *u, struct json_object *h, const char *who)
 {
 	const char	*state = model_str(u, "state");
 	const char	*transport = model_str(u, "transport");
-	const char	*reason = model_str(u, "reason");
+	const char	*reason = model_str(h, "reason");
 	const char	*hint;
 
 	if (strcmp(state, "online") == 0)
@@ -257,13 +256,12 @@ check_events(const struct conf *c, struct json_object *u, const char *who)
 	check(hint == NULL, "events flowing", hint, "%s: %s over %s%s%s", who,
 	    state, transport, *reason && hint != NULL ? ": " : "",
 	    hint != NULL ? reason : "");
-	(void)c;
 }
 
 int
 doctor_run(struct ctl *ctl, const char *conf_path)
 {
-	struct json_object	*reply = NULL, *res = NULL, *users, *u;
+	struct json_object	*reply = NULL, *res = NULL, *users, *u, *health, *h;
 	struct conf		*c;
 	CURLcode		 code;
 	char			 err[1024], who[512], *path, *url;
@@ -307,12 +305,17 @@ doctor_run(struct ctl *ctl, const char *conf_path)
 		check_core(c);
 	}
 	if (res != NULL && json_object_object_get_ex(res, "users", &users)) {
+		if (!json_object_object_get_ex(res, "health", &health))
+			health = NULL;
 		for (i = 0; i < json_object_array_length(users); i++) {
 			u = json_object_array_get_idx(users, i);
+			h = health != NULL ? json_object_array_get_idx(health, i) :
+			    NULL;
 			snprintf(who, sizeof(who), "%s@%s", model_str(u, "userId"),
 			    model_str(u, "domain"));
-			check_ticket(c, u, who);
-			check_events(c, u, who);
+			if (h != NULL)	/* else an older dstnyd: nothing seen */
+				check_ticket(u, h, who);
+			check_events(u, h, who);
 		}
 	}
 	json_object_put(reply);

@@ -454,13 +454,14 @@ ticket_json(const struct duser *u)
 static struct json_object *
 status_json(void)
 {
-	struct json_object	*o = json_object_new_object(), *a, *e;
+	struct json_object	*o = json_object_new_object(), *a, *e, *h;
 	struct duser		*u;
 	struct dcall		*call;
 	int			 n;
 
 	json_object_object_add(o, "version", json_object_new_string(DSTNY_VERSION));
 	a = json_object_new_array();
+	h = json_object_new_array();
 	TAILQ_FOREACH(u, &dusers, entry) {
 		e = json_object_new_object();
 		n = 0;
@@ -480,14 +481,23 @@ status_json(void)
 				n++;
 		}
 		json_object_object_add(e, "queues", json_object_new_int(n));
+		json_object_array_add(a, e);
+		/* health[i]: users[i]'s ticket and trouble, for doctor */
+		e = json_object_new_object();
+		json_object_object_add(e, "userId", json_object_new_string(u->user));
+		json_object_object_add(e, "domain", json_object_new_string(u->domain));
 		json_object_object_add(e, "ticket", ticket_json(u));
 		if (u->state != USTATE_ONLINE && u->why[0] != '\0')
 			json_object_object_add(e, "reason",
 			    json_object_new_string(u->why));
-		json_object_array_add(a, e);
+		json_object_array_add(h, e);
 	}
 	json_object_object_add(o, "users", a);
-	/* Beyond interfaces.md 4: what dstnyctl doctor checks against. */
+	/*
+	 * Beyond interfaces.md 4, at the top level so that users[] stays
+	 * exactly as listed there: what dstnyctl doctor checks against.
+	 */
+	json_object_object_add(o, "health", h);
 	json_object_object_add(o, "config", json_object_new_string(dconf->path));
 	return o;
 }

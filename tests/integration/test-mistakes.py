@@ -221,7 +221,7 @@ rpc.call("resync")
 
 
 def revoked():
-    return rpc.call("status")["result"]["users"][0]["ticket"]["revoked"] > 0
+    return rpc.call("status")["result"]["health"][0]["ticket"]["revoked"] > 0
 
 
 ok(until(revoked, timeout=15), "the daemon noticed the revocation")
