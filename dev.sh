@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dev.sh: the two commands of the README.
-#   ./dev.sh run    install build dependencies, build, run the demo
-#   ./dev.sh test   the same setup; the whole suite on a -Werror build and on
+#   ./dev.sh run    install build dependencies, build (build/, -Werror),
+#                   run the demo
+#   ./dev.sh test   the same setup; the whole suite on that -Werror build and on
 #                   an ASan+UBSan build, the unit tests under valgrind, and
 #                   each fuzz target for 5 s
 set -euo pipefail
@@ -36,9 +37,12 @@ deps() {
 
 # configure_dir DIR [options...]: configure once per option set.
 # CC from the environment is honoured (the fuzz build uses clang).
+# A directory configured with other options (or by hand) is configured
+# again and cleaned: make alone would keep the objects built with the
+# old flags, and a -Werror build would not have compiled anything.
 configure_dir() {
 	local dir=$1; shift
-	local opts="$*"
+	local opts="$*${CC:+ CC=$CC}"
 	[ -x configure ] && [ configure -nt configure.ac ] || {
 		say "autoreconf"
 		autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
@@ -46,7 +50,9 @@ configure_dir() {
 	mkdir -p "$dir"
 	if [ ! -f "$dir/Makefile" ] || [ "$(cat "$dir/.dev-opts" 2>/dev/null)" != "$opts" ]; then
 		say "configure $opts"
-		(cd "$dir" && "$top/configure" -q $opts ${CC:+CC=$CC})
+		(cd "$dir" && "$top/configure" -q $* ${CC:+CC=$CC})
+		say "make clean in $dir (new options)"
+		make -C "$dir" -s clean >/dev/null
 		echo "$opts" >"$dir/.dev-opts"
 	fi
 }
@@ -58,9 +64,14 @@ build() {
 	make -C "$1" -s -j"$(nproc)"
 }
 
+# run and test share build/ and its options, so that going from one to the
+# other rebuilds nothing, and the README's build/client/dstnyctl is the
+# tested program.
+RUN_OPTS=--enable-werror
+
 cmd_run() {
 	deps
-	build build
+	build build $RUN_OPTS
 	exec "$top/tests/demo.sh" "$top/build"
 }
 
@@ -90,7 +101,7 @@ cmd_test() {
 	PASS=0 FAIL=0
 	local rc=0
 	# 1. the -Werror build and the whole suite
-	build build --enable-werror
+	build build $RUN_OPTS
 	check build || rc=1
 	# 2. the same suite under AddressSanitizer and UndefinedBehaviorSanitizer
 	build build-asan --enable-werror --enable-sanitizers

@@ -19,6 +19,8 @@ struct ctl {
 	const char	*user;
 	int		 json;
 	int		 fd;
+	int		 quiet;		/* ctl_connect() prints nothing */
+	int		 connect_errno;	/* why ctl_connect() failed */
 	int		 next_id;
 	char		*buf;
 	size_t		 len;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -20,12 +21,27 @@ char *
 ctl_default_socket(void)
 {
 	const char	*env = getenv("DSTNYD_SOCKET"), *rt;
+	char		*own;
+	struct stat	 st;
 
 	if (env != NULL && *env != '\0')
 		return xstrdup(env);
+	/*
+	 * Where the daemon puts it (dstnyd.conf(5) [socket] path): the
+	 * session daemon's first, then the system one's.
+	 */
 	if ((rt = getenv("XDG_RUNTIME_DIR")) != NULL && *rt == '/')
-		return xasprintf("%s/dstnyd/dstnyd.sock", rt);
-	return xstrdup("/run/dstnyd/dstnyd.sock");
+		own = xasprintf("%s/dstnyd/dstnyd.sock", rt);
+	else
+		own = xasprintf("/tmp/dstnyd-%u/dstnyd.sock", (unsigned)getuid());
+	if (lstat(own, &st) == 0 && S_ISSOCK(st.st_mode))
+		return own;
+	if ((lstat("/run/dstnyd/dstnyd.sock", &st) == 0 && S_ISSOCK(st.st_mode)) ||
+	    (rt == NULL && geteuid() == 0)) {
+		free(own);
+		return xstrdup("/run/dstnyd/dstnyd.sock");
+	}
+	return own;
 }
 
 int
@@ -42,8 +58,13 @@ ctl_connect(struct ctl *c)
 	strcpy(sun.sun_path, c->socket_path);
 	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		fprintf(stderr, "dstnyctl: dstnyd is not running (%s: %s)\n",
-		    c->socket_path, strerror(errno));
+		c->connect_errno = errno;
+		if (c->fd != -1)
+			close(c->fd);
+		c->fd = -1;
+		if (!c->quiet)
+			fprintf(stderr, "dstnyctl: dstnyd is not running (%s: "
+			    "%s)\n", c->socket_path, strerror(c->connect_errno));
 		return -1;
 	}
 	return 0;

@@ -25,6 +25,13 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: dstnyctl [--json] [-u user] [-s socket] command [args]\n"
+	    "       dstnyctl [-s socket] [-c config] doctor\n"
+	    "options:\n"
+	    "  -s, --socket PATH  the daemon's socket (default: $DSTNYD_SOCKET, else\n"
+	    "                     where dstnyd puts it)\n"
+	    "  -c, --config FILE  for doctor: the configuration to check (default:\n"
+	    "                     the running daemon's, else dstnyd's default)\n"
+	    "  -u, --user USER    act for this monitored user   --json  print JSON\n"
 	    "commands:\n"
 	    "  status | calls | show CALL | devices | queues | resync | doctor\n"
 	    "  dial NUMBER [--device ID]     answer [CALL] [--device ID]\n"
@@ -77,7 +84,7 @@ print_call_line(struct json_object *c)
 	struct json_object	*rp = NULL;
 
 	json_object_object_get_ex(c, "remoteParty", &rp);
-	printf("%-14s %-11s %-4s %-22s %-14s %5llds  %s\n", str(c, "callId"),
+	printf("%-14s %-11s %-4s %-22s %-14s %7llds  %s\n", str(c, "callId"),
 	    str(c, "status"), model_bool(c, "inbound") ? "in" : "out",
 	    model_str(rp, "displayName"), model_str(rp, "displayNumber"),
 	    (long long)model_int(c, "duration"), str(c, "path"));
@@ -86,8 +93,12 @@ print_call_line(struct json_object *c)
 static void
 print_calls_header(void)
 {
-	printf("%-14s %-11s %-4s %-22s %-14s %6s  %s\n", "CALL", "STATUS", "DIR",
-	    "REMOTE", "NUMBER", "TIME", "PATH");
+	/*
+	 * CORE-DUR: the Core's duration as of the call's last change, not a
+	 * clock (the socket's CallView carries no ActiveSince to count from).
+	 */
+	printf("%-14s %-11s %-4s %-22s %-14s %8s  %s\n", "CALL", "STATUS", "DIR",
+	    "REMOTE", "NUMBER", "CORE-DUR", "PATH");
 }
 
 /* CALL given (an id, a unique id prefix or a path) or the only candidate. */
@@ -227,6 +238,26 @@ cmd_show(const char *arg)
 	return EXIT_OK;
 }
 
+/*
+ * What an action did, in one line: "call c4bbb92b88 to tel:+4670 is
+ * INITIATED", "call c4bbb92b88 is HELD (event HOLD)". The event is told
+ * only when it says more than the status.
+ */
+static void
+print_action_line(const char *method, struct json_object *params,
+    struct json_object *r)
+{
+	const char	*status = str(r, "status"), *event = str(r, "event");
+
+	printf("call %s", str(r, "callId"));
+	if (strcmp(method, "call.make") == 0 || strcmp(method, "call.consult") == 0)
+		printf(" to %s", model_str(params, "destination"));
+	printf(" is %s", *status ? status : "(no status)");
+	if (*event != '\0' && strcmp(event, status) != 0)
+		printf(" (event %s)", event);
+	printf("\n");
+}
+
 /* Any call action; prints the call's new state. */
 static int
 cmd_action(const char *method, const char *call_arg, int for_answer,
@@ -244,16 +275,19 @@ cmd_action(const char *method, const char *call_arg, int for_answer,
 	if (opt_device != NULL)
 		json_object_object_add(params, "device",
 		    json_object_new_string(opt_device));
+	json_object_get(params);	/* the request takes one reference */
 	reply = call_method(method, params);
 	r = result_or_exit(reply);
 	if (ctl.json)
 		print_json(r);
 	else if (json_object_object_get_ex(r, "callId", NULL))
-		printf("%s %s%s%s\n", str(r, "callId"), str(r, "status"),
-		    *str(r, "event") ? " " : "", str(r, "event"));
+		print_action_line(method, params, r);
+	else if (id != NULL)	/* the call is gone: no state to show */
+		printf("call %s: %s done\n", id, method + strlen("call."));
 	else
 		printf("%s: done\n", method);
 	free(id);
+	json_object_put(params);
 	json_object_put(reply);
 	return EXIT_OK;
 }

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -110,6 +111,28 @@ core_stream_cb(uint64_t http_id, const char *p, size_t n, void *arg)
 	r->stream(r->id, p, n, r->stream_arg);
 }
 
+/*
+ * A 401 on a ticket of ours that has not run out: the Core revoked it.
+ * The usual cause is another client making a ticket of the same name for
+ * the user (the Core keeps one per name); doctor reports the count.
+ */
+static void
+core_ticket_refused(struct duser *u)
+{
+	time_t	now = time(NULL);
+
+	if (ticket_owned(u->ticket) && ticket_expires(u->ticket) > now) {
+		u->ticket_revoked++;
+		u->ticket_revoked_at = now;
+		log_warnx("%s@%s: the Core revoked ticket \"%s\" before it "
+		    "expired; another client making a ticket of that name "
+		    "replaces ours ([auth] ticket_name)", u->user, u->domain,
+		    ticket_name(u->ticket));
+	} else
+		log_info("%s@%s: the Core refused the ticket", u->user,
+		    u->domain);
+}
+
 static void
 core_done_cb(const struct http_resp *resp, void *arg)
 {
@@ -124,12 +147,14 @@ core_done_cb(const struct http_resp *resp, void *arg)
 		r->http_id = 0;
 		if (u->ticket_ok) {
 			u->ticket_ok = 0;
-			log_info("%s@%s: the Core refused the ticket", u->user,
-			    u->domain);
+			u->ticket_accepted = 0;
+			core_ticket_refused(u);
 			ticket_invalid(u->ticket);
 		}
 		return;
 	}
+	if (resp->status != 0 && resp->err != DSTNY_ERR_UNAUTHORIZED)
+		u->ticket_accepted = 1;	/* the Core took it */
 	user_core_result(u, resp);
 	trim_note(resp->body_len);
 	core_finish(r, resp);

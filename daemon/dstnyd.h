@@ -71,6 +71,10 @@ struct duser {
 	char			*user;
 	struct ticket		*ticket;
 	int			 ticket_ok;
+	int			 ticket_accepted; /* the Core answered with it */
+	unsigned		 ticket_revoked;  /* refused before it expired */
+	time_t			 ticket_revoked_at;
+	char			 why[256];	/* the last trouble, for status */
 	enum ustate		 state;
 	enum conf_transport	 transport;
 	struct device_list	 devices;

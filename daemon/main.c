@@ -16,6 +16,7 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
+#include "confcheck.h"
 #include "dstnyd.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -283,6 +284,42 @@ daemon_reload(void)
 	daemon_status_changed();
 }
 
+/*
+ * What the start needs and the network does not: the credential files,
+ * the socket's directory, the webhook listener's address. With live set,
+ * the socket answers already: a running dstnyd holds it and (we assume)
+ * the listen address, so those two are not errors for --check-config.
+ */
+static int
+daemon_check(const struct conf *c, int *live, char *err, size_t errlen)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nusers; i++)
+		if (conf_check_credentials(&c->users[i], &c->users[0], err,
+		    errlen) == -1)
+			return -1;
+	if (conf_check_socket(c, live, err, errlen) == -1)
+		return -1;
+	if (!*live && conf_check_listen(c, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+/* The bus cannot be reached: say which bus, and what to do. */
+static void
+daemon_bus_failed(const struct conf *c, const char *err)
+{
+	if (c->bus == CONF_BUS_SESSION)
+		fatalx("%s; there is no session bus here (a root shell, ssh, or "
+		    "a service outside the user's session): run dstnyd as the "
+		    "user service (systemctl --user start dstnyd), set "
+		    "DBUS_SESSION_BUS_ADDRESS, or set [dbus] bus = system or "
+		    "none in %s", err, c->path);
+	fatalx("%s; is dbus running (systemctl status dbus)? Or set [dbus] "
+	    "bus = none in %s", err, c->path);
+}
+
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -336,16 +373,40 @@ main(int argc, char *argv[])
 	process_harden();
 	if (conf_path == NULL)
 		conf_path = conf_default_path(geteuid() == 0);
+	{
+		/* Absolute: status tells dstnyctl doctor which file this is. */
+		char *real = realpath(conf_path, NULL);
+		if (real != NULL) {
+			free(conf_path);
+			conf_path = real;
+		}
+	}
 	if ((dconf = conf_load(conf_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "dstnyd: %s\n", err);
 		return 1;
 	}
 	if (check) {
-		printf("%s: valid\n", conf_path);
+		int live, rc = 0;
+		if (daemon_check(dconf, &live, err, sizeof(err)) == -1) {
+			fprintf(stderr, "dstnyd: %s: %s\n", conf_path, err);
+			rc = 1;
+		} else {
+			printf("%s: valid\n", conf_path);
+			if (live)
+				printf("%s: a dstnyd answers on %s: the socket "
+				    "and the listen address were not tried\n",
+				    conf_path, dconf->socket_path);
+		}
 		conf_free(dconf);
 		free(conf_path);
-		return 0;
+		return rc;
 	}
+	for (n = 0; n < dconf->nusers; n++)
+		if (conf_check_credentials(&dconf->users[n], &dconf->users[0],
+		    err, sizeof(err)) == -1) {
+			fprintf(stderr, "dstnyd: %s: %s\n", conf_path, err);
+			return 1;
+		}
 	if (dconf->insecure)
 		log_warnx("insecure = true: the Core's TLS certificate is NOT "
 		    "verified");
@@ -375,12 +436,14 @@ main(int argc, char *argv[])
 	dhttp = http_new(dbase, &hopts);
 
 	if (rpc_listen(dconf, err, sizeof(err)) == -1)
-		fatalx("%s", err);
+		fatalx("[socket] path: %s", err);
 	if (conf_transport(dconf) == CONF_TRANSPORT_WEBHOOK &&
-	    hooks_listen(dconf, err, sizeof(err)) == -1)
+	    hooks_listen(dconf, err, sizeof(err)) == -1) {
+		conf_check_listen(dconf, err, sizeof(err));	/* says why */
 		fatalx("%s", err);
+	}
 	if (bus_open(dconf, err, sizeof(err)) == -1)
-		fatalx("%s", err);
+		daemon_bus_failed(dconf, err);
 	for (n = 0; n < dconf->nusers; n++)
 		if (users_add(dconf, &dconf->users[n], err, sizeof(err)) == -1)
 			fatalx("%s", err);

@@ -19,9 +19,11 @@
 #include <event2/listener.h>
 #include <json-c/json.h>
 
+#include "confcheck.h"
 #include "dstnyd.h"
 #include "jsonrpc.h"
 #include "log.h"
+#include "ticket.h"
 #include "xmalloc.h"
 
 #define RPC_LINE_MAX	(64 * 1024)
@@ -77,6 +79,7 @@ static TAILQ_HEAD(, rpc_client) dead_clients = TAILQ_HEAD_INITIALIZER(dead_clien
 static struct evconnlistener	*listener;
 static struct event		*accept_retry_ev;
 static char			*sock_path;
+static char			*sock_dir;	/* made by us: removed at exit */
 static size_t			 nclients;
 static uint64_t			 next_client_id = 1;
 
@@ -414,16 +417,51 @@ pending_new(const struct rpc_req *rq, int want_call, const struct duser *u)
 	return p;
 }
 
+/*
+ * What is known of a user's ticket: its name, where it came from, and
+ * what the Core did with it: "accepted" (it answered a request made
+ * with it), "refused" (the user is unauthorized), "unconfirmed" (we
+ * hold one the Core has not answered yet) or "none".
+ */
+static struct json_object *
+ticket_json(const struct duser *u)
+{
+	struct json_object	*t = json_object_new_object();
+	const char		*state;
+
+	if (u->unauthorized)
+		state = "refused";
+	else if (u->ticket_ok && u->ticket_accepted)
+		state = "accepted";
+	else if (u->ticket_ok)
+		state = "unconfirmed";
+	else
+		state = "none";
+	json_object_object_add(t, "state", json_object_new_string(state));
+	json_object_object_add(t, "source", json_object_new_string(
+	    ticket_owned(u->ticket) ? "password" : "token"));
+	if (ticket_owned(u->ticket))
+		json_object_object_add(t, "name", json_object_new_string(
+		    ticket_name(u->ticket)));
+	json_object_object_add(t, "revoked",
+	    json_object_new_int64(u->ticket_revoked));
+	if (u->ticket_revoked > 0)
+		json_object_object_add(t, "revokedAt",
+		    json_object_new_int64((int64_t)u->ticket_revoked_at));
+	return t;
+}
+
 static struct json_object *
 status_json(void)
 {
-	struct json_object	*o = json_object_new_object(), *a, *e;
+	struct json_object	*o = json_object_new_object(), *a, *e, *h;
 	struct duser		*u;
 	struct dcall		*call;
 	int			 n;
 
 	json_object_object_add(o, "version", json_object_new_string(DSTNY_VERSION));
 	a = json_object_new_array();
+	h = json_object_new_array();
 	TAILQ_FOREACH(u, &dusers, entry) {
 		e = json_object_new_object();
 		n = 0;
@@ -444,8 +482,23 @@ status_json(void)
 		}
 		json_object_object_add(e, "queues", json_object_new_int(n));
 		json_object_array_add(a, e);
+		/* health[i]: users[i]'s ticket and trouble, for doctor */
+		e = json_object_new_object();
+		json_object_object_add(e, "userId", json_object_new_string(u->user));
+		json_object_object_add(e, "domain", json_object_new_string(u->domain));
+		json_object_object_add(e, "ticket", ticket_json(u));
+		if (u->state != USTATE_ONLINE && u->why[0] != '\0')
+			json_object_object_add(e, "reason",
+			    json_object_new_string(u->why));
+		json_object_array_add(h, e);
 	}
 	json_object_object_add(o, "users", a);
+	/*
+	 * Beyond interfaces.md 4, at the top level so that users[] stays
+	 * exactly as listed there: what dstnyctl doctor checks against.
+	 */
+	json_object_object_add(o, "health", h);
+	json_object_object_add(o, "config", json_object_new_string(dconf->path));
 	return o;
 }
 
@@ -836,46 +889,45 @@ rpc_claim_path(const char *path, char *err, size_t errlen)
 }
 
 /*
- * /tmp is everyone's: the fallback directory may have been made by
- * someone else, who could then swap our socket. It must be a directory
- * (lstat: not a symlink), ours, and mode 0700.
+ * Every exit removes the socket (and the directory we made for it): a
+ * clean stop through rpc_close(), a failed start or a fatalx() through
+ * this. Only a kill -9 leaves it; the next start replaces it.
  */
-static int
-rpc_private_dir(const char *dir, char *err, size_t errlen)
+static void
+rpc_atexit(void)
 {
-	struct stat	st;
-
-	if (lstat(dir, &st) == -1) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
-	    (st.st_mode & 07777) == 0700)
-		return 0;
-	snprintf(err, errlen, "%s is not a private directory (%s, owner uid %u, "
-	    "mode %04o; it must be ours with mode 0700): remove it, or set "
-	    "XDG_RUNTIME_DIR or [socket] path", dir, S_ISDIR(st.st_mode) ?
-	    "a directory" : S_ISLNK(st.st_mode) ? "a symbolic link" :
-	    "not a directory", (unsigned)st.st_uid,
-	    (unsigned)(st.st_mode & 07777));
-	return -1;
+	if (sock_path != NULL && unlink(sock_path) == 0)
+		log_debug("socket: removed %s", sock_path);
+	if (sock_dir != NULL)
+		rmdir(sock_dir);	/* when empty */
 }
 
 int
 rpc_listen(const struct conf *conf, char *err, size_t errlen)
 {
+	static int		 registered;
 	struct sockaddr_un	 sun;
 	char			*dir, *parent;
 	int			 fd;
 
 	dir = xstrdup(conf->socket_path);
 	parent = dirname(dir);
-	if (mkdir(parent, 0700) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", parent, strerror(errno));
-		free(dir);
-		return -1;
+	if (mkdir(parent, 0700) == -1) {
+		if (errno != EEXIST) {
+			snprintf(err, errlen, "%s: %s", parent, strerror(errno));
+			free(dir);
+			return -1;
+		}
+	} else {
+		free(sock_dir);
+		sock_dir = xstrdup(parent);
 	}
-	if (conf->socket_tmp && rpc_private_dir(parent, err, errlen) == -1) {
+	if (!registered) {
+		atexit(rpc_atexit);
+		registered = 1;
+	}
+	if (conf->socket_tmp && conf_check_private_dir(parent, err,
+	    errlen) == -1) {
 		free(dir);
 		return -1;
 	}
@@ -890,11 +942,16 @@ rpc_listen(const struct conf *conf, char *err, size_t errlen)
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", conf->socket_path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chmod(conf->socket_path, conf->socket_mode) == -1) {
+	    0)) == -1 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		snprintf(err, errlen, "%s: %s", conf->socket_path, strerror(errno));
 		if (fd != -1)
 			close(fd);
+		return -1;
+	}
+	sock_path = xstrdup(conf->socket_path);	/* ours now: rpc_atexit */
+	if (chmod(conf->socket_path, conf->socket_mode) == -1) {
+		snprintf(err, errlen, "%s: %s", conf->socket_path, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	listener = evconnlistener_new(dbase, accept_cb, NULL,
@@ -903,12 +960,10 @@ rpc_listen(const struct conf *conf, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: listen: %s", conf->socket_path,
 		    strerror(errno));
 		close(fd);
-		unlink(conf->socket_path);
 		return -1;
 	}
 	evconnlistener_set_error_cb(listener, accept_error_cb);
 	accept_retry_ev = evtimer_new(dbase, accept_retry_cb, NULL);
-	sock_path = xstrdup(conf->socket_path);
 	log_info("socket: listening on %s", sock_path);
 	return 0;
 }
@@ -928,9 +983,13 @@ rpc_close(void)
 	if (listener != NULL) {
 		evconnlistener_free(listener);
 		event_free(accept_retry_ev);
-		unlink(sock_path);
 	}
 	listener = NULL;
+	if (sock_path != NULL)
+		unlink(sock_path);
+	if (sock_dir != NULL)
+		rmdir(sock_dir);
 	free(sock_path);
-	sock_path = NULL;
+	free(sock_dir);
+	sock_path = sock_dir = NULL;
 }

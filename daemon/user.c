@@ -136,6 +136,8 @@ user_core_result(struct duser *u, const struct http_resp *r)
 	    r->err == DSTNY_ERR_TIMEOUT));
 	if (r->err == DSTNY_ERR_UNAUTHORIZED)
 		return;		/* the ticket logic decides */
+	if (!reachable && r->message != NULL && *r->message != '\0')
+		snprintf(u->why, sizeof(u->why), "%s", r->message);
 	if (reachable != u->reachable) {
 		u->reachable = reachable;
 		if (!reachable)
@@ -152,6 +154,8 @@ user_doubt(struct duser *u, const char *why)
 	if (!u->started || u->stopping)
 		return;
 	u->doubt_seq = cache_seq();
+	if (u->reachable)	/* else why says why it is not */
+		snprintf(u->why, sizeof(u->why), "%s", why);
 	if (u->recon_todo == 0)
 		log_info("%s@%s: %s: reconciling once the Core answers",
 		    u->user, u->domain, why);
@@ -343,6 +347,7 @@ user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 	core_ticket_changed(u, err, msg);
 	if (err != DSTNY_OK) {
 		log_warnx("%s@%s: no usable ticket: %s", u->user, u->domain, msg);
+		snprintf(u->why, sizeof(u->why), "%s", msg);
 		if (err == DSTNY_ERR_UNAUTHORIZED || err == DSTNY_ERR_FORBIDDEN)
 			user_set_state(u, USTATE_UNAUTHORIZED);
 		else if (err == DSTNY_ERR_UPSTREAM || err == DSTNY_ERR_TIMEOUT) {

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,7 @@ struct conf_parser {
 	size_t			 errlen;
 	struct conf_seen	*seen;
 	size_t			 nseen;
+	int			 prev_blank;	/* the last chunk ended in white space */
 };
 
 static void __attribute__((format(printf, 4, 5)))
@@ -161,17 +163,18 @@ conf_user_section(const char *section)
 	return xstrndup(section, len - 1);
 }
 
+static const char	*const conf_sections[] = {
+	"core", "auth", "events", "dbus", "socket", "paths"
+};
+
 static int
 conf_section_known(const char *section)
 {
-	static const char	*const known[] = {
-		"core", "auth", "events", "dbus", "socket", "paths"
-	};
 	char			*name;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(section, known[i]) == 0)
+	for (i = 0; i < sizeof(conf_sections) / sizeof(conf_sections[0]); i++)
+		if (strcmp(section, conf_sections[i]) == 0)
 			return 1;
 	if ((name = conf_user_section(section)) == NULL)
 		return 0;
@@ -179,16 +182,98 @@ conf_section_known(const char *section)
 	return 1;
 }
 
+/* Levenshtein distance, for "did you mean"; long strings count as far. */
+static size_t
+conf_distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j, row[65], diag, up;
+
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			row[j] = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/*
+ * The closest of names[] to word, when close enough to be a likely typo
+ * (two edits, a third of its length, or one is the other's beginning);
+ * NULL otherwise.
+ */
+static const char *
+conf_closest(const char *word, const char *const *names, size_t n)
+{
+	const char	*best = NULL;
+	size_t		 i, d, bestd = SIZE_MAX, len;
+
+	for (i = 0; i < n; i++) {
+		if ((d = conf_distance(word, names[i])) < bestd) {
+			bestd = d;
+			best = names[i];
+		}
+	}
+	if (best == NULL)
+		return NULL;
+	len = strlen(best);
+	if (bestd <= 2 || bestd <= len / 3 || (*word != '\0' &&
+	    (strncmp(word, best, strlen(word)) == 0 ||
+	    strncmp(word, best, len) == 0)))
+		return best;
+	return NULL;
+}
+
+/*
+ * The end of a message about an unknown key or section: the likely
+ * intended name, else the names there are.
+ */
+static void
+conf_suggest(char *buf, size_t len, const char *word,
+    const char *const *names, size_t n, int sections)
+{
+	const char	*best, *open = sections ? "[" : "";
+	const char	*close = sections ? "]" : "";
+	size_t		 i, used;
+
+	if ((best = conf_closest(word, names, n)) != NULL) {
+		snprintf(buf, len, "; did you mean %s%s%s?", open, best, close);
+		return;
+	}
+	snprintf(buf, len, " (known:");
+	for (i = 0; i < n; i++) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, " %s%s%s", open, names[i],
+		    close);
+	}
+	used = strlen(buf);
+	snprintf(buf + used, len - used, ")");
+}
+
 /*
  * inih's line reader. Counting lines here gives every error a line
  * number, and looking at section headers here catches unknown sections
- * even when they hold no keys.
+ * even when they hold no keys. A '#' after white space starts a comment
+ * here, as ' ;' does in inih: inih's inline comment characters are a
+ * build option of the library (only ';' in Debian's), and a value such
+ * as "/home/alice/password   # mode 0600" must not become a file name.
  */
 static char *
 conf_reader(char *str, int num, void *arg)
 {
 	struct conf_parser	*p = arg;
-	size_t			 n = 0, max = (size_t)num - 1;
+	size_t			 n = 0, max = (size_t)num - 1, i;
 	const char		*s, *end;
 
 	if (p->failed || p->pos >= p->len || num < 2)
@@ -205,14 +290,41 @@ conf_reader(char *str, int num, void *arg)
 			;
 		if (*s == '[' && (end = strchr(s, ']')) != NULL) {
 			char *section = xstrndup(s + 1, (size_t)(end - s - 1));
-			if (!conf_section_known(section))
-				conf_error(p, p->line, "", "unknown section [%s]",
-				    section);
+			char hint[256];
+			if (!conf_section_known(section)) {
+				if (strncmp(section, "user", 4) == 0 &&
+				    section[4] != '\0')
+					snprintf(hint, sizeof(hint), "; write "
+					    "[user \"NAME\"], with the quotes");
+				else
+					conf_suggest(hint, sizeof(hint), section,
+					    conf_sections, sizeof(conf_sections) /
+					    sizeof(conf_sections[0]), 1);
+				conf_error(p, p->line, "", "unknown section [%s]%s",
+				    section, hint);
+			}
 			free(section);
 			if (p->failed)
 				return NULL;
 		}
 	}
+	for (i = 0; i < n; i++) {
+		if (str[i] != '#' || !(i > 0 ? str[i - 1] == ' ' ||
+		    str[i - 1] == '\t' : !p->at_line_start && p->prev_blank))
+			continue;
+		/* The rest of the line is a comment, here and unread. */
+		if (str[n - 1] != '\n') {
+			while (p->pos < p->len && p->text[p->pos] != '\n')
+				p->pos++;
+			if (p->pos < p->len)
+				p->pos++;
+		}
+		str[i] = '\n';
+		str[i + 1] = '\0';
+		n = i + 1;
+		break;
+	}
+	p->prev_blank = n > 0 && (str[n - 1] == ' ' || str[n - 1] == '\t');
 	p->at_line_start = n > 0 && str[n - 1] == '\n';
 	return str;
 }
@@ -466,6 +578,7 @@ conf_handler(void *arg, const char *section, const char *key,
 	char			 where[256], err[256], *uname;
 	void			*base;
 	unsigned		 first;
+	int			 uname_keys = 0;
 
 	if (p->failed)
 		return 0;
@@ -496,13 +609,29 @@ conf_handler(void *arg, const char *section, const char *key,
 		    sizeof(conf_user_keys[0]), "user", key);
 		base = conf_user_get(c, uname);
 		free(uname);
+		uname_keys = 1;
 	} else {
 		k = conf_key_find(conf_keys, sizeof(conf_keys) /
 		    sizeof(conf_keys[0]), section, key);
 		base = k != NULL && k->user ? (void *)&c->users[0] : (void *)c;
 	}
 	if (k == NULL) {
-		conf_error(p, p->line, where, "unknown key");
+		const struct conf_key	*keys = uname_keys ? conf_user_keys :
+					    conf_keys;
+		size_t			 nkeys = uname_keys ?
+					    sizeof(conf_user_keys) /
+					    sizeof(conf_user_keys[0]) :
+					    sizeof(conf_keys) / sizeof(conf_keys[0]);
+		const char		*names[64];
+		size_t			 nnames = 0, i;
+		char			 hint[512];
+
+		for (i = 0; i < nkeys && nnames < 64; i++)
+			if (strcmp(keys[i].section, uname_keys ? "user" :
+			    section) == 0)
+				names[nnames++] = keys[i].key;
+		conf_suggest(hint, sizeof(hint), key, names, nnames, 0);
+		conf_error(p, p->line, where, "unknown key%s", hint);
 		return 0;
 	}
 	if (conf_set(k, base, value, &why) == -1) {
@@ -510,6 +639,34 @@ conf_handler(void *arg, const char *section, const char *key,
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * The default [auth] ticket_name: "dstnyd-<host>-<hash of the config's
+ * absolute path>". The Core keeps one ticket per name and user, and a
+ * new one replaces the old: two installations (two hosts, or a user and
+ * a system daemon) with one name would revoke each other's tickets.
+ * The same installation gets the same name at every start, so a restart
+ * replaces its own ticket instead of piling them up.
+ */
+static char *
+conf_default_ticket_name(const char *path)
+{
+	char		 host[65], *real, *s;
+	uint32_t	 h = 2166136261u;	/* FNV-1a */
+
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "localhost");
+	host[40] = '\0';	/* "dstnyd-" + 40 + "-" + 8 < 64 */
+	for (s = host; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '-')
+			*s = '-';
+	real = realpath(path, NULL);
+	for (s = real != NULL ? real : (char *)path; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	free(real);
+	return xasprintf("dstnyd-%s-%08x", *host != '\0' ? host : "localhost",
+	    (unsigned)h);
 }
 
 /* Checks that span keys, and defaults that depend on other keys. */
@@ -570,7 +727,7 @@ conf_finish(struct conf_parser *p)
 		c->napis = 1;
 	}
 	if (c->ticket_name == NULL)
-		c->ticket_name = xstrdup("dstnyd");
+		c->ticket_name = conf_default_ticket_name(p->name);
 	if (c->socket_path == NULL) {
 		if (c->bus == CONF_BUS_SYSTEM)
 			c->socket_path = xstrdup("/run/dstnyd/dstnyd.sock");

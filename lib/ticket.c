@@ -272,6 +272,12 @@ ticket_token(const struct ticket *t)
 	return t->token;
 }
 
+const char *
+ticket_name(const struct ticket *t)
+{
+	return t->created_name != NULL ? t->created_name : t->name;
+}
+
 void
 ticket_invalid(struct ticket *t)
 {

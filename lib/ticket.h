@@ -54,6 +54,8 @@ const struct secret *ticket_token(const struct ticket *);
 void		 ticket_invalid(struct ticket *);
 /* Delete a ticket we created (ticket.delete); done runs when finished. */
 void		 ticket_stop(struct ticket *, void (*done)(void *), void *arg);
+/* The ticket's name: the one the Core gave, else the one asked for. */
+const char	*ticket_name(const struct ticket *);
 /* Did we create the ticket (password mode)? */
 int		 ticket_owned(const struct ticket *);
 /* When the current ticket runs out (0: unknown), and when we renew it. */

@@ -57,7 +57,11 @@ exec = /usr/bin/logger -t dstny-demo-popup call {callId} from {number} {name}
 EOC
 "$build/desktop/dstny-desktop" -d -c "$dir/desktop.conf" >"$dir/desktop.log" 2>&1 &
 pids+=($!)
-echo "demo: simulator on port $(cat "$dir/port"), dstnyd on $DBUS_SESSION_BUS_ADDRESS"
+[ -S "$dir/dstnyd.sock" ] || { echo "demo: dstnyd did not start:" >&2; cat "$dir/dstnyd.log" >&2; exit 1; }
+port=$(cat "$dir/port")
+echo "demo: the simulated Core (dstny-coresim): http://127.0.0.1:$port/api, control API http://127.0.0.1:$port/_sim"
+echo "demo: the private D-Bus session bus: $DBUS_SESSION_BUS_ADDRESS"
+echo "demo: dstnyd's socket: $dir/dstnyd.sock; logs in $dir"
 if [ "$desktop_bus" = yes ]; then
 	echo "demo: dstny-desktop shows the calls as desktop notifications (log: $dir/desktop.log)"
 else
@@ -66,8 +70,10 @@ else
 	echo "  ./dev.sh run in a desktop session, or watch the Notify calls with:"
 	echo "  dbus-monitor --address '$DBUS_SESSION_BUS_ADDRESS' interface=org.freedesktop.Notifications"
 fi
-echo "demo: logs in $dir; try in another terminal:"
+echo "demo: try in another terminal:"
+echo "  export DSTNYD_SOCKET=$dir/dstnyd.sock"
+echo "  $build/client/dstnyctl calls"
 echo "  DBUS_SESSION_BUS_ADDRESS='$DBUS_SESSION_BUS_ADDRESS' busctl --user tree org.dstnyd.Cti1"
-echo "  DSTNYD_SOCKET=$dir/dstnyd.sock $build/client/dstnyctl calls"
+echo "  curl -X POST 127.0.0.1:$port/_sim/calls -d '{\"from\":\"+4670123\",\"name\":\"Test\"}'"
 echo "demo: dstnyctl watch (Ctrl-C stops):"
 DSTNYD_SOCKET="$dir/dstnyd.sock" "$build/client/dstnyctl" watch

@@ -470,10 +470,16 @@ class Daemon:
         env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus.address,
                    NOTIFY_SOCKET=self.notify_path, **(env_extra or {}))
         wrap = os.environ.get("DSTNY_DAEMON_WRAP", "").split()
-        self.log = open(os.path.join(self.dir, "log"), "w+")
+        # Its output is read by a thread as it comes: output() is what came
+        # so far, wait_output() waits for a line as an event. (A shared file
+        # offset let a seek here make the daemon overwrite its first lines.)
+        self.log = open(os.path.join(self.dir, "log"), "a")
+        self._out = []
+        self._cond = threading.Condition()
         self.proc = spawn(wrap + [build_path("daemon", "dstnyd")] +
                           (["-d"] if debug else []) + ["-c", self.conf], env=env,
-                          stdout=self.log, stderr=subprocess.STDOUT)
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        threading.Thread(target=self._drain, daemon=True).start()
         if ready and not self.wait_notify("READY=1", wait):
             bail("dstnyd did not become ready: %s" % self.output()[-3000:])
 
@@ -489,10 +495,34 @@ class Daemon:
             if ready:
                 self.notes.append(self.notify.recv(4096).decode())
 
+    def _drain(self):
+        for raw in self.proc.stdout:
+            line = raw.decode(errors="replace")
+            with self._cond:
+                self._out.append(line)
+                self.log.write(line)
+                self.log.flush()
+                self._cond.notify_all()
+        with self._cond:
+            self._out.append("")        # EOF: wait_output() stops waiting
+            self._cond.notify_all()
+
     def output(self):
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
+        with self._cond:
+            return "".join(self._out)
+
+    def wait_output(self, text, timeout=10.0):
+        """True once a line holding text was printed; False after timeout
+        or when the daemon's output ended without it."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                if any(text in line for line in self._out):
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0 or (self._out and self._out[-1] == ""):
+                    return False
+                self._cond.wait(left)
 
     def stop(self, sig=15, timeout=10):
         if self.proc.poll() is None:

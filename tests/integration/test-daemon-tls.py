@@ -67,7 +67,8 @@ rpc.close()
 eq(d.stop(), 0, "stops cleanly")
 
 d = Daemon(bus, sim, core_extra="insecure = true\n")
-ok("NOT verified" in d.output(), "insecure = true works and warns at start")
+ok(d.wait_output("NOT verified", 10), "insecure = true works and warns at start",
+   d.output())
 clean, leaked = no_secrets(sim, d.output())
 ok(clean, "no ticket token or password in the daemon's output", leaked)
 eq(d.stop(), 0, "stops cleanly")

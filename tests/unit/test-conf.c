@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "routes.h"
@@ -117,7 +118,25 @@ main(void)
 	is_int(c->timeout_ms, 10000, "default timeout_ms");
 	is_int(c->napis, 1, "default apis");
 	is_str(c->apis[0], "CALL_CONTROL", "default api CALL_CONTROL");
-	is_str(c->ticket_name, "dstnyd", "default ticket_name");
+	{
+		char host[65], want[128];
+		struct conf *c2;
+		gethostname(host, sizeof(host));
+		host[40] = '\0';
+		snprintf(want, sizeof(want), "dstnyd-%s-", host);
+		ok(strncmp(c->ticket_name, want, strlen(want)) == 0 &&
+		    strlen(c->ticket_name) == strlen(want) + 8,
+		    "default ticket_name names the host and the file (%s)",
+		    c->ticket_name);
+		c2 = conf_parse(BASE, strlen(BASE), "other.conf", err, sizeof(err));
+		ok(c2 != NULL && strcmp(c2->ticket_name, c->ticket_name) != 0,
+		    "another configuration file gets another ticket name");
+		conf_free(c2);
+		c2 = parse(BASE, err, sizeof(err));
+		is_str(c2->ticket_name, c->ticket_name,
+		    "the same file gets the same name at every start");
+		conf_free(c2);
+	}
 	is_int(c->keepalive, 30, "default keepalive");
 	ok(c->tcp_keepalive.idle == 30 && c->tcp_keepalive.interval == 10 &&
 	    c->tcp_keepalive.count == 3, "default tcp_keepalive 30,10,3: "
@@ -133,6 +152,47 @@ main(void)
 	is_str(c->socket_path, "/run/dstnyd/dstnyd.sock", "system socket path");
 	conf_free(c);
 
+	/* ' #' starts a comment as ' ;' does; '#' inside a word does not. */
+	c = parse(BASE "[auth]\npassword_file = /home/alice/pw   # mode 0600\n"
+	    "ticket_name = desk#7\t# the desk\n"
+	    "apis = CALL_CONTROL ; and nothing else\n"
+	    "[events] # how events come\n"
+	    "keepalive = 15 #seconds\n"
+	    "  # a comment line\n"
+	    "# another\n", err, sizeof(err));
+	ok(c != NULL, "inline # comments parse (%s)", err);
+	is_str(c->users[0].password_file, "/home/alice/pw", "' #' ends the value");
+	is_str(c->ticket_name, "desk#7", "'#' inside a value stays");
+	is_str(c->apis[0], "CALL_CONTROL", "' ;' ends the value");
+	is_int(c->keepalive, 15, "comment after a number");
+	conf_free(c);
+	fails(BASE "timeout_ms = # none\n",
+	    "t.conf:5: [core] timeout_ms: must be a number from 100 to 600000 (got \"\")");
+	/* A comment that starts past inih's first read of a long line. */
+	{
+		char	text[8192], longpath[400];
+		memset(longpath, 'a', sizeof(longpath) - 1);
+		longpath[0] = '/';
+		longpath[sizeof(longpath) - 1] = '\0';
+		snprintf(text, sizeof(text), BASE "ca_file = %s # %s\n"
+		    "insecure = true\n", longpath, longpath);
+		c = parse(text, err, sizeof(err));
+		ok(c != NULL && strcmp(c->ca_file, longpath) == 0 && c->insecure,
+		    "a comment in a long line ends its value, the next line is read");
+		conf_free(c);
+		/* white space ending one read, '#' starting the next */
+		memset(longpath, 'a', sizeof(longpath) - 1);
+		longpath[0] = '/';
+		snprintf(text, sizeof(text), BASE "ca_file = %.*s #x\n"
+		    "insecure = true\n", (int)(199 - strlen("ca_file = ") - 1),
+		    longpath);
+		c = parse(text, err, sizeof(err));
+		ok(c != NULL && c->insecure && strchr(c->ca_file, '#') == NULL &&
+		    c->ca_file[strlen(c->ca_file) - 1] == 'a',
+		    "' #' split between two reads is a comment (%s)", err);
+		conf_free(c);
+	}
+
 	/* Long lines are read whole. */
 	{
 		char	text[8192], longpath[5000];
@@ -147,10 +207,23 @@ main(void)
 	}
 
 	/* Errors name the file, the line and the key. */
-	fails(BASE "colour = blue\n", "t.conf:5: [core] colour: unknown key");
-	fails(BASE "[colours]\nred = 1\n", "t.conf:5: unknown section [colours]");
-	fails(BASE "[empty]\n", "t.conf:5: unknown section [empty]");
-	fails(BASE "[user bob]\n", "t.conf:5: unknown section [user bob]");
+	fails(BASE "colour = blue\n", "t.conf:5: [core] colour: unknown key "
+	    "(known: base_url domain user ca_file insecure timeout_ms "
+	    "method_override)");
+	fails(BASE "timeout = 5000\n",
+	    "t.conf:5: [core] timeout: unknown key; did you mean timeout_ms?");
+	fails(BASE "[auth]\npasword_file = /p\n",
+	    "t.conf:6: [auth] pasword_file: unknown key; did you mean password_file?");
+	fails(BASE "[event]\nlisten = 127.0.0.1:1\n",
+	    "t.conf:5: unknown section [event]; did you mean [events]?");
+	fails(BASE "[user \"bob\"]\npassword = x\n",
+	    "t.conf:6: [user \"bob\"] password: unknown key; did you mean password_file?");
+	fails(BASE "[colours]\nred = 1\n", "t.conf:5: unknown section [colours] "
+	    "(known: [core] [auth] [events] [dbus] [socket] [paths])");
+	fails(BASE "[empty]\n", "t.conf:5: unknown section [empty] "
+	    "(known: [core] [auth] [events] [dbus] [socket] [paths])");
+	fails(BASE "[user bob]\n", "t.conf:5: unknown section [user bob]; "
+	    "write [user \"NAME\"], with the quotes");
 	fails(BASE "user = bob\n", "t.conf:5: [core] user: set twice (first on line 4)");
 	fails("x = 1\n" BASE, "t.conf:1: x: key outside of any section");
 	fails(BASE "timeout_ms = fast\n",
@@ -218,7 +291,8 @@ main(void)
 	fails(BASE "[user \"a\"]\nuser = alice\n",
 	    "t.conf: [user \"a\"] monitors alice@example.com, which is monitored already");
 	fails(BASE "[user \"bob\"]\ncolour = red\n",
-	    "t.conf:6: [user \"bob\"] colour: unknown key");
+	    "t.conf:6: [user \"bob\"] colour: unknown key (known: domain user "
+	    "token_file password_file)");
 	fails(BASE "just words\n",
 	    "t.conf:5: syntax error: expected [section] or key = value");
 	{
