@@ -38,6 +38,7 @@ struct http_xfer {
 	int			 starting;	/* waiting for http_starter_cb */
 	int			 secret;	/* sent a password: the answer (a
 					   ticket) is wiped after delivery */
+	int			 opened;	/* a stream's 2xx head was told */
 	http_done_cb		 done;
 	http_data_cb		 stream;
 	void			*arg;
@@ -180,6 +181,30 @@ http_timer_fn(CURLM *multi, long timeout_ms, void *userp)
 	} else
 		timer_add_ms(h->timer, timeout_ms);
 	return 0;
+}
+
+/*
+ * A stream through a proxy (on curl): the end of a 2xx head is told to its
+ * owner once, with no bytes, as lib/hstream.c does: the subscription exists.
+ */
+static size_t
+http_header_fn(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_xfer	*x = arg;
+	long			 status = 0;
+
+	n *= size;
+	if (x->dead)
+		return 0;
+	if (x->opened || n > 2 || (n == 2 && p[0] != '\r') ||
+	    (n == 1 && p[0] != '\n'))
+		return n;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status >= 200 && status < 300) {
+		x->opened = 1;
+		x->stream(x->id, "", 0, x->arg);
+	}
+	return x->dead ? 0 : n;
 }
 
 static size_t
@@ -617,9 +642,14 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	if (req->stream == NULL)
 		curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS,
 		    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
-	else	/* long-lived and mostly idle: a small receive buffer */
+	else {	/* long-lived and mostly idle: a small receive buffer */
 		curl_easy_setopt(x->easy, CURLOPT_BUFFERSIZE,
 		    (long)HTTP_STREAM_BUFSIZE);
+		curl_easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, http_header_fn);
+		curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
+		/* A proxy's CONNECT answer is not the stream's head. */
+		curl_easy_setopt(x->easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+	}
 	if (h->opts.insecure) {
 		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 0L);

@@ -40,7 +40,7 @@ typedef void (*http_done_cb)(const struct http_resp *, void *arg);
 /*
  * Streamed body bytes of a 2xx answer (SSE); may call http_cancel(). A
  * stream on lib/hstream.c is called once with none when the answer's head
- * came (the subscription exists); one through a proxy at its first bytes.
+ * came (the subscription exists), and so is one through a proxy (curl).
  */
 typedef void (*http_data_cb)(uint64_t id, const char *, size_t, void *arg);
 

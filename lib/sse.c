@@ -15,6 +15,7 @@ struct sse {
 	struct buf	 type;
 	char		*last_id;
 	long		 retry_ms;
+	unsigned long	 comments;	/* comment lines read */
 	int		 after_cr;	/* last byte was CR: a following LF is eaten */
 	int		 bom_seen;	/* bytes of a leading BOM matched so far, or 3 */
 };
@@ -62,6 +63,12 @@ const char *
 sse_last_id(const struct sse *s)
 {
 	return s->last_id;
+}
+
+unsigned long
+sse_comments(const struct sse *s)
+{
+	return s->comments;
 }
 
 long
@@ -135,8 +142,10 @@ sse_line(struct sse *s)
 		sse_dispatch(s);
 		return 0;
 	}
-	if (line[0] == ':')
-		return 0;		/* comment */
+	if (line[0] == ':') {
+		s->comments++;		/* a comment: a keepalive, perhaps */
+		return 0;
+	}
 	if ((colon = memchr(line, ':', len)) != NULL) {
 		field = xstrndup(line, (size_t)(colon - line));
 		value = colon + 1;

@@ -32,5 +32,7 @@ void		 sse_reset(struct sse *);
 const char	*sse_last_id(const struct sse *);
 /* The server's retry: in milliseconds, or -1 when it sent none. */
 long		 sse_retry_ms(const struct sse *);
+/* Comment lines read so far (a Core's keepalives are comments). */
+unsigned long	 sse_comments(const struct sse *);
 
 #endif
