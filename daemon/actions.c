@@ -104,8 +104,11 @@ action_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 			answer = call_state_parse(cs->json, strlen(cs->json), err,
 			    sizeof(err));
 			cache_apply(u, cs, ctx->seq);
-			if (answer != NULL)
-				c = cache_find(u, answer->call_id);
+			if (answer != NULL &&
+			    (c = cache_find(u, answer->call_id)) != NULL &&
+			    c->stream != NULL && c->applied_seq == ctx->seq &&
+			    c->cs->state_token == answer->state_token)
+				cache_await(c, answer->state_token);
 		} else if (ctx->call_id != NULL)
 			c = cache_find(u, ctx->call_id);
 		ctx->cb(DSTNY_OK, "", c, answer, ctx->arg);

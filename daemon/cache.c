@@ -9,6 +9,9 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/* How long the stream may lag behind an answer before it is believed again. */
+#define AWAIT_MAX_USEC	(5 * 1000000ULL)
+
 static uint64_t	seq_counter;
 static unsigned	call_counter;		/* object paths are never reused */
 
@@ -180,6 +183,7 @@ cache_apply(struct duser *u, struct call_state *cs, uint64_t seq)
 		if (strcmp(cs->status, "ACTIVE") == 0)
 			c->active_since = c->first_seen;
 		c->applied_seq = seq;
+		c->applied_at = cache_seq();
 		TAILQ_INSERT_TAIL(&u->calls, c, entry);
 		log_debug("%s@%s: call %s added (%s)", u->user, u->domain,
 		    c->id, cs->status);
@@ -200,6 +204,7 @@ cache_apply(struct duser *u, struct call_state *cs, uint64_t seq)
 		return c;
 	}
 	c->applied_seq = seq;
+	c->applied_at = cache_seq();
 	if (strcmp(cs->status, "TERMINATED") == 0) {
 		old = c->cs;
 		c->cs = cs;
@@ -235,7 +240,7 @@ call_fetched(struct duser *u, const struct http_resp *r, void *arg)
 {
 	struct dcall		*c;
 	struct call_state	*cs;
-	char			 err[256];
+	char			 err[256], *id;
 	uint64_t		 seq;
 	int			 again;
 
@@ -253,24 +258,33 @@ call_fetched(struct duser *u, const struct http_resp *r, void *arg)
 		cache_fetch_user(u, REASON_ENDED);
 		return;
 	}
-	if (r->err != DSTNY_OK) {
+	id = xstrdup(c->id);
+	if (r->err != DSTNY_OK)
 		log_warnx("%s@%s: state.call %s: %s: %s", u->user, u->domain,
-		    c->id, dstny_err_name(r->err), r->message);
-		return;
-	}
-	if ((cs = call_state_parse(r->body, r->body_len, err, sizeof(err))) == NULL) {
-		log_warnx("%s@%s: state.call %s: %s", u->user, u->domain,
-		    c->id, err);
-		return;
-	}
-	if (strcmp(cs->call_id, c->id) != 0) {
+		    id, dstny_err_name(r->err), r->message);
+	else if ((cs = call_state_parse(r->body, r->body_len, err,
+	    sizeof(err))) == NULL)
+		log_warnx("%s@%s: state.call %s: %s", u->user, u->domain, id,
+		    err);
+	else if (strcmp(cs->call_id, id) != 0) {
 		log_warnx("%s@%s: state.call %s answered call %s", u->user,
-		    u->domain, c->id, cs->call_id);
+		    u->domain, id, cs->call_id);
 		call_state_free(cs);
-		return;
+	} else if ((c = cache_apply(u, cs, seq)) != NULL && c->await_token != 0 &&
+	    c->applied_seq == seq) {
+		/*
+		 * Awaiting the stream: now await what the Core said, unless the
+		 * stream already went past it (a token it showed us).
+		 */
+		if (c->cs->state_token == c->await_passed)
+			c->await_token = 0;
+		else
+			c->await_token = c->cs->state_token;
 	}
-	if ((c = cache_apply(u, cs, seq)) != NULL && again)
+	/* One more was asked for while this one was on its way: send it. */
+	if (again && (c = cache_find(u, id)) != NULL)
 		cache_fetch_call(c);
+	free(id);
 }
 
 void
@@ -295,6 +309,43 @@ cache_fetch_call_since(struct dcall *c, uint64_t seq)
 	if (c->fetch_req != 0 && (c->fetch_seq > seq || c->fetch_again))
 		return;		/* one sent after seq is on its way */
 	cache_fetch_call(c);
+}
+
+void
+cache_await(struct dcall *c, int64_t token)
+{
+	c->await_token = token;
+	c->await_passed = 0;
+	c->await_since = now_usec();
+}
+
+/*
+ * A call's stream shows the Core's changes in order, but on its own
+ * connection: it may still hold changes made before an answer we applied.
+ * Until it shows that answer's state, what it shows is older and is not
+ * applied; each such event asks the Core once more (coalesced), in case the
+ * stream skipped that state. After AWAIT_MAX_USEC it is believed again.
+ */
+void
+cache_stream_event(struct duser *u, struct call_state *cs)
+{
+	struct dcall	*c = cache_find(u, cs->call_id);
+
+	if (c != NULL && c->await_token != 0) {
+		if (cs->state_token == c->await_token ||
+		    now_usec() - c->await_since > AWAIT_MAX_USEC)
+			c->await_token = 0;	/* caught up */
+		else {
+			log_debug("%s@%s: call %s: the stream is behind an "
+			    "answer: an older event dropped", u->user,
+			    u->domain, c->id);
+			c->await_passed = cs->state_token;
+			call_state_free(cs);
+			cache_fetch_call(c);
+			return;
+		}
+	}
+	cache_apply(u, cs, cache_seq());
 }
 
 void
@@ -370,11 +421,8 @@ void
 cache_fetch_user_since(struct duser *u, uint64_t seq, const char *absent_reason)
 {
 	if (u->user_fetch != 0 && (u->user_fetch_seq > seq ||
-	    u->user_fetch_again)) {
-		if (strcmp(absent_reason, REASON_RESYNC) == 0)
-			u->user_fetch_reason = REASON_RESYNC;
+	    u->user_fetch_again))
 		return;
-	}
 	cache_fetch_user(u, absent_reason);
 }
 
@@ -392,7 +440,17 @@ cache_reconcile(struct duser *u, struct user_state *us, uint64_t seq,
 		for (i = 0; i < us->ncalls && !found; i++)
 			found = strcmp(us->calls[i]->call_id, c->id) == 0;
 		/* A call learnt after this state was asked for stays. */
-		if (!found && c->applied_seq < seq)
+		if (found || c->applied_seq >= seq)
+			continue;
+		/*
+		 * Learnt from an answer sent before this state was asked for
+		 * but taken in while it was on its way (a MakeCall's): the
+		 * Core may have served the two in either order. Its own
+		 * state.call tells (404: state.user again, then it goes).
+		 */
+		if (c->applied_at > seq)
+			cache_fetch_call(c);
+		else
 			cache_remove_at(c, absent_reason, seq);
 	}
 	for (i = 0; i < us->ncalls; i++) {

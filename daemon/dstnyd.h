@@ -44,6 +44,11 @@ struct dcall {
 	uint64_t		 first_seen;
 	uint64_t		 active_since;
 	uint64_t		 applied_seq;	/* newest response applied */
+	uint64_t		 applied_at;	/* cache_seq() when it was applied */
+	/* SSE: a state the call's stream has yet to show (cache_await). */
+	int64_t			 await_token;
+	int64_t			 await_passed;	/* the last stream token dropped */
+	uint64_t		 await_since;	/* now_usec() */
 	uint64_t		 fetch_req;	/* state.call in flight, 0: none */
 	uint64_t		 fetch_seq;
 	int			 fetch_again;
@@ -105,6 +110,7 @@ struct duser {
 	int			 devices_again;
 	/* Doubt (user.c): what must be answered after doubt_seq to be sure. */
 	uint64_t		 doubt_seq;
+	uint64_t		 renew_seq;	/* the doubt the transport was renewed for */
 	unsigned		 recon_todo;	/* RECON_* */
 	struct tombs		*tombs;		/* calls removed lately (cache.c) */
 	time_t			 last_event;	/* when events last flowed */
@@ -180,6 +186,13 @@ void		 cache_remove(struct dcall *, const char *reason);
 void		 cache_clear(struct duser *, const char *reason);
 void		 cache_fetch_call(struct dcall *);
 void		 cache_fetch_call_since(struct dcall *, uint64_t seq);
+/*
+ * SSE: an answer of ours, applied, is ahead of the call's stream: events
+ * the stream still holds from before it are older news.
+ */
+void		 cache_await(struct dcall *, int64_t token);
+/* A CallState read from the call's own stream (consumed). */
+void		 cache_stream_event(struct duser *, struct call_state *);
 void		 cache_user_free(struct duser *);
 
 /* emit.c: tell the bus, the socket and the transport what changed. */

@@ -388,7 +388,7 @@ hook_registered_cb(struct duser *u, const struct http_resp *r, void *arg)
 {
 	struct hook		*h;
 	struct call_state	*cs;
-	char			 err[256];
+	char			 err[256], id[sizeof(h->id)];
 	time_t			 now = time(NULL);
 	long			 life;
 
@@ -422,8 +422,13 @@ hook_registered_cb(struct duser *u, const struct http_resp *r, void *arg)
 		life = u->hook_expires > now ? (long)(u->hook_expires - now) :
 		    HOOK_DEFAULT_LIFE;
 		if ((cs = call_state_parse(r->body, r->body_len, err,
-		    sizeof(err))) != NULL)
+		    sizeof(err))) != NULL) {
+			/* An ended call stops its hook: h may be gone after. */
+			memcpy(id, h->id, sizeof(id));
 			cache_apply(u, cs, h->req_seq);	/* as of its sending */
+			if ((h = hook_find(id)) == NULL)
+				return;
+		}
 	} else {
 		h->expires = core_expires_parse(r->body, r->body_len, now);
 		life = h->expires > now ? (long)(h->expires - now) :

@@ -163,9 +163,13 @@ groups_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	struct queue_list	l;
 	char			err[256];
 	int			again = u->groups_again;
+	uint64_t		seq = u->groups_fetch_seq;
 
 	u->groups_fetch = 0;
 	u->groups_again = 0;
+	/* An answer that asking again will not change counts as one. */
+	if (r->status >= 200 && r->status < 500 && r->err != DSTNY_ERR_UNAUTHORIZED)
+		user_reconciled(u, RECON_QUEUES, seq);
 	if (r->err != DSTNY_OK)
 		log_warnx("%s@%s: groups.list: %s: %s", u->user, u->domain,
 		    dstny_err_name(r->err), r->message);
@@ -174,7 +178,6 @@ groups_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	else {
 		queues_reconcile(u, &l);
 		queue_list_free(&l);
-		user_reconciled(u, RECON_QUEUES, u->groups_fetch_seq);
 	}
 	if (again)
 		queues_fetch(u);
@@ -242,6 +245,14 @@ queue_poll_cb(evutil_socket_t fd, short what, void *arg)
 void
 queues_stream_state(struct duser *u, int ok)
 {
+	/* A stream that never opened: poll all the same. */
+	if (!ok && !u->queues_ok && !u->stopping && (u->queue_poll_ev == NULL ||
+	    !evtimer_pending(u->queue_poll_ev, NULL))) {
+		if (u->queue_poll_ev == NULL)
+			u->queue_poll_ev = evtimer_new(dbase, queue_poll_cb, u);
+		timer_add_ms(u->queue_poll_ev, QUEUE_POLL_MS);
+		return;
+	}
 	if (u->queues_ok == ok)
 		return;
 	u->queues_ok = ok;

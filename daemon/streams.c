@@ -13,11 +13,12 @@
 #include "xmalloc.h"
 
 /*
- * Silence: a stream whose data came at a rhythm (keepalive comments or
- * events, gaps of at least RHYTHM_MIN_MS, twice) and then stays silent
- * for RHYTHM_MISSES times its longest gap is taken for dead and opened
- * again. Gaps over RHYTHM_MAX_MS are no rhythm: TCP keepalive and the
- * keepalive tick cover such streams.
+ * Silence: a stream whose keepalive comments came at a rhythm (two gaps of
+ * at least RHYTHM_MIN_MS between comment lines) and that then receives
+ * nothing at all, comment or event, for RHYTHM_MISSES times its longest
+ * such gap is taken for dead and opened again. Events alone make no rhythm:
+ * calls come when they come. Gaps over RHYTHM_MAX_MS are no rhythm either:
+ * TCP keepalive and the keepalive tick cover such streams.
  */
 #define RHYTHM_MIN_MS	500
 #define RHYTHM_MAX_MS	(10 * 60 * 1000)
@@ -32,13 +33,14 @@ struct dstream {
 	uint8_t			 dead;
 	uint8_t			 open_check;	/* the timer fetches, not reconnects */
 	uint8_t			 got_state;	/* an event carried the state */
-	uint8_t			 slow_gaps;	/* gaps of RHYTHM_MIN_MS or more */
-	uint32_t		 rhythm_ms;	/* the longest gap seen */
+	uint8_t			 beats;		/* comment gaps of RHYTHM_MIN_MS or more */
+	uint32_t		 rhythm_ms;	/* the longest such gap */
 	char			*call_id;
 	struct sse		*sse;
 	uint64_t		 req;
 	uint64_t		 open_seq;	/* cache_seq() when it connected */
 	uint64_t		 last_rx;	/* now_usec() of the last data */
+	uint64_t		 last_beat;	/* now_usec() of the last comment */
 	unsigned		 failures;
 	struct event		*retry_ev;	/* made at the first failure */
 };
@@ -53,7 +55,7 @@ static struct event	*streams_ev;
 static uint64_t		 streams_at;	/* when it fires; 0: not armed */
 
 static void	stream_connect(struct dstream *);
-static void	stream_lost(struct dstream *, const char *why);
+static void	stream_lost(struct dstream *, const char *why, int at_once);
 static void	streams_tick_cb(evutil_socket_t, short, void *);
 
 static void
@@ -66,6 +68,7 @@ stream_event_cb(const struct sse_event *ev, void *arg)
 
 	if (ds->dead)
 		return;
+	ds->failures = 0;	/* it delivers: a later loss starts afresh */
 	trim_note(ev->datalen);
 	switch (ds->kind) {
 	case DS_DIALOG:
@@ -93,7 +96,7 @@ stream_event_cb(const struct sse_event *ev, void *arg)
 			break;
 		}
 		ds->got_state = 1;
-		cache_apply(u, cs, cache_seq());
+		cache_stream_event(u, cs);
 		break;
 	}
 }
@@ -115,32 +118,36 @@ streams_arm(uint64_t at)
 static uint64_t
 stream_deadline(const struct dstream *ds)
 {
-	if (ds->dead || !ds->connected || ds->slow_gaps < 2)
+	if (ds->dead || !ds->connected || ds->beats < 2)
 		return 0;
 	return ds->last_rx + (uint64_t)ds->rhythm_ms * 1000 * RHYTHM_MISSES;
 }
 
-/* Data came: learn the stream's rhythm. */
+/* A comment line came (a keepalive): learn the stream's rhythm. */
 static void
-stream_rx(struct dstream *ds)
+stream_beat(struct dstream *ds, uint64_t now)
 {
-	uint64_t	now = now_usec(), gap_ms;
+	uint64_t	gap_ms;
 
-	gap_ms = ds->last_rx != 0 && now > ds->last_rx ?
-	    (now - ds->last_rx) / 1000 : 0;
-	ds->last_rx = now;
+	gap_ms = ds->last_beat != 0 && now > ds->last_beat ?
+	    (now - ds->last_beat) / 1000 : 0;
+	ds->last_beat = now;
 	if (gap_ms > RHYTHM_MAX_MS) {
-		ds->slow_gaps = 0;	/* no rhythm to speak of */
+		ds->beats = 0;		/* no rhythm to speak of */
 		ds->rhythm_ms = 0;
-	} else if (gap_ms >= RHYTHM_MIN_MS) {
-		if (ds->slow_gaps < UINT8_MAX)
-			ds->slow_gaps++;
-		if (gap_ms > ds->rhythm_ms)
-			ds->rhythm_ms = (uint32_t)gap_ms;
-		if (ds->slow_gaps == 2)
-			log_debug("%s@%s: %s stream %s: a rhythm of %u ms",
-			    ds->user->user, ds->user->domain,
-			    kind_names[ds->kind], ds->call_id, ds->rhythm_ms);
+		return;
+	}
+	if (gap_ms < RHYTHM_MIN_MS)
+		return;
+	if (ds->beats < UINT8_MAX)
+		ds->beats++;
+	if (gap_ms > ds->rhythm_ms)
+		ds->rhythm_ms = (uint32_t)gap_ms;
+	if (ds->beats == 2) {
+		ds->failures = 0;	/* it lasted: a later loss starts afresh */
+		log_debug("%s@%s: %s stream %s: a rhythm of %u ms",
+		    ds->user->user, ds->user->domain, kind_names[ds->kind],
+		    ds->call_id, ds->rhythm_ms);
 	}
 	if (stream_deadline(ds) != 0)
 		streams_arm(stream_deadline(ds));
@@ -151,14 +158,20 @@ static void
 stream_opened(struct dstream *ds)
 {
 	struct duser	*u = ds->user;
+	struct dcall	*c;
 
+	/*
+	 * failures is not reset here: a Core that answers and hangs up at
+	 * once is retried with a growing delay. An event, or a rhythm of
+	 * keepalives, resets it.
+	 */
 	ds->connected = 1;
-	ds->failures = 0;
 	ds->got_state = 0;
 	ds->open_seq = cache_seq();
-	ds->slow_gaps = 0;
+	ds->beats = 0;
 	ds->rhythm_ms = 0;
 	ds->last_rx = now_usec();
+	ds->last_beat = 0;
 	log_debug("%s@%s: %s stream connected", u->user, u->domain,
 	    kind_names[ds->kind]);
 	if (ds->kind == DS_DIALOG) {
@@ -167,6 +180,9 @@ stream_opened(struct dstream *ds)
 	}
 	if (ds->kind == DS_QUEUE)
 		queues_stream_state(u, 1);
+	/* A new stream owes nothing older: stop awaiting the old one's. */
+	if (ds->kind == DS_CALL && (c = cache_find(u, ds->call_id)) != NULL)
+		c->await_token = 0;
 	/*
 	 * Subscribe, then fetch: a change made before the subscription
 	 * existed comes on no stream. What the stream sends in this loop
@@ -212,14 +228,25 @@ stream_data_cb(uint64_t id, const char *p, size_t n, void *arg)
 
 	if (ds->dead)
 		return;
+	unsigned long	 comments;
+	int		 rc;
+
 	if (!ds->connected)
 		stream_opened(ds);	/* n == 0: the head alone */
 	if (ds->dead || n == 0)
 		return;
 	u->last_event = time(NULL);
-	stream_rx(ds);
-	if (sse_feed(ds->sse, p, n) == -1 && !ds->dead)
-		stream_lost(ds, "event too large");
+	ds->last_rx = now_usec();
+	comments = sse_comments(ds->sse);
+	rc = sse_feed(ds->sse, p, n);
+	if (ds->dead)
+		return;
+	if (rc == -1) {
+		stream_lost(ds, "event too large", 0);
+		return;
+	}
+	if (sse_comments(ds->sse) != comments)
+		stream_beat(ds, ds->last_rx);
 }
 
 static void
@@ -240,9 +267,13 @@ stream_retry_later(struct dstream *ds)
 	timer_add_ms(ds->retry_ev, delay);
 }
 
-/* The stream is gone while we still want it: doubt, then reconnect now. */
+/*
+ * The stream is gone while we still want it: doubt, then reconnect, at
+ * once (silent: the path died) or after the backoff (it broke on its own
+ * data, which a reconnect may well send again).
+ */
 static void
-stream_lost(struct dstream *ds, const char *why)
+stream_lost(struct dstream *ds, const char *why, int at_once)
 {
 	struct duser	*u = ds->user;
 	char		*msg;
@@ -261,8 +292,12 @@ stream_lost(struct dstream *ds, const char *why)
 	free(msg);
 	if (ds->kind == DS_QUEUE)
 		queues_stream_state(u, 0);
-	if (!ds->dead)
+	if (ds->dead)
+		return;
+	if (at_once)
 		stream_connect(ds);
+	else
+		stream_retry_later(ds);
 }
 
 static void
@@ -418,7 +453,7 @@ stream_tick(struct dstream *ds, uint64_t now)
 		return at;
 	snprintf(why, sizeof(why), "silent for %llu ms, %d times its rhythm",
 	    (unsigned long long)(now - ds->last_rx) / 1000, RHYTHM_MISSES);
-	stream_lost(ds, why);
+	stream_lost(ds, why, 1);
 	return 0;
 }
 

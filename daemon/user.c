@@ -19,6 +19,7 @@ static unsigned		 launching;	/* users started, not yet past STARTING */
 
 static void		 users_launch_more(void);
 static void		 user_poll_cb(evutil_socket_t, short, void *);
+static void		 user_doubt_at(struct duser *, const char *, int);
 
 static const char *const ustate_names[] = {
 	[USTATE_STARTING] = "starting",
@@ -141,31 +142,50 @@ user_core_result(struct duser *u, const struct http_resp *r)
 	if (reachable != u->reachable) {
 		u->reachable = reachable;
 		if (!reachable)
-			user_doubt(u, "the Core is unreachable");
+			user_doubt_at(u, "the Core is unreachable", 1);
 		else if (u->ready)
 			user_reconcile(u);	/* back: what did we miss? */
 		user_update_state(u);
 	}
 }
 
-void
-user_doubt(struct duser *u, const char *why)
+/*
+ * A doubt. While one is being reconciled, a part that fails again (a
+ * stream, a registration) does not start it over: that part catches up by
+ * itself (a reopened stream fetches its state, a registration retries
+ * with its backoff), and the answers already in count. An unreachable Core
+ * (force) starts it over: whatever it forgot meanwhile is asked again.
+ */
+static void
+user_doubt_at(struct duser *u, const char *why, int force)
 {
 	if (!u->started || u->stopping)
 		return;
-	u->doubt_seq = cache_seq();
-	if (u->reachable)	/* else why says why it is not */
-		snprintf(u->why, sizeof(u->why), "%s", why);
+	if (u->recon_todo != 0 && !force) {
+		log_debug("%s@%s: %s (reconciling already)", u->user,
+		    u->domain, why);
+		return;
+	}
 	if (u->recon_todo == 0)
 		log_info("%s@%s: %s: reconciling once the Core answers",
 		    u->user, u->domain, why);
+	u->doubt_seq = cache_seq();
 	u->recon_todo = RECON_ALL;
 	user_update_state(u);
 }
 
+void
+user_doubt(struct duser *u, const char *why)
+{
+	user_doubt_at(u, why, 0);
+}
+
 /*
  * Ask again for each part not yet confirmed; each ask is coalesced with
- * one already on its way if that one was sent after the doubt arose.
+ * one already on its way if that one was sent after the doubt arose. The
+ * transport is renewed once per doubt (webhooks registered again, streams
+ * waiting for their backoff reconnected): a part that keeps failing keeps
+ * its own backoff.
  */
 void
 user_reconcile(struct duser *u)
@@ -178,12 +198,13 @@ user_reconcile(struct duser *u)
 		queues_fetch_since(u, u->doubt_seq);
 	if (u->recon_todo & RECON_DEVICES)
 		user_fetch_devices_since(u, u->doubt_seq);
-	if (u->recon_todo & RECON_EVENTS) {
-		if (u->transport == CONF_TRANSPORT_WEBHOOK)
-			hooks_user_restore(u);
-		else if (u->dialog_stream == NULL)
-			user_reconciled(u, RECON_EVENTS, cache_seq());
-	}
+	if (u->renew_seq >= u->doubt_seq)
+		return;
+	u->renew_seq = u->doubt_seq;
+	if (u->transport == CONF_TRANSPORT_WEBHOOK)
+		hooks_user_restore(u);
+	else if (u->dialog_stream == NULL)
+		user_reconciled(u, RECON_EVENTS, cache_seq());
 	/* Streams waiting to reconnect (every transport has the queue's). */
 	streams_user_reopen(u);
 }
@@ -228,6 +249,9 @@ devices_apply(struct duser *u, const struct http_resp *r, uint64_t seq)
 	struct device_list	l;
 	char			err[256];
 
+	/* An answer that asking again will not change counts as one. */
+	if (r->status >= 200 && r->status < 500 && r->err != DSTNY_ERR_UNAUTHORIZED)
+		user_reconciled(u, RECON_DEVICES, seq);
 	if (r->err != DSTNY_OK) {
 		log_warnx("%s@%s: devices.list: %s: %s", u->user, u->domain,
 		    dstny_err_name(r->err), r->message);
@@ -237,7 +261,6 @@ devices_apply(struct duser *u, const struct http_resp *r, uint64_t seq)
 		log_warnx("%s@%s: devices.list: %s", u->user, u->domain, err);
 		return;
 	}
-	user_reconciled(u, RECON_DEVICES, seq);
 	if (devices_equal(&l, &u->devices)) {
 		devices_free(&l);
 		return;
@@ -354,7 +377,7 @@ user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 			u->reachable = 0;	/* no TLS, no answer: offline */
 			user_update_state(u);
 		}
-		user_doubt(u, "the ticket could not be renewed");
+		user_doubt_at(u, "the ticket could not be renewed", 1);
 		return;
 	}
 	u->reachable = 1;
