@@ -69,6 +69,7 @@ struct duser {
 	char			*name;		/* "" for the main user */
 	char			*domain;
 	char			*user;
+	long long		 owner;		/* a uid, or CONF_OWNER_ROOT */
 	struct ticket		*ticket;
 	int			 ticket_ok;
 	enum ustate		 state;
@@ -208,6 +209,8 @@ const char	*user_state_name(enum ustate);
 struct duser	*user_find_n(unsigned n);
 struct duser	*user_find_path(const char *path);
 struct duser	*user_find(const char *user);	/* by user id; NULL: the first */
+/* May uid control u's calls? Its owner and root may (interfaces.md 3). */
+int		 user_controls(const struct duser *, uid_t uid);
 /* A request to the Core failed or succeeded: update reachability. */
 void		 user_core_result(struct duser *, const struct http_resp *);
 /* Work State out again from what is known; emits StateChanged. */

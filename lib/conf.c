@@ -2,11 +2,13 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -37,6 +39,7 @@ enum conf_type {
 	T_TRANSPORT,
 	T_BUS,
 	T_LISTEN,	/* host:port */
+	T_OWNER,	/* a local account: a user name or a numeric uid */
 };
 
 struct conf_key {
@@ -56,6 +59,7 @@ static const struct conf_key conf_keys[] = {
 	C("core", "base_url", T_URL, base_url),
 	CU("core", "domain", T_STR, domain),
 	CU("core", "user", T_STR, user),
+	CU("core", "owner", T_OWNER, owner),
 	C("core", "ca_file", T_FILE, ca_file),
 	C("core", "insecure", T_BOOL, insecure),
 	CN("core", "timeout_ms", timeout_ms, 100, 600000),
@@ -85,6 +89,7 @@ static const struct conf_key conf_user_keys[] = {
 	U("user", T_STR, user),
 	U("token_file", T_FILE, token_file),
 	U("password_file", T_FILE, password_file),
+	U("owner", T_OWNER, owner),
 };
 #undef U
 
@@ -286,6 +291,31 @@ conf_check_url(const char *v)
 	return 0;
 }
 
+/*
+ * An account is resolved once, at load: a name with getpwnam(3), digits
+ * as a uid that need not have a name. (uid_t)-1 is no account.
+ */
+static int
+conf_parse_owner(const char *v, long long *out)
+{
+	struct passwd	*pw;
+	char		*end;
+	unsigned long	 n;
+
+	if (*v >= '0' && *v <= '9') {
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (*end != '\0' || errno != 0 || n >= (uid_t)-1)
+			return -1;
+		*out = (long long)n;
+		return 0;
+	}
+	if (*v == '\0' || (pw = getpwnam(v)) == NULL)
+		return -1;
+	*out = (long long)pw->pw_uid;
+	return 0;
+}
+
 static int
 conf_parse_list(const char *v, char ***list, size_t *n)
 {
@@ -405,6 +435,10 @@ conf_set(const struct conf_key *k, void *base, const char *v,
 		else
 			return (*why = "must be session, system or none"), -1;
 		return 0;
+	case T_OWNER:
+		if (conf_parse_owner(v, field) == -1)
+			return (*why = "no such local account"), -1;
+		return 0;
 	case T_LISTEN:
 		if (conf_check_listen(v) == -1)
 			return (*why = "must be host:port, such as 127.0.0.1:8088"), -1;
@@ -426,6 +460,7 @@ conf_user_get(struct conf *c, const char *name)
 	c->users = xreallocarray(c->users, c->nusers + 1, sizeof(*c->users));
 	memset(&c->users[c->nusers], 0, sizeof(*c->users));
 	c->users[c->nusers].name = xstrdup(name);
+	c->users[c->nusers].owner = CONF_OWNER_UNSET;
 	return &c->users[c->nusers++];
 }
 
@@ -526,6 +561,13 @@ conf_finish(struct conf_parser *p)
 			    "password_file", "[%s] has token_file too: give one "
 			    "of them", section);
 		free(section);
+		/*
+		 * Not inherited from [core]: control of a colleague's calls
+		 * is given by name, never by default.
+		 */
+		if (u->owner == CONF_OWNER_UNSET)
+			u->owner = c->bus == CONF_BUS_SYSTEM ? CONF_OWNER_ROOT :
+			    (long long)geteuid();
 		if (i == 0)
 			continue;
 		if (u->user == NULL)

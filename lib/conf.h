@@ -26,7 +26,12 @@ struct conf_user {
 	char		*user;
 	char		*token_file;	/* NULL: inherit, then credentials dir */
 	char		*password_file;
+	long long	 owner;		/* who controls its calls: a uid, or
+					   CONF_OWNER_ROOT (root only) */
 };
+
+#define CONF_OWNER_ROOT		(-1LL)	/* nobody but root */
+#define CONF_OWNER_UNSET	(-2LL)	/* only while parsing */
 
 /* Parsed configuration; a plain value, read-only after conf_load(). */
 struct conf {

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "routes.h"
@@ -195,6 +196,28 @@ main(void)
 		ok(c == NULL, "NUL byte refused");
 		is_str(err, "t.conf:2: NUL byte in file", "NUL byte message");
 	}
+
+	/* owner: a name or a uid, resolved at load; defaults by bus; not inherited. */
+	c = parse(BASE "owner = root\n[user \"bob\"]\nowner = 4242\n"
+	    "[user \"carol\"]\nuser = carol\n", err, sizeof(err));
+	ok(c != NULL && c->users[0].owner == 0 && c->users[1].owner == 4242,
+	    "owner by name and by uid (%s)", err);
+	ok(c != NULL && c->nusers == 3 && c->users[2].owner == (long long)geteuid(),
+	    "session: no owner is the daemon's own account");
+	conf_free(c);
+	c = parse(BASE "owner = 0\n[dbus]\nbus = system\n[user \"bob\"]\nuser = bob\n", err,
+	    sizeof(err));
+	ok(c != NULL && c->nusers == 2 && c->users[0].owner == 0 &&
+	    c->users[1].owner == CONF_OWNER_ROOT,
+	    "system: no owner is root only, [core]'s is not inherited (%s)", err);
+	conf_free(c);
+	fails(BASE "owner = no-such-account-dstnyd\n",
+	    "t.conf:5: [core] owner: no such local account "
+	    "(got \"no-such-account-dstnyd\")");
+	fails(BASE "owner = 4294967295\n",
+	    "t.conf:5: [core] owner: no such local account (got \"4294967295\")");
+	fails(BASE "owner = 12x\n",
+	    "t.conf:5: [core] owner: no such local account (got \"12x\")");
 
 	/* The example shipped in conf/ is valid. */
 	{
