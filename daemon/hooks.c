@@ -205,7 +205,7 @@ hooks_accept_error_cb(struct evconnlistener *l, void *arg)
 static void
 hooks_request_cb(struct evhttp_request *req, void *arg)
 {
-	const char	*uri = evhttp_request_get_uri(req), *id;
+	const char	*uri = evhttp_request_get_uri(req);
 	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
 	struct hook	*h;
 	struct hint	 hint;
@@ -237,16 +237,17 @@ hooks_request_cb(struct evhttp_request *req, void *arg)
 		    evbuffer_get_length(in), &hint);
 	evhttp_send_reply(req, 204, "No Content", NULL);
 	u = h->user;
-	id = h->id;
 	u->last_event = time(NULL);
-	log_debug("%s@%s: %s webhook %s", u->user, u->domain,
-	    kind_names[h->kind], id);
+	/* Never the targetId: whoever reads it can post hints. */
+	log_debug("%s@%s: %s webhook%s%s", u->user, u->domain,
+	    kind_names[h->kind], h->kind == HK_CALL ? " for call " : "",
+	    h->kind == HK_CALL ? h->call_id : "");
 	switch (h->kind) {
 	case HK_USER:
 		for (i = 0; i < hint.ncalls; i++)
 			if (hint.tokens[i] != 0 && cache_find(u, hint.call_ids[i]))
 				cache_hint(u, hint.call_ids[i], hint.tokens[i]);
-		cache_fetch_user(u, REASON_ENDED);
+		cache_hint_user(u);
 		break;
 	case HK_DEVICE:
 		user_fetch_devices(u);

@@ -355,6 +355,11 @@ main(int argc, char *argv[])
 	if (dconf->insecure)
 		log_warnx("insecure = true: the Core's TLS certificate is NOT "
 		    "verified");
+	if (conf_transport(dconf) == CONF_TRANSPORT_WEBHOOK &&
+	    conf_public_url_plain(dconf))
+		log_warnx("[events] public_url is plain http:// on a host that is "
+		    "not loopback: webhooks and their targetIds are not "
+		    "encrypted on the way (use https:// through a TLS proxy)");
 
 	signal(SIGPIPE, SIG_IGN);
 	/*

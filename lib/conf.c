@@ -752,6 +752,26 @@ conf_free(struct conf *c)
 	free(c);
 }
 
+int
+conf_public_url_plain(const struct conf *c)
+{
+	const char	*h;
+	size_t		 n;
+
+	if (c->public_url == NULL || strncasecmp(c->public_url, "http://", 7) != 0)
+		return 0;
+	h = c->public_url + 7;
+	if ((n = strcspn(h, "/?#")) > 0 && memchr(h, '@', n) != NULL)
+		h = (const char *)memchr(h, '@', n) + 1;	/* userinfo */
+	if (h[0] == '[')
+		return !(strncmp(h, "[::1]", 5) == 0);
+	n = strcspn(h, ":/?#");
+	if ((n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
+	    strncmp(h, "127.", 4) == 0)
+		return 0;
+	return 1;
+}
+
 enum conf_transport
 conf_transport(const struct conf *c)
 {

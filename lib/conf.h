@@ -79,6 +79,11 @@ struct conf	*conf_parse(const char *text, size_t len, const char *name,
 		    char *err, size_t errlen);
 void		 conf_free(struct conf *);
 
+/*
+ * 1 when webhooks would cross a network unencrypted: public_url is
+ * http:// on a host that is not loopback (localhost, 127/8, ::1).
+ */
+int		 conf_public_url_plain(const struct conf *);
 /* auto resolved: webhook when public_url is set, else sse. */
 enum conf_transport conf_transport(const struct conf *);
 const char	*conf_transport_name(enum conf_transport);

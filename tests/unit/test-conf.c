@@ -219,6 +219,28 @@ main(void)
 	fails(BASE "owner = 12x\n",
 	    "t.conf:5: [core] owner: no such local account (got \"12x\")");
 
+	/* public_url in plain http off loopback is worth a warning. */
+	{
+		static const struct { const char *url; int plain; } pu[] = {
+			{ "https://ws7.example.com:8088", 0 },
+			{ "http://127.0.0.1:8088", 0 }, { "http://localhost:1", 0 },
+			{ "http://[::1]:8088/x", 0 },
+			{ "http://ws7.example.com:8088", 1 },
+			{ "HTTP://10.0.0.7", 1 }, { "http://[2001:db8::1]:80", 1 },
+			{ "http://localhost.evil.example", 1 },
+			{ "http://127.0.0.1@evil.example", 1 },
+		};
+		struct conf pc;
+		size_t i;
+		memset(&pc, 0, sizeof(pc));
+		for (i = 0; i < sizeof(pu) / sizeof(pu[0]); i++) {
+			pc.public_url = (char *)pu[i].url;
+			ok(conf_public_url_plain(&pc) == pu[i].plain,
+			    "public_url %s: %s", pu[i].url, pu[i].plain ?
+			    "plain" : "fine");
+		}
+	}
+
 	/* The example shipped in conf/ is valid. */
 	{
 		char path[4096];
