@@ -130,6 +130,13 @@ uint64_t	 now_usec(void);
 /* The <n> of prefix<n> (an object path); -1 when path is not one. */
 int		 path_index(const char *path, const char *prefix, unsigned *n);
 
+/* listen.c: the listeners' share of descriptors, and one in reserve for EMFILE. */
+struct evconnlistener;
+void		 listen_init(void);
+void		 listen_free(void);
+size_t		 listen_cap(size_t want);
+void		 listen_accept_error(struct evconnlistener *, const char *what);
+
 /* notify.c: READY=1, STATUS=..., WATCHDOG=1 to $NOTIFY_SOCKET, never blocking. */
 void		 notify_send(const char *, ...) __attribute__((format(printf, 1, 2)));
 void		 daemon_status_changed(void);

@@ -384,6 +384,7 @@ main(int argc, char *argv[])
 	hopts.max_retries = 2;
 	dhttp = http_new(dbase, &hopts);
 
+	listen_init();
 	if (rpc_listen(dconf, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (conf_transport(dconf) == CONF_TRANSPORT_WEBHOOK &&
@@ -419,6 +420,7 @@ main(int argc, char *argv[])
 	trim_free();
 	rpc_close();
 	hooks_close();
+	listen_free();
 	bus_close();
 	http_free(dhttp);
 	for (i = 0; i < 3; i++)

@@ -43,8 +43,19 @@ struct rpc_client {
 	int			 dead;
 	int			 close_when_flushed;
 	int			 read_paused;	/* its answers wait to be read */
+	int			 served;	/* sent a whole line */
+	struct event		*deadline_ev;	/* until then */
 	TAILQ_ENTRY(rpc_client)	 entry;
 };
+
+/*
+ * A client has RPC_HEAD_DEADLINE seconds from accept to send its first
+ * whole line (a total, not an idle timeout: a byte every few seconds does
+ * not keep it). When the socket is full, the oldest client that has not
+ * sent one makes room for the new one; one that has (a subscriber) is
+ * never pushed out: then the new one is refused.
+ */
+#define RPC_HEAD_DEADLINE	10
 
 /*
  * Where one request's reply goes: a lone request's is a line to its
@@ -76,9 +87,9 @@ struct rpc_pending {
 static TAILQ_HEAD(, rpc_client) clients = TAILQ_HEAD_INITIALIZER(clients);
 static TAILQ_HEAD(, rpc_client) dead_clients = TAILQ_HEAD_INITIALIZER(dead_clients);
 static struct evconnlistener	*listener;
-static struct event		*accept_retry_ev;
 static char			*sock_path;
 static size_t			 nclients;
+static size_t			 clients_cap;	/* max_clients, or fewer */
 static uint64_t			 next_client_id = 1;
 
 static struct rpc_client *
@@ -100,6 +111,7 @@ client_free_cb(evutil_socket_t fd, short what, void *arg)
 	while ((c = TAILQ_FIRST(&dead_clients)) != NULL) {
 		TAILQ_REMOVE(&dead_clients, c, entry);
 		bufferevent_free(c->bev);
+		event_free(c->deadline_ev);
 		free(c);
 	}
 }
@@ -112,6 +124,7 @@ client_close(struct rpc_client *c)
 		return;
 	c->dead = 1;
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	evtimer_del(c->deadline_ev);
 	TAILQ_REMOVE(&clients, c, entry);
 	nclients--;
 	if (TAILQ_EMPTY(&dead_clients))
@@ -746,6 +759,10 @@ client_read_cb(struct bufferevent *bev, void *arg)
 		}
 		if ((size_t)eol.pos > RPC_LINE_MAX)
 			goto too_long;
+		if (!c->served) {
+			c->served = 1;
+			evtimer_del(c->deadline_ev);
+		}
 		line = xmalloc((size_t)eol.pos + 1);
 		evbuffer_remove(in, line, (size_t)eol.pos);
 		evbuffer_drain(in, eol_len);
@@ -787,11 +804,34 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 }
 
 static void
+client_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_client	*c = arg;
+
+	log_debug("socket: client %llu sent no whole line in %d s: closed",
+	    (unsigned long long)c->id, RPC_HEAD_DEADLINE);
+	client_close(c);
+}
+
+/* The oldest client that has not sent a whole line; NULL: none. */
+static struct rpc_client *
+client_unserved(void)
+{
+	struct rpc_client	*c;
+
+	TAILQ_FOREACH(c, &clients, entry)
+		if (!c->served && !c->dead)
+			return c;
+	return NULL;
+}
+
+static void
 accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
 {
 	struct rpc_client	*c;
 	struct ucred		 cred;
+	struct timeval		 tv = { RPC_HEAD_DEADLINE, 0 };
 	socklen_t		 len = sizeof(cred);
 	static const char	 busy[] = "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":"
 	    "-32000,\"message\":\"too many clients\"},\"id\":null}\n";
@@ -806,15 +846,22 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		close(fd);
 		return;
 	}
-	if (nclients >= (size_t)dconf->max_clients) {
-		if (write(fd, busy, sizeof(busy) - 1) < 0)
-			log_debug("socket: %s", strerror(errno));
-		close(fd);
-		return;
+	if (nclients >= clients_cap) {
+		if ((c = client_unserved()) == NULL) {
+			if (write(fd, busy, sizeof(busy) - 1) < 0)
+				log_debug("socket: %s", strerror(errno));
+			close(fd);
+			return;
+		}
+		log_debug("socket: full: client %llu, which sent no whole "
+		    "line, closed", (unsigned long long)c->id);
+		client_close(c);
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->id = next_client_id++;
 	c->uid = cred.uid;
+	c->deadline_ev = evtimer_new(dbase, client_deadline_cb, c);
+	evtimer_add(c->deadline_ev, &tv);
 	c->bev = bufferevent_socket_new(dbase, fd, BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(c->bev, client_read_cb, client_write_cb,
 	    client_event_cb, c);
@@ -824,20 +871,9 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 }
 
 static void
-accept_retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-	evconnlistener_enable(listener);
-}
-
-/* Out of descriptors: stop accepting for a second (iked control_accept). */
-static void
 accept_error_cb(struct evconnlistener *l, void *arg)
 {
-	struct timeval	tv = { 1, 0 };
-
-	log_warn("socket: accept");
-	evconnlistener_disable(l);
-	evtimer_add(accept_retry_ev, &tv);
+	listen_accept_error(l, "socket");
 }
 
 /* A socket file left by a dead daemon is replaced; a live one is not. */
@@ -941,9 +977,10 @@ rpc_listen(const struct conf *conf, char *err, size_t errlen)
 		return -1;
 	}
 	evconnlistener_set_error_cb(listener, accept_error_cb);
-	accept_retry_ev = evtimer_new(dbase, accept_retry_cb, NULL);
+	clients_cap = listen_cap((size_t)conf->max_clients);
 	sock_path = xstrdup(conf->socket_path);
-	log_info("socket: listening on %s", sock_path);
+	log_info("socket: listening on %s (at most %zu clients)", sock_path,
+	    clients_cap);
 	return 0;
 }
 
@@ -955,13 +992,13 @@ rpc_close(void)
 	while ((c = TAILQ_FIRST(&clients)) != NULL) {
 		TAILQ_REMOVE(&clients, c, entry);
 		bufferevent_free(c->bev);
+		event_free(c->deadline_ev);
 		free(c);
 	}
 	client_free_cb(-1, 0, NULL);
 	nclients = 0;
 	if (listener != NULL) {
 		evconnlistener_free(listener);
-		event_free(accept_retry_ev);
 		unlink(sock_path);
 	}
 	listener = NULL;
