@@ -44,6 +44,16 @@ check(int good, const char *what, const char *hint, const char *fmt, ...)
 	failures += !good;
 }
 
+/* A risk, not a fault: said, but the exit status stays. */
+static void
+warn(int good, const char *what, const char *detail, const char *hint)
+{
+	if (good)
+		check(1, what, detail, NULL);
+	else
+		printf("%-5s %s: %s (%s)\n", "WARN", what, detail, hint);
+}
+
 static size_t
 discard_cb(char *p, size_t size, size_t n, void *arg)
 {
@@ -321,6 +331,9 @@ doctor_run(struct ctl *ctl, const char *conf_path)
 	json_object_put(reply);
 	if (c != NULL && c->public_url != NULL &&
 	    conf_transport(c) == CONF_TRANSPORT_WEBHOOK) {
+		warn(!conf_public_url_plain(c), "public_url encrypted",
+		    c->public_url, "plain http:// off loopback: anyone on the "
+		    "way reads the webhooks' targetIds; use https://");
 		url = xasprintf("%s/hooks/dstnyctl-doctor", c->public_url);
 		status = probe(c, url, 1, &code, err, sizeof(err));
 		if (status == 404)

@@ -188,6 +188,8 @@ call_method(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	if (i == sizeof(methods) / sizeof(methods[0]))
 		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_METHOD,
 		    "no method %s", member);
+	if ((r = bus_check_owner(m, c->user, error)) < 0)
+		return r;
 	memset(&a, 0, sizeof(a));
 	if (methods[i].arg != 0 && (r = sd_bus_message_read_basic(m,
 	    methods[i].arg, &s)) < 0)

@@ -91,6 +91,8 @@ queue_login_method(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	struct action_args	 a;
 	int			 r;
 
+	if ((r = bus_check_owner(m, q->user, error)) < 0)
+		return r;
 	memset(&a, 0, sizeof(a));
 	if ((r = bus_read_options(m, &a, error)) < 0)
 		return r;

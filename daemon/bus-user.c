@@ -113,6 +113,8 @@ user_make_call(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	const char		*dest;
 	int			 r;
 
+	if ((r = bus_check_owner(m, userdata, error)) < 0)
+		return r;
 	memset(&a, 0, sizeof(a));
 	if ((r = sd_bus_message_read(m, "s", &dest)) < 0 ||
 	    (r = bus_read_options(m, &a, error)) < 0)
@@ -125,7 +127,10 @@ static int
 user_resync(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct duser	*u = userdata;
+	int		 r;
 
+	if ((r = bus_check_owner(m, u, error)) < 0)
+		return r;
 	cache_fetch_user(u, REASON_RESYNC);
 	user_fetch_devices(u);
 	queues_fetch(u);
@@ -139,6 +144,8 @@ user_set_line_state(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	int64_t		 expires;
 	int		 r;
 
+	if ((r = bus_check_owner(m, userdata, error)) < 0)
+		return r;
 	if ((r = sd_bus_message_read(m, "sx", &id, &expires)) < 0)
 		return r;
 	return bus_run_linestate(m, userdata, id, expires, 0);
@@ -150,7 +157,8 @@ user_clear_line_state(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	const char	*id;
 	int		 r;
 
-	if ((r = sd_bus_message_read(m, "s", &id)) < 0)
+	if ((r = bus_check_owner(m, userdata, error)) < 0 ||
+	    (r = sd_bus_message_read(m, "s", &id)) < 0)
 		return r;
 	return bus_run_linestate(m, userdata, id, 0, 1);
 }

@@ -354,6 +354,33 @@ bus_action_cb(enum dstny_err err, const char *msg, struct dcall *c,
 }
 
 /* Start an action for a method call; the reply is sent when it is done. */
+/*
+ * Only u's owner and root control u's calls (interfaces.md 3): 0, or
+ * Forbidden set in error. The caller's effective uid is the bus's word
+ * (GetConnectionCredentials), never the message's; not knowing it is
+ * a refusal.
+ */
+int
+bus_check_owner(sd_bus_message *m, const struct duser *u, sd_bus_error *error)
+{
+	sd_bus_creds	*creds = NULL;
+	uid_t		 uid = 0;
+	int		 r;
+
+	if ((r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID |
+	    SD_BUS_CREDS_AUGMENT, &creds)) >= 0)
+		r = sd_bus_creds_get_euid(creds, &uid);
+	sd_bus_creds_unref(creds);
+	if (r >= 0 && user_controls(u, uid))
+		return 0;
+	if (r < 0)
+		log_debug("bus: %s: no uid for the caller: %s",
+		    sd_bus_message_get_member(m), strerror(-r));
+	return sd_bus_error_setf(error, dstny_err_dbus_name(DSTNY_ERR_FORBIDDEN),
+	    "only the owner of %s@%s and root control its calls", u->user,
+	    u->domain);
+}
+
 int
 bus_run_action(sd_bus_message *m, struct duser *u, struct dcall *c,
     enum call_op op, const struct action_args *a, int want_path)

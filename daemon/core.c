@@ -169,6 +169,7 @@ core_start(struct core_req *r)
 	memset(&req, 0, sizeof(req));
 	req.method = route_method(r->route);
 	req.url = r->url;
+	req.log_name = route_name(r->route);
 	req.body = r->body;
 	req.body_len = r->body != NULL ? strlen(r->body) : 0;
 	req.bearer = ticket_token(u->ticket);

@@ -52,6 +52,8 @@ struct dcall {
 	uint64_t		 fetch_req;	/* state.call in flight, 0: none */
 	uint64_t		 fetch_seq;
 	int			 fetch_again;
+	uint64_t		 hint_at;	/* now_usec() of the last hinted fetch */
+	struct event		*hint_ev;	/* the next one, when spaced */
 	struct dstream		*stream;	/* state.call.sse */
 	TAILQ_ENTRY(dcall)	 entry;
 };
@@ -74,6 +76,7 @@ struct duser {
 	char			*name;		/* "" for the main user */
 	char			*domain;
 	char			*user;
+	long long		 owner;		/* a uid, or CONF_OWNER_ROOT */
 	struct ticket		*ticket;
 	int			 ticket_ok;
 	int			 ticket_accepted; /* the Core answered with it */
@@ -105,6 +108,8 @@ struct duser {
 	uint64_t		 user_fetch_seq;
 	int			 user_fetch_again;
 	const char		*user_fetch_reason;
+	uint64_t		 user_hint_at;	/* the last hinted state.user */
+	struct event		*user_hint_ev;	/* the next one, when spaced */
 	uint64_t		 devices_fetch;
 	uint64_t		 devices_fetch_seq;
 	int			 devices_again;
@@ -134,6 +139,13 @@ extern struct duser_list	 dusers;
 uint64_t	 now_usec(void);
 /* The <n> of prefix<n> (an object path); -1 when path is not one. */
 int		 path_index(const char *path, const char *prefix, unsigned *n);
+
+/* listen.c: the listeners' share of descriptors, and one in reserve for EMFILE. */
+struct evconnlistener;
+void		 listen_init(void);
+void		 listen_free(void);
+size_t		 listen_cap(size_t want);
+void		 listen_accept_error(struct evconnlistener *, const char *what);
 
 /* notify.c: READY=1, STATUS=..., WATCHDOG=1 to $NOTIFY_SOCKET, never blocking. */
 void		 notify_send(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -171,6 +183,8 @@ void		 cache_hint(struct duser *, const char *call_id, int64_t token);
 /* Fetch state.user (coalesced) and reconcile; absent calls get reason. */
 void		 cache_fetch_user(struct duser *, const char *absent_reason);
 /* The same, unless a state.user sent after seq is applied or on its way. */
+/* A hint that the user's state changed: a spaced state.user. */
+void		 cache_hint_user(struct duser *);
 void		 cache_fetch_user_since(struct duser *, uint64_t seq,
 		    const char *absent_reason);
 /*
@@ -225,6 +239,8 @@ const char	*user_state_name(enum ustate);
 struct duser	*user_find_n(unsigned n);
 struct duser	*user_find_path(const char *path);
 struct duser	*user_find(const char *user);	/* by user id; NULL: the first */
+/* May uid control u's calls? Its owner and root may (interfaces.md 3). */
+int		 user_controls(const struct duser *, uid_t uid);
 /* A request to the Core failed or succeeded: update reachability. */
 void		 user_core_result(struct duser *, const struct http_resp *);
 /* Work State out again from what is known; emits StateChanged. */

@@ -1,11 +1,14 @@
 /* hooks.c: the webhook transport: the listener, and registrations kept alive. */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -23,7 +26,7 @@
 #define HOOK_TIMEOUT		10
 #define HOOK_DEFAULT_LIFE	3600
 #define HOOK_RENEW_MAX_MS	(24L * 3600 * 1000)
-#define HOOK_MAX_CONNS		256	/* connections with a request under way */
+#define HOOK_MAX_CONNS		256	/* connections; fewer with few descriptors */
 
 enum hook_kind { HK_USER, HK_DEVICE, HK_CALL };
 
@@ -54,16 +57,32 @@ static size_t		  hook_index_size;
 static size_t		  hook_count;
 
 static struct evhttp	*hooks_http;
-static struct event	*hooks_accept_ev;
 static struct evconnlistener *hooks_listener;
 
-/* The connections that made a request, to cap them (iked-style). */
+/*
+ * Every connection, counted from accept (evhttp_set_bevcb): at most
+ * hooks_cap of them. When full, the oldest one that has not completed a
+ * request makes room (a slow client, not the Core's keep-alive one), so
+ * that a new connection, perhaps the Core's, is always served. Each has
+ * HOOK_HEAD_DEADLINE seconds from accept, and again from each answer, to
+ * send a whole request: a total, not an idle timeout, so a byte every few
+ * seconds does not keep it.
+ */
+#define HOOK_HEAD_DEADLINE	10
+
 struct hook_conn {
-	struct evhttp_connection *evcon;
-	TAILQ_ENTRY(hook_conn)	 entry;
+	struct bufferevent		*bev;
+	struct evhttp_connection	*evcon;		/* NULL until bound */
+	struct event			*bind_ev;
+	struct event			*deadline_ev;
+	int				 served;	/* answered a request */
+	int				 closing;	/* shut down, not yet gone */
+	TAILQ_ENTRY(hook_conn)		 entry;
 };
-static TAILQ_HEAD(, hook_conn) hook_conns = TAILQ_HEAD_INITIALIZER(hook_conns);
-static size_t		 nhook_conns;
+TAILQ_HEAD(hook_conn_list, hook_conn);
+static struct hook_conn_list hook_conns = TAILQ_HEAD_INITIALIZER(hook_conns);
+static size_t		 nhook_conns;	/* not closing */
+static size_t		 hooks_cap;
 static struct hook_list	 hooks = TAILQ_HEAD_INITIALIZER(hooks);
 static size_t		 hooks_deleting;
 
@@ -149,63 +168,133 @@ hook_find(const char *id)
 }
 
 static void
+hooks_conn_free(struct hook_conn *hc)
+{
+	TAILQ_REMOVE(&hook_conns, hc, entry);
+	if (!hc->closing)
+		nhook_conns--;
+	event_free(hc->bind_ev);
+	event_free(hc->deadline_ev);
+	free(hc);
+}
+
+/* evhttp frees the connection: called from its code, never ours. */
+static void
 hooks_conn_closed_cb(struct evhttp_connection *evcon, void *arg)
 {
-	struct hook_conn	*hc;
-
-	TAILQ_FOREACH(hc, &hook_conns, entry)
-		if (hc->evcon == evcon) {
-			TAILQ_REMOVE(&hook_conns, hc, entry);
-			nhook_conns--;
-			free(hc);
-			break;
-		}
+	hooks_conn_free(arg);
 	if (hooks_listener != NULL)
 		evconnlistener_enable(hooks_listener);
 }
 
-/* Count a connection on its first request; 0 when over the cap. */
-static int
-hooks_conn_track(struct evhttp_request *req)
+/*
+ * Close a connection under evhttp: its socket is shut down, evhttp reads
+ * the end and frees it (and tells hooks_conn_closed_cb). Never freed
+ * here: evhttp may be inside its callbacks.
+ */
+static void
+hooks_conn_shut(struct hook_conn *hc, const char *why)
+{
+	if (hc->closing)
+		return;
+	log_debug("webhook listener: a connection closed: %s", why);
+	hc->closing = 1;
+	nhook_conns--;
+	evtimer_del(hc->deadline_ev);
+	shutdown(bufferevent_getfd(hc->bev), SHUT_RDWR);
+}
+
+static void
+hooks_conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	hooks_conn_shut(arg, "no whole request in time");
+}
+
+/*
+ * The next loop pass after accept: evhttp has made its connection, whose
+ * bufferevent callbacks carry it. Until now our reference kept the
+ * bufferevent; if evhttp has let go of it already, it is gone.
+ */
+static void
+hooks_conn_bind_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hook_conn	*hc = arg;
+	bufferevent_data_cb	 readcb;
+	void			*cbarg;
+
+	bufferevent_getcb(hc->bev, &readcb, NULL, NULL, &cbarg);
+	if (readcb == NULL || cbarg == NULL) {
+		bufferevent_decref(hc->bev);
+		hooks_conn_free(hc);
+		return;
+	}
+	hc->evcon = cbarg;
+	evhttp_connection_set_closecb(hc->evcon, hooks_conn_closed_cb, hc);
+	bufferevent_decref(hc->bev);	/* evhttp's alone now */
+}
+
+/* evhttp_set_bevcb: a connection was accepted; its bufferevent is ours to make. */
+static struct bufferevent *
+hooks_conn_new_cb(struct event_base *base, void *arg)
+{
+	struct hook_conn	*hc, *victim = NULL, *old;
+	struct timeval		 tv = { HOOK_HEAD_DEADLINE, 0 };
+
+	if (nhook_conns >= hooks_cap) {
+		/* The oldest without a whole request; else the oldest. */
+		TAILQ_FOREACH(old, &hook_conns, entry) {
+			if (old->closing)
+				continue;
+			if (!old->served) {
+				victim = old;
+				break;
+			}
+			if (victim == NULL)
+				victim = old;
+		}
+		if (victim != NULL)
+			hooks_conn_shut(victim, "the listener is full");
+	}
+	hc = xcalloc(1, sizeof(*hc));
+	hc->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_incref(hc->bev);	/* until bound: see hooks_conn_bind_cb */
+	hc->bind_ev = event_new(dbase, -1, 0, hooks_conn_bind_cb, hc);
+	hc->deadline_ev = evtimer_new(dbase, hooks_conn_deadline_cb, hc);
+	evtimer_add(hc->deadline_ev, &tv);
+	event_active(hc->bind_ev, EV_TIMEOUT, 0);
+	TAILQ_INSERT_TAIL(&hook_conns, hc, entry);
+	nhook_conns++;
+	return hc->bev;
+}
+
+/* A request was read whole on hc's connection: the next has its own deadline. */
+static void
+hooks_conn_served(struct evhttp_request *req)
 {
 	struct evhttp_connection	*evcon = evhttp_request_get_connection(req);
 	struct hook_conn		*hc;
+	struct timeval			 tv = { HOOK_HEAD_DEADLINE, 0 };
 
-	TAILQ_FOREACH(hc, &hook_conns, entry)
-		if (hc->evcon == evcon)
-			return 1;
-	if (nhook_conns >= HOOK_MAX_CONNS)
-		return 0;
-	hc = xcalloc(1, sizeof(*hc));
-	hc->evcon = evcon;
-	TAILQ_INSERT_TAIL(&hook_conns, hc, entry);
-	nhook_conns++;
-	evhttp_connection_set_closecb(evcon, hooks_conn_closed_cb, NULL);
-	return 1;
+	TAILQ_FOREACH_REVERSE(hc, &hook_conns, hook_conn_list, entry)
+		if (hc->evcon == evcon) {
+			hc->served = 1;
+			if (!hc->closing)
+				evtimer_add(hc->deadline_ev, &tv);
+			return;
+		}
 }
 
-static void
-hooks_accept_retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-	evconnlistener_enable(hooks_listener);
-}
-
-/* Out of descriptors: pause accepting instead of spinning. */
 static void
 hooks_accept_error_cb(struct evconnlistener *l, void *arg)
 {
-	struct timeval	tv = { 1, 0 };
-
-	log_warn("webhook listener: accept");
-	evconnlistener_disable(l);
-	evtimer_add(hooks_accept_ev, &tv);
+	listen_accept_error(l, "webhook listener");
 }
 
 /* POST /hooks/<targetId>: a hint, never state. Answers before acting. */
 static void
 hooks_request_cb(struct evhttp_request *req, void *arg)
 {
-	const char	*uri = evhttp_request_get_uri(req), *id;
+	const char	*uri = evhttp_request_get_uri(req);
 	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
 	struct hook	*h;
 	struct hint	 hint;
@@ -213,12 +302,7 @@ hooks_request_cb(struct evhttp_request *req, void *arg)
 	char		*call_id, target[33];
 	size_t		 i;
 
-	if (!hooks_conn_track(req)) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Connection", "close");
-		evhttp_send_error(req, 503, "Too Many Connections");
-		return;
-	}
+	hooks_conn_served(req);
 	if (hint_target(uri, target) == -1 || (h = hook_find(target)) == NULL) {
 		evhttp_send_error(req, 404, "Not Found");
 		return;
@@ -237,16 +321,17 @@ hooks_request_cb(struct evhttp_request *req, void *arg)
 		    evbuffer_get_length(in), &hint);
 	evhttp_send_reply(req, 204, "No Content", NULL);
 	u = h->user;
-	id = h->id;
 	u->last_event = time(NULL);
-	log_debug("%s@%s: %s webhook %s", u->user, u->domain,
-	    kind_names[h->kind], id);
+	/* Never the targetId: whoever reads it can post hints. */
+	log_debug("%s@%s: %s webhook%s%s", u->user, u->domain,
+	    kind_names[h->kind], h->kind == HK_CALL ? " for call " : "",
+	    h->kind == HK_CALL ? h->call_id : "");
 	switch (h->kind) {
 	case HK_USER:
 		for (i = 0; i < hint.ncalls; i++)
 			if (hint.tokens[i] != 0 && cache_find(u, hint.call_ids[i]))
 				cache_hint(u, hint.call_ids[i], hint.tokens[i]);
-		cache_fetch_user(u, REASON_ENDED);
+		cache_hint_user(u);
 		break;
 	case HK_DEVICE:
 		user_fetch_devices(u);
@@ -284,6 +369,8 @@ hooks_listen(const struct conf *conf, char *err, size_t errlen)
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(hooks_http, hooks_request_cb, NULL);
+	evhttp_set_bevcb(hooks_http, hooks_conn_new_cb, NULL);
+	hooks_cap = listen_cap(HOOK_MAX_CONNS);
 	struct evhttp_bound_socket *bound;
 	if ((bound = evhttp_bind_socket_with_handle(hooks_http, host,
 	    (ev_uint16_t)port)) == NULL) {
@@ -296,9 +383,8 @@ hooks_listen(const struct conf *conf, char *err, size_t errlen)
 	}
 	hooks_listener = evhttp_bound_socket_get_listener(bound);
 	evconnlistener_set_error_cb(hooks_listener, hooks_accept_error_cb);
-	hooks_accept_ev = evtimer_new(dbase, hooks_accept_retry_cb, NULL);
-	log_info("webhook listener on %s, public URL %s/hooks/", conf->listen,
-	    conf->public_url);
+	log_info("webhook listener on %s (at most %zu connections), public "
+	    "URL %s/hooks/", conf->listen, hooks_cap, conf->public_url);
 	free(host);
 	return 0;
 }
@@ -309,17 +395,16 @@ hooks_close(void)
 	struct hook_conn	*hc;
 
 	hooks_listener = NULL;		/* evhttp_free() frees it */
+	/* Bound connections are freed by evhttp_free (hooks_conn_closed_cb). */
 	if (hooks_http != NULL)
 		evhttp_free(hooks_http);
 	hooks_http = NULL;
 	while ((hc = TAILQ_FIRST(&hook_conns)) != NULL) {
-		TAILQ_REMOVE(&hook_conns, hc, entry);
-		free(hc);
+		if (hc->evcon == NULL)
+			bufferevent_decref(hc->bev);
+		hooks_conn_free(hc);
 	}
 	nhook_conns = 0;
-	if (hooks_accept_ev != NULL)
-		event_free(hooks_accept_ev);
-	hooks_accept_ev = NULL;
 }
 
 static void	hook_register(struct hook *);

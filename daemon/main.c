@@ -221,7 +221,7 @@ users_find(const char *domain, const char *user)
 	return NULL;
 }
 
-static int
+static const struct conf_user *
 conf_user_listed(const struct conf *conf, const struct duser *u)
 {
 	size_t	i;
@@ -229,8 +229,8 @@ conf_user_listed(const struct conf *conf, const struct duser *u)
 	for (i = 0; i < conf->nusers; i++)
 		if (strcmp(conf->users[i].domain, u->domain) == 0 &&
 		    strcmp(conf->users[i].user, u->user) == 0)
-			return 1;
-	return 0;
+			return &conf->users[i];
+	return NULL;
 }
 
 static void
@@ -245,10 +245,11 @@ removed_user_stopped_cb(void *arg)
 static void
 daemon_reload(void)
 {
-	struct conf	*nc;
-	struct duser	*u, *next;
-	char		 err[1024];
-	size_t		 i;
+	struct conf		*nc;
+	const struct conf_user	*cu;
+	struct duser		*u, *next;
+	char			 err[1024];
+	size_t			 i;
 
 	log_info("reloading %s", conf_path);
 	if ((nc = conf_load(conf_path, err, sizeof(err))) == NULL) {
@@ -265,8 +266,13 @@ daemon_reload(void)
 		    "changes need a restart; users are reloaded");
 	for (u = TAILQ_FIRST(&dusers); u != NULL; u = next) {
 		next = TAILQ_NEXT(u, entry);
-		if (conf_user_listed(nc, u))
+		if ((cu = conf_user_listed(nc, u)) != NULL) {
+			if (cu->owner != u->owner)
+				log_info("reload: %s@%s has another owner",
+				    u->user, u->domain);
+			u->owner = cu->owner;
 			continue;
+		}
 		log_info("reload: %s@%s no longer monitored", u->user, u->domain);
 		TAILQ_REMOVE(&dusers, u, entry);
 		bus_user_removed(u);
@@ -410,6 +416,11 @@ main(int argc, char *argv[])
 	if (dconf->insecure)
 		log_warnx("insecure = true: the Core's TLS certificate is NOT "
 		    "verified");
+	if (conf_transport(dconf) == CONF_TRANSPORT_WEBHOOK &&
+	    conf_public_url_plain(dconf))
+		log_warnx("[events] public_url is plain http:// on a host that is "
+		    "not loopback: webhooks and their targetIds are not "
+		    "encrypted on the way (use https:// through a TLS proxy)");
 
 	signal(SIGPIPE, SIG_IGN);
 	/*
@@ -435,6 +446,7 @@ main(int argc, char *argv[])
 	hopts.max_retries = 2;
 	dhttp = http_new(dbase, &hopts);
 
+	listen_init();
 	if (rpc_listen(dconf, err, sizeof(err)) == -1)
 		fatalx("[socket] path: %s", err);
 	if (conf_transport(dconf) == CONF_TRANSPORT_WEBHOOK &&
@@ -472,6 +484,7 @@ main(int argc, char *argv[])
 	trim_free();
 	rpc_close();
 	hooks_close();
+	listen_free();
 	bus_close();
 	http_free(dhttp);
 	for (i = 0; i < 3; i++)

@@ -39,13 +39,25 @@ enum {
 
 struct rpc_client {
 	uint64_t		 id;
+	uid_t			 uid;		/* SO_PEERCRED, read at accept */
 	struct bufferevent	*bev;
 	unsigned		 topics;	/* subscribed topics, 0: none */
 	int			 dead;
 	int			 close_when_flushed;
 	int			 read_paused;	/* its answers wait to be read */
+	int			 served;	/* sent a whole line */
+	struct event		*deadline_ev;	/* until then */
 	TAILQ_ENTRY(rpc_client)	 entry;
 };
+
+/*
+ * A client has RPC_HEAD_DEADLINE seconds from accept to send its first
+ * whole line (a total, not an idle timeout: a byte every few seconds does
+ * not keep it). When the socket is full, the oldest client that has not
+ * sent one makes room for the new one; one that has (a subscriber) is
+ * never pushed out: then the new one is refused.
+ */
+#define RPC_HEAD_DEADLINE	10
 
 /*
  * Where one request's reply goes: a lone request's is a line to its
@@ -77,10 +89,10 @@ struct rpc_pending {
 static TAILQ_HEAD(, rpc_client) clients = TAILQ_HEAD_INITIALIZER(clients);
 static TAILQ_HEAD(, rpc_client) dead_clients = TAILQ_HEAD_INITIALIZER(dead_clients);
 static struct evconnlistener	*listener;
-static struct event		*accept_retry_ev;
 static char			*sock_path;
 static char			*sock_dir;	/* made by us: removed at exit */
 static size_t			 nclients;
+static size_t			 clients_cap;	/* max_clients, or fewer */
 static uint64_t			 next_client_id = 1;
 
 static struct rpc_client *
@@ -102,6 +114,7 @@ client_free_cb(evutil_socket_t fd, short what, void *arg)
 	while ((c = TAILQ_FIRST(&dead_clients)) != NULL) {
 		TAILQ_REMOVE(&dead_clients, c, entry);
 		bufferevent_free(c->bev);
+		event_free(c->deadline_ev);
 		free(c);
 	}
 }
@@ -114,6 +127,7 @@ client_close(struct rpc_client *c)
 		return;
 	c->dead = 1;
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	evtimer_del(c->deadline_ev);
 	TAILQ_REMOVE(&clients, c, entry);
 	nclients--;
 	if (TAILQ_EMPTY(&dead_clients))
@@ -546,6 +560,29 @@ topics_parse(struct json_object *params, unsigned *topics)
 	return 0;
 }
 
+/*
+ * The methods that only read, for whoever may connect; every other
+ * method (the call.* actions, queue.login and .logout, linestate.*,
+ * resync) controls a user's calls and is its owner's and root's
+ * (interfaces.md 3). A method added later controls until listed here.
+ * resync is control, as the D-Bus Resync is: it costs the Core requests.
+ */
+static const char *const rpc_reading[] = {
+	"status", "calls.list", "call.get", "devices.list", "queues.list",
+	"subscribe",
+};
+
+static int
+rpc_controls(const char *method)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(rpc_reading) / sizeof(rpc_reading[0]); i++)
+		if (strcmp(method, rpc_reading[i]) == 0)
+			return 0;
+	return 1;
+}
+
 static void
 rpc_dispatch(struct rpc_client *c, const struct rpc_req *rq, const char *method,
     struct json_object *params)
@@ -561,6 +598,11 @@ rpc_dispatch(struct rpc_client *c, const struct rpc_req *rq, const char *method,
 	memset(&a, 0, sizeof(a));
 	if ((u = user_find(jsonrpc_str(params, "user", &bad))) == NULL || bad) {
 		reply_dstny_error(rq, DSTNY_ERR_NOT_FOUND, "no such user");
+		return;
+	}
+	if (rpc_controls(method) && !user_controls(u, c->uid)) {
+		reply_dstny_error(rq, DSTNY_ERR_FORBIDDEN, "only the owner of "
+		    "this user and root control its calls");
 		return;
 	}
 	if (strcmp(method, "status") == 0) {
@@ -770,6 +812,10 @@ client_read_cb(struct bufferevent *bev, void *arg)
 		}
 		if ((size_t)eol.pos > RPC_LINE_MAX)
 			goto too_long;
+		if (!c->served) {
+			c->served = 1;
+			evtimer_del(c->deadline_ev);
+		}
 		line = xmalloc((size_t)eol.pos + 1);
 		evbuffer_remove(in, line, (size_t)eol.pos);
 		evbuffer_drain(in, eol_len);
@@ -811,29 +857,64 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 }
 
 static void
+client_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_client	*c = arg;
+
+	log_debug("socket: client %llu sent no whole line in %d s: closed",
+	    (unsigned long long)c->id, RPC_HEAD_DEADLINE);
+	client_close(c);
+}
+
+/* The oldest client that has not sent a whole line; NULL: none. */
+static struct rpc_client *
+client_unserved(void)
+{
+	struct rpc_client	*c;
+
+	TAILQ_FOREACH(c, &clients, entry)
+		if (!c->served && !c->dead)
+			return c;
+	return NULL;
+}
+
+static void
 accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
 {
 	struct rpc_client	*c;
 	struct ucred		 cred;
+	struct timeval		 tv = { RPC_HEAD_DEADLINE, 0 };
 	socklen_t		 len = sizeof(cred);
 	static const char	 busy[] = "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":"
 	    "-32000,\"message\":\"too many clients\"},\"id\":null}\n";
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
-	    (cred.uid != geteuid() && cred.uid != 0)) {
-		log_warnx("socket: refused a client of uid %d", (int)cred.uid);
+	/*
+	 * Who may connect is the socket file's mode (and its directory's);
+	 * who may control a user's calls is decided per request, from the
+	 * uid read here once.
+	 */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("socket: SO_PEERCRED");
 		close(fd);
 		return;
 	}
-	if (nclients >= (size_t)dconf->max_clients) {
-		if (write(fd, busy, sizeof(busy) - 1) < 0)
-			log_debug("socket: %s", strerror(errno));
-		close(fd);
-		return;
+	if (nclients >= clients_cap) {
+		if ((c = client_unserved()) == NULL) {
+			if (write(fd, busy, sizeof(busy) - 1) < 0)
+				log_debug("socket: %s", strerror(errno));
+			close(fd);
+			return;
+		}
+		log_debug("socket: full: client %llu, which sent no whole "
+		    "line, closed", (unsigned long long)c->id);
+		client_close(c);
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->id = next_client_id++;
+	c->uid = cred.uid;
+	c->deadline_ev = evtimer_new(dbase, client_deadline_cb, c);
+	evtimer_add(c->deadline_ev, &tv);
 	c->bev = bufferevent_socket_new(dbase, fd, BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(c->bev, client_read_cb, client_write_cb,
 	    client_event_cb, c);
@@ -843,20 +924,9 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 }
 
 static void
-accept_retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-	evconnlistener_enable(listener);
-}
-
-/* Out of descriptors: stop accepting for a second (iked control_accept). */
-static void
 accept_error_cb(struct evconnlistener *l, void *arg)
 {
-	struct timeval	tv = { 1, 0 };
-
-	log_warn("socket: accept");
-	evconnlistener_disable(l);
-	evtimer_add(accept_retry_ev, &tv);
+	listen_accept_error(l, "socket");
 }
 
 /* A socket file left by a dead daemon is replaced; a live one is not. */
@@ -963,8 +1033,9 @@ rpc_listen(const struct conf *conf, char *err, size_t errlen)
 		return -1;
 	}
 	evconnlistener_set_error_cb(listener, accept_error_cb);
-	accept_retry_ev = evtimer_new(dbase, accept_retry_cb, NULL);
-	log_info("socket: listening on %s", sock_path);
+	clients_cap = listen_cap((size_t)conf->max_clients);
+	log_info("socket: listening on %s (at most %zu clients)", sock_path,
+	    clients_cap);
 	return 0;
 }
 
@@ -976,13 +1047,13 @@ rpc_close(void)
 	while ((c = TAILQ_FIRST(&clients)) != NULL) {
 		TAILQ_REMOVE(&clients, c, entry);
 		bufferevent_free(c->bev);
+		event_free(c->deadline_ev);
 		free(c);
 	}
 	client_free_cb(-1, 0, NULL);
 	nclients = 0;
 	if (listener != NULL) {
 		evconnlistener_free(listener);
-		event_free(accept_retry_ev);
 	}
 	listener = NULL;
 	if (sock_path != NULL)

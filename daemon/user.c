@@ -69,6 +69,13 @@ user_find(const char *user)
 	return NULL;
 }
 
+int
+user_controls(const struct duser *u, uid_t uid)
+{
+	return uid == 0 || (u->owner != CONF_OWNER_ROOT &&
+	    (long long)uid == u->owner);
+}
+
 void
 user_update_state(struct duser *u)
 {
@@ -408,6 +415,7 @@ user_new(const struct conf *conf, const struct conf_user *cu, unsigned n,
 	u->name = xstrdup(cu->name);
 	u->domain = xstrdup(cu->domain);
 	u->user = xstrdup(cu->user);
+	u->owner = cu->owner;
 	u->transport = conf_transport(conf);
 	u->state = USTATE_STARTING;
 	u->reachable = 1;

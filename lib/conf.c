@@ -2,11 +2,13 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +41,7 @@ enum conf_type {
 	T_BUS,
 	T_LISTEN,	/* host:port */
 	T_KEEPALIVE,	/* IDLE,INTERVAL,COUNT */
+	T_OWNER,	/* a local account: a user name or a numeric uid */
 };
 
 struct conf_key {
@@ -58,6 +61,7 @@ static const struct conf_key conf_keys[] = {
 	C("core", "base_url", T_URL, base_url),
 	CU("core", "domain", T_STR, domain),
 	CU("core", "user", T_STR, user),
+	CU("core", "owner", T_OWNER, owner),
 	C("core", "ca_file", T_FILE, ca_file),
 	C("core", "insecure", T_BOOL, insecure),
 	CN("core", "timeout_ms", timeout_ms, 100, 600000),
@@ -88,6 +92,7 @@ static const struct conf_key conf_user_keys[] = {
 	U("user", T_STR, user),
 	U("token_file", T_FILE, token_file),
 	U("password_file", T_FILE, password_file),
+	U("owner", T_OWNER, owner),
 };
 #undef U
 
@@ -400,6 +405,31 @@ conf_check_url(const char *v)
 	return 0;
 }
 
+/*
+ * An account is resolved once, at load: a name with getpwnam(3), digits
+ * as a uid that need not have a name. (uid_t)-1 is no account.
+ */
+static int
+conf_parse_owner(const char *v, long long *out)
+{
+	struct passwd	*pw;
+	char		*end;
+	unsigned long	 n;
+
+	if (*v >= '0' && *v <= '9') {
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (*end != '\0' || errno != 0 || n >= (uid_t)-1)
+			return -1;
+		*out = (long long)n;
+		return 0;
+	}
+	if (*v == '\0' || (pw = getpwnam(v)) == NULL)
+		return -1;
+	*out = (long long)pw->pw_uid;
+	return 0;
+}
+
 static int
 conf_parse_list(const char *v, char ***list, size_t *n)
 {
@@ -519,6 +549,10 @@ conf_set(const struct conf_key *k, void *base, const char *v,
 		else
 			return (*why = "must be session, system or none"), -1;
 		return 0;
+	case T_OWNER:
+		if (conf_parse_owner(v, field) == -1)
+			return (*why = "no such local account"), -1;
+		return 0;
 	case T_LISTEN:
 		if (conf_check_listen(v) == -1)
 			return (*why = "must be host:port, such as 127.0.0.1:8088"), -1;
@@ -551,6 +585,7 @@ conf_user_get(struct conf *c, const char *name)
 	c->users = xreallocarray(c->users, c->nusers + 1, sizeof(*c->users));
 	memset(&c->users[c->nusers], 0, sizeof(*c->users));
 	c->users[c->nusers].name = xstrdup(name);
+	c->users[c->nusers].owner = CONF_OWNER_UNSET;
 	return &c->users[c->nusers++];
 }
 
@@ -696,6 +731,13 @@ conf_finish(struct conf_parser *p)
 			    "password_file", "[%s] has token_file too: give one "
 			    "of them", section);
 		free(section);
+		/*
+		 * Not inherited from [core]: control of a colleague's calls
+		 * is given by name, never by default.
+		 */
+		if (u->owner == CONF_OWNER_UNSET)
+			u->owner = c->bus == CONF_BUS_SYSTEM ? CONF_OWNER_ROOT :
+			    (long long)geteuid();
 		if (i == 0)
 			continue;
 		if (u->user == NULL)
@@ -879,6 +921,26 @@ conf_free(struct conf *c)
 	}
 	free(c->users);
 	free(c);
+}
+
+int
+conf_public_url_plain(const struct conf *c)
+{
+	const char	*h;
+	size_t		 n;
+
+	if (c->public_url == NULL || strncasecmp(c->public_url, "http://", 7) != 0)
+		return 0;
+	h = c->public_url + 7;
+	if ((n = strcspn(h, "/?#")) > 0 && memchr(h, '@', n) != NULL)
+		h = (const char *)memchr(h, '@', n) + 1;	/* userinfo */
+	if (h[0] == '[')
+		return !(strncmp(h, "[::1]", 5) == 0);
+	n = strcspn(h, ":/?#");
+	if ((n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
+	    strncmp(h, "127.", 4) == 0)
+		return 0;
+	return 1;
 }
 
 enum conf_transport

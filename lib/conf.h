@@ -28,7 +28,12 @@ struct conf_user {
 	char		*user;
 	char		*token_file;	/* NULL: inherit, then credentials dir */
 	char		*password_file;
+	long long	 owner;		/* who controls its calls: a uid, or
+					   CONF_OWNER_ROOT (root only) */
 };
+
+#define CONF_OWNER_ROOT		(-1LL)	/* nobody but root */
+#define CONF_OWNER_UNSET	(-2LL)	/* only while parsing */
 
 /* Parsed configuration; a plain value, read-only after conf_load(). */
 struct conf {
@@ -77,6 +82,11 @@ struct conf	*conf_parse(const char *text, size_t len, const char *name,
 		    char *err, size_t errlen);
 void		 conf_free(struct conf *);
 
+/*
+ * 1 when webhooks would cross a network unencrypted: public_url is
+ * http:// on a host that is not loopback (localhost, 127/8, ::1).
+ */
+int		 conf_public_url_plain(const struct conf *);
 /* auto resolved: webhook when public_url is set, else sse. */
 enum conf_transport conf_transport(const struct conf *);
 const char	*conf_transport_name(enum conf_transport);

@@ -578,6 +578,23 @@ http_proxied(const char *url)
 }
 
 /*
+ * What the debug log calls a request: its route's name, or its URL's
+ * origin. Never the path: a webhook deletion's carries the targetId.
+ */
+static const char *
+http_log_name(const struct http_req *req, char *buf, size_t len)
+{
+	const char	*p = strstr(req->url, "://");
+
+	if (req->log_name != NULL)
+		return req->log_name;
+	p = p != NULL ? p + 3 : req->url;
+	snprintf(buf, len, "%.*s/...", (int)(p - req->url + strcspn(p, "/?#")),
+	    req->url);
+	return buf;
+}
+
+/*
  * An event stream: a GET on lib/hstream.c, not curl, because it is idle
  * nearly all its life and a curl transfer costs six times the memory.
  * Never retried here: the stream's owner reconnects with its own backoff.
@@ -588,14 +605,14 @@ http_stream_send(struct http *h, const struct http_req *req, http_done_cb done,
 {
 	struct http_xfer	*x = http_xfer_new(h, done, arg);
 	const char		*hdr[2 + HTTP_HEADERS_MAX];
-	char			 idbuf[32], *bearer;
+	char			 idbuf[32], *bearer, name[128];
 
 	x->stream = req->stream;
 	hdr[0] = "User-Agent";	/* curl sets it from CURLOPT_USERAGENT */
 	hdr[1] = h->user_agent;
 	http_common_headers(req, x->id, hdr + 2, idbuf, &bearer);
 	log_debug("http: #%llu GET %s (stream)", (unsigned long long)x->id,
-	    req->url);
+	    http_log_name(req, name, sizeof(name)));
 	x->hs = hstream_open(h->streams, req->url, hdr,
 	    req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms,
 	    http_stream_data, http_stream_end, x);
@@ -610,7 +627,7 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	struct http_xfer	*x;
 	const char		*method = req->method != NULL ? req->method : "GET";
 	const char		*hdr[HTTP_HEADERS_MAX];
-	char			 idbuf[32], *bearer;
+	char			 idbuf[32], *bearer, name[128];
 	size_t			 i;
 	int			 override;
 
@@ -691,7 +708,8 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	if (req->no_retry || req->stream != NULL || x->secret)
 		x->is_get = 0;		/* a stream's owner reconnects */
 	log_debug("http: #%llu %s %s", (unsigned long long)x->id,
-	    req->method != NULL ? req->method : "GET", req->url);
+	    req->method != NULL ? req->method : "GET",
+	    http_log_name(req, name, sizeof(name)));
 	http_start(x);
 	return x->id;
 }

@@ -47,6 +47,10 @@ typedef void (*http_data_cb)(uint64_t id, const char *, size_t, void *arg);
 struct http_req {
 	const char		*method;	/* GET POST PUT DELETE */
 	const char		*url;
+	const char		*log_name;	/* the debug log's name for it (a
+					   route name); NULL: the URL's origin.
+					   A URL is never logged whole: a path
+					   may carry a webhook's targetId */
 	const char		*body;		/* JSON, or NULL */
 	size_t			 body_len;
 	const struct secret	*bearer;	/* Authorization: Bearer */

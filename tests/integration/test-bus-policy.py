@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """test-bus-policy.py: on a system bus, only group dstnyd and root read
-dstnyd's properties and receive its signals (issue 16, item 1).
+dstnyd's properties and receive its signals (issue 16, item 1); of the
+group, only a user's owner and root call its control methods (item 2).
 
 A private dbus-daemon runs the stock system.conf (adapted: a socket in a
 temp dir, no fork, no user switch, and only the project's policy file
@@ -144,8 +145,60 @@ r = subprocess.run(["busctl", "--address=" + address, "get-property", "org.dstny
                    capture_output=True, text=True, timeout=10)
 ok(r.returncode == 0, "root reads them", r.stderr)
 
+
+
+def call(member, path, method, *args):
+    """gdbus call, as nobody (in the group or not) or as root (member None)."""
+    pre = [] if member is None else as_nobody(member)
+    r = subprocess.run(pre + ["gdbus", "call", "--address", address, "--dest",
+                              "org.dstnyd.Cti1", "--object-path", path, "--method",
+                              method] + list(args), capture_output=True, text=True,
+                       timeout=15)
+    return r.returncode == 0, r.stdout + r.stderr
+
+
+def root_get(path, iface, prop):
+    return subprocess.run(["busctl", "--address=" + address, "--json=short",
+                           "get-property", "org.dstnyd.Cti1", path, iface, prop],
+                          capture_output=True, text=True, timeout=10).stdout
+
+
+U0 = "/org/dstnyd/Cti1/User/0"
+calls = root_get(U0, "org.dstnyd.Cti1.User", "Calls")
+cpath = calls.split('"data":["', 1)[1].split('"', 1)[0] if '"data":["' in calls else "/"
+FORBIDDEN = "org.dstnyd.Cti1.Error.Forbidden"
+# The default owner on the system bus is root alone.
+for method, args in (("org.dstnyd.Cti1.Call.Hangup", (cpath, "{}")),
+                     ("org.dstnyd.Cti1.Call.Answer", (cpath, "", "{}")),
+                     ("org.dstnyd.Cti1.User.MakeCall", (U0, "+4670111", "{}")),
+                     ("org.dstnyd.Cti1.User.Resync", (U0,)),
+                     ("org.dstnyd.Cti1.User.SetLineState", (U0, "x", "4102444800")),
+                     ("org.dstnyd.Cti1.User.ClearLineState", (U0, "x"))):
+    good, out = call(True, args[0], method, *args[1:])
+    ok(not good and FORBIDDEN in out, "a member who is not the owner: %s is Forbidden"
+       % method.rsplit(".", 1)[1], out)
+ok('"RINGING"' in root_get(cpath, "org.dstnyd.Cti1.Call", "Status"),
+   "the refused Hangup and Answer sent nothing: the call still rings")
+r = get(True, "Calls")
+ok(r.returncode == 0 and cpath in r.stdout, "the member still reads the calls", r.stderr)
+good, out = call(None, cpath, "org.dstnyd.Cti1.Call.Answer", "", "{}")
+ok(good, "root answers the call", out)
+
 member.stop()
 other.stop()
+d.stop()
+
+# owner = nobody: the member who owns the user controls its calls.
+d = Daemon(bus, sim, extra="[dbus]\nbus = system\n", core_extra="owner = nobody\n",
+           env_extra={"DBUS_SYSTEM_BUS_ADDRESS": address})
+until(lambda: cpath in root_get(U0, "org.dstnyd.Cti1.User", "Calls"), 10)
+cpath = root_get(U0, "org.dstnyd.Cti1.User", "Calls").split('"data":["', 1)[1].split('"', 1)[0]
+good, out = call(True, cpath, "org.dstnyd.Cti1.Call.Hold", "{}")
+ok(good, "owner = nobody: the member nobody holds the call", out)
+good, out = call(False, cpath, "org.dstnyd.Cti1.Call.Resume", "{}")
+ok(not good and FORBIDDEN not in out, "outside the group, the bus policy refuses first", out)
+good, out = call(None, cpath, "org.dstnyd.Cti1.Call.Resume", "{}")
+ok(good, "root still controls it", out)
 d.stop()
 sim.stop()
 busd.terminate()

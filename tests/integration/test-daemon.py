@@ -372,6 +372,10 @@ lazy = Rpc(d2.sock)
 lazy.call("subscribe", topics=["calls"])
 other = Rpc(d2.sock)
 third = Rpc(d2.sock)
+# Clients that have sent a request are kept: a fourth is refused. (One
+# that has not is closed to make room instead: test-slow-clients.py.)
+other.call("status")
+third.call("status")
 fourth = Rpc(d2.sock)
 try:
     m = fourth._line(5)

@@ -302,6 +302,50 @@ main(void)
 		is_str(err, "t.conf:2: NUL byte in file", "NUL byte message");
 	}
 
+	/* owner: a name or a uid, resolved at load; defaults by bus; not inherited. */
+	c = parse(BASE "owner = root\n[user \"bob\"]\nowner = 4242\n"
+	    "[user \"carol\"]\nuser = carol\n", err, sizeof(err));
+	ok(c != NULL && c->users[0].owner == 0 && c->users[1].owner == 4242,
+	    "owner by name and by uid (%s)", err);
+	ok(c != NULL && c->nusers == 3 && c->users[2].owner == (long long)geteuid(),
+	    "session: no owner is the daemon's own account");
+	conf_free(c);
+	c = parse(BASE "owner = 0\n[dbus]\nbus = system\n[user \"bob\"]\nuser = bob\n", err,
+	    sizeof(err));
+	ok(c != NULL && c->nusers == 2 && c->users[0].owner == 0 &&
+	    c->users[1].owner == CONF_OWNER_ROOT,
+	    "system: no owner is root only, [core]'s is not inherited (%s)", err);
+	conf_free(c);
+	fails(BASE "owner = no-such-account-dstnyd\n",
+	    "t.conf:5: [core] owner: no such local account "
+	    "(got \"no-such-account-dstnyd\")");
+	fails(BASE "owner = 4294967295\n",
+	    "t.conf:5: [core] owner: no such local account (got \"4294967295\")");
+	fails(BASE "owner = 12x\n",
+	    "t.conf:5: [core] owner: no such local account (got \"12x\")");
+
+	/* public_url in plain http off loopback is worth a warning. */
+	{
+		static const struct { const char *url; int plain; } pu[] = {
+			{ "https://ws7.example.com:8088", 0 },
+			{ "http://127.0.0.1:8088", 0 }, { "http://localhost:1", 0 },
+			{ "http://[::1]:8088/x", 0 },
+			{ "http://ws7.example.com:8088", 1 },
+			{ "HTTP://10.0.0.7", 1 }, { "http://[2001:db8::1]:80", 1 },
+			{ "http://localhost.evil.example", 1 },
+			{ "http://127.0.0.1@evil.example", 1 },
+		};
+		struct conf pc;
+		size_t i;
+		memset(&pc, 0, sizeof(pc));
+		for (i = 0; i < sizeof(pu) / sizeof(pu[0]); i++) {
+			pc.public_url = (char *)pu[i].url;
+			ok(conf_public_url_plain(&pc) == pu[i].plain,
+			    "public_url %s: %s", pu[i].url, pu[i].plain ?
+			    "plain" : "fine");
+		}
+	}
+
 	/* The example shipped in conf/ is valid. */
 	{
 		char path[4096];
