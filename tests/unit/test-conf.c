@@ -208,7 +208,7 @@ main(void)
 
 	/* Errors name the file, the line and the key. */
 	fails(BASE "colour = blue\n", "t.conf:5: [core] colour: unknown key "
-	    "(known: base_url domain user ca_file insecure timeout_ms "
+	    "(known: base_url domain user owner ca_file insecure timeout_ms "
 	    "method_override)");
 	fails(BASE "timeout = 5000\n",
 	    "t.conf:5: [core] timeout: unknown key; did you mean timeout_ms?");
@@ -292,7 +292,7 @@ main(void)
 	    "t.conf: [user \"a\"] monitors alice@example.com, which is monitored already");
 	fails(BASE "[user \"bob\"]\ncolour = red\n",
 	    "t.conf:6: [user \"bob\"] colour: unknown key (known: domain user "
-	    "token_file password_file)");
+	    "token_file password_file owner)");
 	fails(BASE "just words\n",
 	    "t.conf:5: syntax error: expected [section] or key = value");
 	{
