@@ -49,7 +49,7 @@ static void
 warn(int good, const char *what, const char *detail, const char *hint)
 {
 	if (good)
-		check(1, what, detail, NULL);
+		check(1, what, NULL, "%s", detail);
 	else
 		printf("%-5s %s: %s (%s)\n", "WARN", what, detail, hint);
 }

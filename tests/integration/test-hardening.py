@@ -152,12 +152,20 @@ DIR = "/tmp/dstnyd-%d" % os.getuid()
 
 
 def in_private_tmp(setup):
-    """dstnyd after setup (shell), in a mount namespace with its own /tmp."""
-    script = ("set -e; mount --make-rprivate /; mount -t tmpfs tmpfs /tmp; %s; "
-              "exec \"$0\" -c \"$1\"" % setup)
+    """dstnyd after setup (shell), in a mount namespace with its own /tmp.
+
+    A build tree under /tmp (a clone made there, as CI may) is carried
+    into the new /tmp through a bind mount on /mnt, inside the namespace.
+    """
+    tree = os.path.abspath(build_path())
+    script = ("set -e; mount --make-rprivate /; B=\"$2\"; "
+              "case \"$B\" in /tmp/*) mount --bind \"$B\" /mnt ;; esac; "
+              "mount -t tmpfs tmpfs /tmp; "
+              "case \"$B\" in /tmp/*) mkdir -p \"$B\"; mount --bind /mnt \"$B\" ;; esac; "
+              "%s; exec \"$0\" -c \"$1\"" % setup)
     out = tempfile.TemporaryFile(mode="w+")
     p = spawn(["unshare", "--mount", "sh", "-c", script,
-               build_path("daemon", "dstnyd"), conf],
+               os.path.join(tree, "daemon", "dstnyd"), conf, tree],
               env=env, stdout=out, stderr=subprocess.STDOUT)
     return p, out
 
@@ -169,7 +177,8 @@ def text(f):
 
 for what, setup in (("mode 0777", "mkdir -m 0777 %s" % DIR),
                     ("owned by nobody", "mkdir -m 0700 %s; chown %d %s" % (DIR, NOBODY, DIR)),
-                    ("a symbolic link", "mkdir -m 0700 /tmp/x; ln -s /tmp/x %s" % DIR),
+                    ("a symbolic link", "mkdir -m 0700 /tmp/dstnyd-elsewhere; "
+                     "ln -s /tmp/dstnyd-elsewhere %s" % DIR),
                     ("a file", "touch %s" % DIR)):
     p, f = in_private_tmp(setup)
     try:
