@@ -52,8 +52,6 @@ struct dcall {
 	uint64_t		 fetch_req;	/* state.call in flight, 0: none */
 	uint64_t		 fetch_seq;
 	int			 fetch_again;
-	uint64_t		 hint_at;	/* now_usec() of the last hinted fetch */
-	struct event		*hint_ev;	/* the next one, when spaced */
 	struct dstream		*stream;	/* state.call.sse */
 	TAILQ_ENTRY(dcall)	 entry;
 };
@@ -108,8 +106,6 @@ struct duser {
 	uint64_t		 user_fetch_seq;
 	int			 user_fetch_again;
 	const char		*user_fetch_reason;
-	uint64_t		 user_hint_at;	/* the last hinted state.user */
-	struct event		*user_hint_ev;	/* the next one, when spaced */
 	uint64_t		 devices_fetch;
 	uint64_t		 devices_fetch_seq;
 	int			 devices_again;
@@ -183,7 +179,7 @@ void		 cache_hint(struct duser *, const char *call_id, int64_t token);
 /* Fetch state.user (coalesced) and reconcile; absent calls get reason. */
 void		 cache_fetch_user(struct duser *, const char *absent_reason);
 /* The same, unless a state.user sent after seq is applied or on its way. */
-/* A hint that the user's state changed: a spaced state.user. */
+/* A hint that the user's state changed: a coalesced state.user. */
 void		 cache_hint_user(struct duser *);
 void		 cache_fetch_user_since(struct duser *, uint64_t seq,
 		    const char *absent_reason);
