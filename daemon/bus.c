@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <systemd/sd-bus.h>
 
+#include "backoff.h"
 #include "bus.h"
 #include "dstnyd.h"
 #include "log.h"
@@ -20,6 +21,17 @@ static struct event	*bus_timer_ev;
 static struct event	*bus_users_ev;	/* bus_users_changed() */
 static void		 bus_users_cb(evutil_socket_t, short, void *);
 static int		 bus_name_owned;
+/*
+ * A name taken when we ask may be on its way out (a restart: the old
+ * process exited, the broker has not yet seen it go). RequestName is
+ * asked again every NAME_RETRY_MS, NAME_TRIES times, before giving up.
+ */
+#define NAME_RETRY_MS	200
+#define NAME_TRIES	15
+static unsigned		 bus_name_tries;
+static struct event	*bus_name_ev;
+
+static int	bus_name_cb(sd_bus_message *, void *, sd_bus_error *);
 static short		 bus_io_flags = -1;
 
 static void	bus_io_cb(evutil_socket_t, short, void *);
@@ -106,6 +118,21 @@ bus_owner_pid_cb(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 	return 0;
 }
 
+static void
+bus_name_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	int	r;
+
+	if ((r = sd_bus_request_name_async(dbus, NULL, DSTNY_BUS_NAME, 0,
+	    bus_name_cb, NULL)) < 0) {
+		log_warnx("bus: cannot own %s: %s", DSTNY_BUS_NAME,
+		    strerror(-r));
+		daemon_fail();
+		return;
+	}
+	bus_update();
+}
+
 static int
 bus_name_cb(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
@@ -123,6 +150,11 @@ bus_name_cb(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 	 * failure to start: no READY=1 for a name that is not ours.
 	 */
 	if ((r = sd_bus_message_read(m, "u", &reply)) < 0 || reply != 1) {
+		if (r >= 0 && ++bus_name_tries < NAME_TRIES) {
+			log_debug("bus: %s is taken; asking again", DSTNY_BUS_NAME);
+			timer_add_ms(bus_name_ev, NAME_RETRY_MS);
+			return 0;
+		}
 		if (r < 0 || sd_bus_call_method_async(dbus, NULL,
 		    "org.freedesktop.DBus", "/org/freedesktop/DBus",
 		    "org.freedesktop.DBus", "GetConnectionUnixProcessID",
@@ -215,6 +247,7 @@ bus_open(const struct conf *conf, char *err, size_t errlen)
 	bus_io_ev = event_new(dbase, -1, 0, bus_io_cb, NULL);
 	bus_timer_ev = evtimer_new(dbase, bus_timer_cb, NULL);
 	bus_users_ev = evtimer_new(dbase, bus_users_cb, NULL);
+	bus_name_ev = evtimer_new(dbase, bus_name_retry_cb, NULL);
 	bus_update();
 	return 0;
 }
@@ -230,6 +263,7 @@ bus_close(void)
 	event_free(bus_io_ev);
 	event_free(bus_timer_ev);
 	event_free(bus_users_ev);
+	event_free(bus_name_ev);
 	sd_bus_flush_close_unref(dbus);
 	dbus = NULL;
 }

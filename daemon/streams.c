@@ -43,6 +43,7 @@ struct dstream {
 	uint64_t		 last_beat;	/* now_usec() of the last comment */
 	unsigned		 failures;
 	struct event		*retry_ev;	/* made at the first failure */
+	struct dstream		*next_dead;	/* stopped, waiting to be freed */
 };
 
 static const char *const kind_names[] = { "dialog", "device", "call", "queue" };
@@ -53,6 +54,13 @@ static const char *const kind_names[] = { "dialog", "device", "call", "queue" };
  */
 static struct event	*streams_ev;
 static uint64_t		 streams_at;	/* when it fires; 0: not armed */
+
+/*
+ * Stopped streams, freed from the loop (a stream may be stopped inside its
+ * own callback), or by streams_free() when the loop has ended first.
+ */
+static struct dstream	*dead_streams;
+static struct event	*reap_ev;
 
 static void	stream_connect(struct dstream *);
 static void	stream_lost(struct dstream *, const char *why, int at_once);
@@ -382,15 +390,24 @@ stream_new(struct duser *u, enum dstream_kind kind, const char *call_id)
 }
 
 static void
-stream_free_cb(evutil_socket_t fd, short what, void *arg)
+stream_free(struct dstream *ds)
 {
-	struct dstream	*ds = arg;
-
 	sse_free(ds->sse);
 	if (ds->retry_ev != NULL)
 		event_free(ds->retry_ev);
 	free(ds->call_id);
 	free(ds);
+}
+
+static void
+streams_reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dstream	*ds;
+
+	while ((ds = dead_streams) != NULL) {
+		dead_streams = ds->next_dead;
+		stream_free(ds);
+	}
 }
 
 /* Stop now, free later: this may run inside the stream's own callback. */
@@ -403,7 +420,11 @@ stream_stop(struct dstream *ds)
 	core_cancel(ds->user, ds->req);
 	if (ds->retry_ev != NULL)
 		evtimer_del(ds->retry_ev);
-	event_base_once(dbase, -1, EV_TIMEOUT, stream_free_cb, ds, NULL);
+	ds->next_dead = dead_streams;
+	dead_streams = ds;
+	if (reap_ev == NULL)
+		reap_ev = evtimer_new(dbase, streams_reap_cb, NULL);
+	timer_add_ms(reap_ev, 0);
 }
 
 /* Waiting for its backoff: connect now. */
@@ -490,6 +511,10 @@ streams_tick_cb(evutil_socket_t fd, short what, void *arg)
 void
 streams_free(void)
 {
+	streams_reap_cb(-1, 0, NULL);
+	if (reap_ev != NULL)
+		event_free(reap_ev);
+	reap_ev = NULL;
 	if (streams_ev != NULL)
 		event_free(streams_ev);
 	streams_ev = NULL;
