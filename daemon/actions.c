@@ -85,6 +85,21 @@ ctx_cancelled(void *arg)
 	free(ctx);
 }
 
+/*
+ * What an action on c is checked against, and whose token it sends: the
+ * cached state, or while c->alt waits to be settled, that answer when only
+ * it offers the action (gate; device for ANSWER).
+ */
+static const struct call_state *
+action_view(const struct dcall *c, const char *gate, const char *device)
+{
+	if (c->alt != NULL && gate != NULL &&
+	    !call_state_has_action(c->cs, gate, device) &&
+	    call_state_has_action(c->alt, gate, device))
+		return c->alt;
+	return c->cs;
+}
+
 static void
 action_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 {
@@ -112,6 +127,18 @@ action_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 		} else if (ctx->call_id != NULL)
 			c = cache_find(u, ctx->call_id);
 		ctx->cb(DSTNY_OK, "", c, answer, ctx->arg);
+		/*
+		 * Dropped as older and disagreeing: a fetch settles it. Until
+		 * then the next action may be checked against this answer too,
+		 * so that Mute then Unmute is not refused meanwhile.
+		 */
+		if (answer != NULL && (c = cache_find(u, answer->call_id)) != NULL &&
+		    c->applied_seq > ctx->seq &&
+		    c->cs->state_token != answer->state_token) {
+			call_state_free(c->alt);
+			c->alt = answer;
+			answer = NULL;
+		}
 		call_state_free(answer);
 	} else {
 		if (r->err == DSTNY_ERR_STATE_CONFLICT && ctx->call_id != NULL &&
@@ -149,6 +176,7 @@ action_run(struct duser *u, struct dcall *c, enum call_op op,
 	struct core_opts	 o;
 	struct query		*q = NULL;
 	struct action_ctx	*ctx;
+	const struct call_state	*view = NULL;
 	const char		*device = a->device, *why = NULL;
 	enum dstny_err		 refused;
 	char			 tokbuf[32];
@@ -163,16 +191,24 @@ action_run(struct duser *u, struct dcall *c, enum call_op op,
 		cb(DSTNY_ERR_NOT_FOUND, "no such call", NULL, NULL, arg);
 		return;
 	}
-	if (c != NULL)
-		token = a->has_state_token ? a->state_token : c->cs->state_token;
+	if (c != NULL) {
+		view = action_view(c, op == OP_ANSWER ? "ANSWER" : def->gate,
+		    op == OP_ANSWER ? device : NULL);
+		token = a->has_state_token ? a->state_token : view->state_token;
+	}
 	/* Check what can be checked here: nothing is sent when it fails. */
 	switch (op) {
 	case OP_ANSWER:
 		if (device == NULL || *device == '\0')
-			device = call_state_answer_device(c->cs);
-		if (device == NULL)
+			device = call_state_answer_device(view);
+		if (device == NULL) {
 			why = "the call names no device to answer on";
-		else if (!call_state_has_action(c->cs, "ANSWER", device)) {
+			break;
+		}
+		view = action_view(c, "ANSWER", device);
+		if (!a->has_state_token)
+			token = view->state_token;
+		if (!call_state_has_action(view, "ANSWER", device)) {
 			cb(DSTNY_ERR_ACTION_NOT_ALLOWED, "ANSWER is not offered "
 			    "for that device", NULL, NULL, arg);
 			return;
@@ -213,7 +249,7 @@ action_run(struct duser *u, struct dcall *c, enum call_op op,
 		return;
 	}
 	if (def->gate != NULL && op != OP_ANSWER &&
-	    !call_state_has_action(c->cs, def->gate, NULL)) {
+	    !call_state_has_action(view, def->gate, NULL)) {
 		char msg[128];
 		snprintf(msg, sizeof(msg), "%s is not among the call's actions",
 		    def->gate);

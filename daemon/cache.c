@@ -83,6 +83,7 @@ removal_reason(const struct call_state *cs)
 static void
 dcall_free(struct dcall *c)
 {
+	call_state_free(c->alt);
 	call_state_free(c->cs);
 	free(c->id);
 	free(c);
@@ -208,6 +209,8 @@ cache_apply(struct duser *u, struct call_state *cs, uint64_t seq)
 	}
 	c->applied_seq = seq;
 	c->applied_at = cache_seq();
+	call_state_free(c->alt);	/* newer news settles it */
+	c->alt = NULL;
 	if (strcmp(cs->status, "TERMINATED") == 0) {
 		old = c->cs;
 		c->cs = cs;

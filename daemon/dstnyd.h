@@ -45,6 +45,12 @@ struct dcall {
 	uint64_t		 active_since;
 	uint64_t		 applied_seq;	/* newest response applied */
 	uint64_t		 applied_at;	/* cache_seq() when it was applied */
+	/*
+	 * An answer to our own action that was older than the state applied
+	 * and disagreed with it, while the fetch it caused settles which is
+	 * current: actions may be checked against it (actions.c).
+	 */
+	struct call_state	*alt;
 	/* SSE: a state the call's stream has yet to show (cache_await). */
 	int64_t			 await_token;
 	int64_t			 await_passed;	/* the last stream token dropped */
