@@ -23,7 +23,7 @@ struct action_ctx {
 };
 
 static const struct op_def {
-	const char	*name;		/* the socket's method name */
+	const char	*name;		/* in logs */
 	enum route_id	 route;
 	const char	*gate;		/* the action the call must offer, or NULL */
 } op_defs[] = {
@@ -51,17 +51,6 @@ static const struct op_def {
 	[OP_REC_DISCARD] = { "rec.discard", ROUTE_REC_DISCARD, "DISCARD_REC" },
 	[OP_MAKE] = { "call.make", ROUTE_CALL_MAKE, NULL },
 };
-
-int
-action_from_name(const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof(op_defs) / sizeof(op_defs[0]); i++)
-		if (strcmp(op_defs[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
 
 static int
 dtmf_valid(const char *d)

@@ -327,7 +327,6 @@ void		 action_run(struct duser *, struct dcall *, enum call_op,
 		    const struct action_args *, action_cb, void *arg);
 void		 action_linestate(struct duser *, const char *external_id,
 		    int64_t expires_on, int clear, action_cb, void *arg);
-int		 action_from_name(const char *);	/* socket's call.* names */
 
 /* queues.c: distribution groups and live queue statistics. */
 void		 queues_start(struct duser *);
