@@ -124,16 +124,14 @@ user_make_call(sd_bus_message *m, void *userdata, sd_bus_error *error)
 }
 
 static int
-user_resync(sd_bus_message *m, void *userdata, sd_bus_error *error)
+bus_user_resync(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct duser	*u = userdata;
 	int		 r;
 
 	if ((r = bus_check_owner(m, u, error)) < 0)
 		return r;
-	cache_fetch_user(u, REASON_RESYNC);
-	user_fetch_devices(u);
-	queues_fetch(u);
+	user_resync(u);
 	return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -176,7 +174,7 @@ static const sd_bus_vtable user_vtable[] = {
 	    SD_BUS_ARGS("s", destination, "a{sv}", options),
 	    SD_BUS_RESULT("o", call), user_make_call, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Resync", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
-	    user_resync, SD_BUS_VTABLE_UNPRIVILEGED),
+	    bus_user_resync, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("SetLineState",
 	    SD_BUS_ARGS("s", externalId, "x", expiresOn), SD_BUS_NO_RESULT,
 	    user_set_line_state, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -249,6 +249,8 @@ void		 user_update_state(struct duser *);
 void		 user_events_flowing(struct duser *);
 void		 user_events_lost(struct duser *, const char *why);
 void		 user_fetch_devices(struct duser *);
+/* Resync (D-Bus) and resync (socket): fetch calls, devices and queues again. */
+void		 user_resync(struct duser *);
 /* The same, unless one sent after seq is in flight. */
 void		 user_fetch_devices_since(struct duser *, uint64_t seq);
 /*

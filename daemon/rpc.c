@@ -980,8 +980,7 @@ static void
 rpc_resync(struct rpc_client *c, const struct rpc_req *rq,
     const struct rpc_method *m, struct duser *u, struct rpc_args *args)
 {
-	cache_fetch_user(u, REASON_RESYNC);
-	user_fetch_devices(u);
+	user_resync(u);
 	reply_result(rq, json_object_new_object());
 }
 

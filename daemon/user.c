@@ -300,6 +300,15 @@ user_fetch_devices(struct duser *u)
 	    devices_fetched, NULL);
 }
 
+/* One resync for both entry points: calls, devices and queues, now. */
+void
+user_resync(struct duser *u)
+{
+	cache_fetch_user(u, REASON_RESYNC);
+	user_fetch_devices(u);
+	queues_fetch(u);
+}
+
 void
 user_fetch_devices_since(struct duser *u, uint64_t seq)
 {
