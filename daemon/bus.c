@@ -334,7 +334,7 @@ struct bus_pending {
 
 static void
 bus_action_cb(enum dstny_err err, const char *msg, struct dcall *c,
-    const struct call_state *answer, void *arg)
+    const char *answer, void *arg)
 {
 	struct bus_pending	*p = arg;
 	char			*path;

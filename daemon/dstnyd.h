@@ -320,15 +320,28 @@ struct action_args {
 };
 /*
  * err DSTNY_OK with call (the new call for make/consult; NULL when it is
- * gone) and answer, the Core's CallState in reply to the action (NULL
- * when there was none); else an error and msg.
+ * gone) and answer, the Core's CallState in reply to the action as JSON
+ * (NULL when there was none); else an error and msg.
  */
 typedef void (*action_cb)(enum dstny_err, const char *msg, struct dcall *,
-    const struct call_state *answer, void *arg);
+    const char *answer, void *arg);
 void		 action_run(struct duser *, struct dcall *, enum call_op,
 		    const struct action_args *, action_cb, void *arg);
 void		 action_linestate(struct duser *, const char *external_id,
 		    int64_t expires_on, int clear, action_cb, void *arg);
+/*
+ * What a successful answer changes, for an action that changes more than
+ * the caller is told: 1 when it set *call and *answer (malloc'd), else 0.
+ */
+typedef int (*action_apply_cb)(struct duser *, const struct http_resp *,
+    uint64_t seq, struct dcall **call, char **answer);
+/*
+ * Send an action's request (o->arg_free is set here): its outcome goes to
+ * cb once, whatever happens, and is logged when it fails; the call, when
+ * there is one, is refetched on StateConflict or NotFound.
+ */
+void		 action_send(struct duser *, enum route_id, struct core_opts *o,
+		    const struct dcall *, action_apply_cb, action_cb, void *arg);
 
 /* queues.c: distribution groups and live queue statistics. */
 void		 queues_start(struct duser *);

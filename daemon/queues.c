@@ -290,39 +290,23 @@ queues_stop(struct duser *u)
 		queue_remove(q);
 }
 
-struct login_ctx {
-	action_cb	 cb;
-	void		*arg;
-};
-
-static void
-login_ctx_cancelled(void *arg)
+/* A login or logout answer lists the groups again: take what it says. */
+static int
+queue_login_apply(struct duser *u, const struct http_resp *r, uint64_t seq,
+    struct dcall **call, char **answer)
 {
-	struct login_ctx	*ctx = arg;
-
-	ctx->cb(DSTNY_ERR_OFFLINE, "the request was cancelled", NULL, NULL,
-	    ctx->arg);
-	free(ctx);
-}
-
-static void
-login_done_cb(struct duser *u, const struct http_resp *r, void *arg)
-{
-	struct login_ctx	*ctx = arg;
 	struct queue_list	 l;
 	char			 err[256];
 	size_t			 i;
 
-	/* The answer lists the groups again: take what it says. */
-	if (r->err == DSTNY_OK && r->body_len > 0 &&
+	if (r->body_len > 0 &&
 	    groups_parse(r->body, r->body_len, &l, err, sizeof(err)) == 0) {
 		for (i = 0; i < l.n; i++)
 			queue_merge_group(u, &l.v[i]);
 		queue_list_free(&l);
-	} else if (r->err == DSTNY_OK)
+	} else
 		queues_fetch(u);
-	ctx->cb(r->err, r->message, NULL, NULL, ctx->arg);
-	free(ctx);
+	return 1;
 }
 
 void
@@ -333,7 +317,6 @@ queue_login(struct duser *u, struct dqueue *q, int login, action_cb cb,
 	struct route_var	 vars[] = { { "groupId", id }, { NULL, NULL } };
 	struct core_opts	 o;
 	struct query		*query = NULL;
-	struct login_ctx	*ctx;
 	const char		*why;
 	enum dstny_err		 refused;
 
@@ -349,11 +332,7 @@ queue_login(struct duser *u, struct dqueue *q, int login, action_cb cb,
 		query_add(query, "grpid-domain", q->q.domain);
 		o.query = query;
 	}
-	ctx = xcalloc(1, sizeof(*ctx));
-	ctx->cb = cb;
-	ctx->arg = arg;
-	o.arg_free = login_ctx_cancelled;
-	core_send(u, login ? ROUTE_GROUPS_LOGIN : ROUTE_GROUPS_LOGOUT, &o,
-	    login_done_cb, ctx);
+	action_send(u, login ? ROUTE_GROUPS_LOGIN : ROUTE_GROUPS_LOGOUT, &o,
+	    NULL, queue_login_apply, cb, arg);
 	query_free(query);
 }

@@ -417,14 +417,14 @@ rpc_notify(const char *topic, const char *method, struct json_object *params)
 
 static void
 rpc_action_cb(enum dstny_err err, const char *msg, struct dcall *call,
-    const struct call_state *answer, void *arg)
+    const char *answer, void *arg)
 {
 	struct rpc_pending	*p = arg;
 
 	if (err != DSTNY_OK)
 		reply_dstny_error(&p->rq, err, msg);
 	else if (answer != NULL)
-		reply_result(&p->rq, call_view(answer->json, call, p->user));
+		reply_result(&p->rq, call_view(answer, call, p->user));
 	else if (call != NULL)
 		reply_result(&p->rq, rpc_call_view(call));
 	else
