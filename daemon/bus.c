@@ -1,6 +1,7 @@
 /* bus.c: sd-bus inside the libevent loop (no second loop), the name, the Manager. */
 #include "config.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -412,4 +413,75 @@ bus_run_login(sd_bus_message *m, struct duser *u, struct dqueue *q, int login)
 	p->m = sd_bus_message_ref(m);
 	queue_login(u, q, login, bus_action_cb, p);
 	return 1;
+}
+
+void
+bus_props_vtable(sd_bus_vtable *v, const struct bus_prop *props, size_t n,
+    sd_bus_property_get_t get, const sd_bus_vtable *members)
+{
+	size_t	i;
+
+	*v++ = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
+	for (i = 0; i < n; i++)
+		*v++ = (sd_bus_vtable)SD_BUS_PROPERTY(props[i].name,
+		    props[i].sig, get, 0, props[i].bit != 0 ?
+		    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE :
+		    SD_BUS_VTABLE_PROPERTY_CONST);
+	do
+		*v = *members++;
+	while ((v++)->type != _SD_BUS_VTABLE_END);
+}
+
+const struct bus_prop *
+bus_prop_find(const struct bus_prop *props, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(props[i].name, name) == 0)
+			return &props[i];
+	return NULL;
+}
+
+int
+bus_prop_append(sd_bus_message *reply, const struct bus_prop *p,
+    const void *base)
+{
+	const char	*at = (const char *)base + p->off;
+
+	switch (p->kind) {
+	case BUS_PROP_STR:
+		return sd_bus_message_append(reply, p->sig,
+		    *(char *const *)(const void *)at);
+	case BUS_PROP_BOOL:
+		return sd_bus_message_append(reply, "b",
+		    *(const int *)(const void *)at != 0);
+	case BUS_PROP_U32:
+		return sd_bus_message_append(reply, "u",
+		    *(const uint32_t *)(const void *)at);
+	case BUS_PROP_I64:
+		return sd_bus_message_append(reply, "x",
+		    *(const int64_t *)(const void *)at);
+	case BUS_PROP_U64:
+		return sd_bus_message_append(reply, "t",
+		    *(const uint64_t *)(const void *)at);
+	default:
+		return -EINVAL;
+	}
+}
+
+void
+bus_props_changed(const char *path, const char *iface,
+    const struct bus_prop *props, size_t n, uint32_t bits)
+{
+	const char	*names[33];
+	size_t		 i, k = 0;
+
+	for (i = 0; i < n && k < 32; i++)
+		if (props[i].bit & bits)
+			names[k++] = props[i].name;
+	names[k] = NULL;
+	if (k > 0)
+		sd_bus_emit_properties_changed_strv(dbus, path, iface,
+		    (char **)names);
 }

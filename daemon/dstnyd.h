@@ -355,7 +355,6 @@ struct dqueue	*queue_find_path(const char *path);
 struct dqueue	*queue_find_id(struct duser *, int64_t id);
 void		 queue_login(struct duser *, struct dqueue *, int login,
 		    action_cb, void *arg);
-struct json_object *queue_view(const struct dqueue *);
 
 /* bus.c, bus-user.c, bus-call.c, bus-queue.c: D-Bus. */
 int		 bus_open(const struct conf *, char *err, size_t errlen);
@@ -373,6 +372,8 @@ char		*bus_queue_path(const struct dqueue *);
 void		 bus_queue_added(struct dqueue *);
 void		 bus_queue_changed(struct dqueue *, uint32_t props);
 void		 bus_queue_removed(struct dqueue *);
+/* The socket's view of a queue, from the Queue property table. */
+struct json_object *queue_view(const struct dqueue *);
 char		*bus_call_path(const struct dcall *);
 
 /* rpc.c: the Unix socket. */

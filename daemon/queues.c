@@ -52,40 +52,6 @@ queue_find_id(struct duser *u, int64_t id)
 	return NULL;
 }
 
-struct json_object *
-queue_view(const struct dqueue *dq)
-{
-	const struct queue_info	*q = &dq->q;
-	struct json_object	*o = json_object_new_object();
-	char			*p = bus_queue_path(dq);
-
-#define I(k, v)	json_object_object_add(o, k, json_object_new_int64(v))
-#define S(k, v)	json_object_object_add(o, k, json_object_new_string(v))
-#define B(k, v)	json_object_object_add(o, k, json_object_new_boolean(v))
-	I("id", q->id);
-	S("domain", q->domain);
-	S("name", q->name);
-	S("type", q->type);
-	B("loggedIn", q->logged_in);
-	B("nightMode", q->night_mode);
-	I("loggedInAgents", q->logged_in_agents);
-	I("freeAgents", q->free_agents);
-	I("callsWaiting", q->calls_waiting);
-	I("longestWaiting", q->longest_waiting);
-	I("averageWait", q->average_wait);
-	I("lastWait", q->last_wait);
-	I("answeredLast24h", q->answered_24h);
-	I("droppedLast24h", q->dropped_24h);
-	I("totalLast24h", q->total_24h);
-	S("path", p);
-	S("user", dq->user->user);
-#undef I
-#undef S
-#undef B
-	free(p);
-	return o;
-}
-
 static void
 queue_remove(struct dqueue *q)
 {

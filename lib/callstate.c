@@ -1000,26 +1000,6 @@ call_state_diff(const struct call_state *a, const struct call_state *b)
 	return d;
 }
 
-const char *
-call_prop_name(uint32_t bit)
-{
-	static const char *const names[CALL_PROP_COUNT] = {
-		"StateToken", "Status", "Event", "EventDescription", "Inbound",
-		"Intruded", "Conference", "ConferenceId", "Muted",
-		"RemoteType", "RemoteUri", "RemoteName", "RemoteNumber",
-		"Duration", "Recordable", "Recording", "RecordingDuration",
-		"ExternalRecording", "ExternalRecordingDuration",
-		"ExternalRecordingPaused", "DeviceIds", "Actions",
-		"Participants", "CorrelationId", "Json",
-	};
-	int	i;
-
-	for (i = 0; i < CALL_PROP_COUNT; i++)
-		if (bit == 1u << i)
-			return names[i];
-	return NULL;
-}
-
 struct user_state *
 user_state_parse(const char *text, size_t len, char *err, size_t errlen)
 {

@@ -68,7 +68,10 @@ struct user_state {
 	size_t			 ncalls;
 };
 
-/* The D-Bus properties of a call that a state update can change. */
+/*
+ * What a state update can change, field by field (call_state_diff's
+ * bits); the daemon's Call property table (bus-call.c) names them.
+ */
 enum call_prop {
 	CALL_PROP_STATE_TOKEN		= 1u << 0,
 	CALL_PROP_STATUS		= 1u << 1,
@@ -121,8 +124,6 @@ const char		*call_state_answer_device(const struct call_state *);
 /* Which properties differ (CALL_PROP_* bits); a NULL side differs in all. */
 uint32_t		 call_state_diff(const struct call_state *,
 			    const struct call_state *);
-/* "StateToken", "Status", ... for one CALL_PROP_* bit. */
-const char		*call_prop_name(uint32_t bit);
 
 /* A user state {fullState, calls[]}; also accepts a bare calls array. */
 struct user_state	*user_state_parse(const char *, size_t, char *err,
