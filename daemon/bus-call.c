@@ -263,8 +263,8 @@ call_method(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	case OP_SWAP:
 	case OP_CONFERENCE:
 		if ((a.target = cache_find_path(s)) == NULL)
-			return sd_bus_error_setf(error, DSTNY_DBUS_ERROR_PREFIX
-			    "NotFound", "no call %s", s);
+			return sd_bus_error_setf(error, dstny_err_dbus_name(
+			    DSTNY_ERR_NOT_FOUND), "no call %s", s);
 		break;
 	default:
 		break;

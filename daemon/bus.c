@@ -278,9 +278,9 @@ bus_read_options(sd_bus_message *m, struct action_args *a, sd_bus_error *error)
 			return r;
 #define WANT(sig) do {							\
 	if (strcmp(contents, sig) != 0)					\
-		return sd_bus_error_setf(error, DSTNY_DBUS_ERROR_PREFIX	\
-		    "InvalidArgument", "option %s must be of type %s",	\
-		    key, sig);						\
+		return sd_bus_error_setf(error, dstny_err_dbus_name(	\
+		    DSTNY_ERR_INVALID_ARGUMENT),				\
+		    "option %s must be of type %s", key, sig);		\
 } while (0)
 		if (strcmp(key, "device") == 0 || strcmp(key, "role") == 0 ||
 		    strcmp(key, "type") == 0 || strcmp(key, "lineType") == 0) {
@@ -317,8 +317,9 @@ bus_read_options(sd_bus_message *m, struct action_args *a, sd_bus_error *error)
 			else
 				a->wait_for_answer = b;
 		} else
-			return sd_bus_error_setf(error, DSTNY_DBUS_ERROR_PREFIX
-			    "InvalidArgument", "unknown option \"%s\"", key);
+			return sd_bus_error_setf(error, dstny_err_dbus_name(
+			    DSTNY_ERR_INVALID_ARGUMENT), "unknown option \"%s\"",
+			    key);
 #undef WANT
 		if ((r = sd_bus_message_exit_container(m)) < 0)
 			return r;
