@@ -131,7 +131,7 @@ struct duser {
 };
 TAILQ_HEAD(duser_list, duser);
 
-/* main.c */
+/* main.c: the event loop, the users, reload and shutdown. */
 extern struct event_base	*dbase;
 extern struct http		*dhttp;
 extern struct conf		*dconf;
@@ -139,6 +139,10 @@ extern struct duser_list	 dusers;
 uint64_t	 now_usec(void);
 /* The <n> of prefix<n> (an object path); -1 when path is not one. */
 int		 path_index(const char *path, const char *prefix, unsigned *n);
+/* STATUS=... for systemd, after a user's state changed. */
+void		 daemon_status_changed(void);
+/* Cannot go on: stop as on SIGTERM, and exit with status 1. */
+void		 daemon_fail(void);
 
 /* listen.c: the listeners' share of descriptors, and one in reserve for EMFILE. */
 struct evconnlistener;
@@ -149,9 +153,11 @@ void		 listen_accept_error(struct evconnlistener *, const char *what);
 
 /* notify.c: READY=1, STATUS=..., WATCHDOG=1 to $NOTIFY_SOCKET, never blocking. */
 void		 notify_send(const char *, ...) __attribute__((format(printf, 1, 2)));
-void		 daemon_status_changed(void);
-/* Cannot go on: stop as on SIGTERM, and exit with status 1. */
-void		 daemon_fail(void);
+
+/* trim.c: give the heap back after a burst of parsing. */
+void		 trim_note(size_t bytes);
+void		 trim_soon(void);
+void		 trim_free(void);
 
 /* core.c: authenticated requests to the Core for a user. */
 typedef void (*core_cb)(struct duser *, const struct http_resp *, void *arg);
@@ -220,18 +226,13 @@ void		 emit_queue_added(struct dqueue *);
 void		 emit_queue_changed(struct dqueue *, uint32_t props);
 void		 emit_queue_removed(struct dqueue *);
 
-/* user.c */
+/* user.c: one monitored user, its state, doubt and reconciliation. */
 struct duser	*user_new(const struct conf *, const struct conf_user *,
 		    unsigned n, char *err, size_t errlen);
 void		 user_start(struct duser *);
 void		 user_stop(struct duser *, void (*done)(void *), void *arg);
 void		 user_free(struct duser *);
 void		 user_keepalive_free(void);
-
-/* trim.c */
-void		 trim_note(size_t bytes);
-void		 trim_soon(void);
-void		 trim_free(void);
 void		 user_set_state(struct duser *, enum ustate);
 /* Offline or Unauthorized (with msg) when no action can reach the Core now. */
 enum dstny_err	 user_refusal(const struct duser *, const char **msg);
