@@ -33,7 +33,10 @@ ok(d.wait_notify("WATCHDOG=1", 5), "WATCHDOG=1 when the watchdog is on")
 
 ok(any(n.startswith("STATUS=") and "alice@example.com" in n for n in d.notes),
    "sd_notify STATUS names the users", d.notes)
-ok(True, "READY=1 once the name is owned and the state fetched")
+ok(any(n.startswith("READY=1") for n in d.notes) and
+   bus.get(ROOT, "org.dstnyd.Cti1.Manager", "Version") is not None and
+   any(r["route"] == "state.user" for r in sim.requests()),
+   "READY=1 once the name is owned and the state fetched", d.notes)
 eq(bus.get(ROOT, "org.dstnyd.Cti1.Manager", "Version"), "0.1.0", "Manager.Version")
 eq(bus.get(ROOT, "org.dstnyd.Cti1.Manager", "Users"), [ROOT + "/User/0", ROOT + "/User/1"],
    "Manager.Users: one object per user")
