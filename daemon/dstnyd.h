@@ -293,7 +293,6 @@ void		 hooks_user_restore(struct duser *);
 void		 hooks_user_stop(struct duser *);
 void		 hooks_call_start(struct dcall *);
 void		 hooks_call_stop(struct dcall *);
-size_t		 hooks_pending(void);
 
 /* actions.c: call control, shared by D-Bus and the socket. */
 enum call_op {

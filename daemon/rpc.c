@@ -468,9 +468,13 @@ ticket_json(const struct duser *u)
 	json_object_object_add(t, "state", json_object_new_string(state));
 	json_object_object_add(t, "source", json_object_new_string(
 	    ticket_owned(u->ticket) ? "password" : "token"));
-	if (ticket_owned(u->ticket))
+	if (ticket_owned(u->ticket)) {
 		json_object_object_add(t, "name", json_object_new_string(
 		    ticket_name(u->ticket)));
+		/* When dstnyd makes the next one (80% of the lifetime); 0: unknown. */
+		json_object_object_add(t, "renewsAt",
+		    json_object_new_int64((int64_t)ticket_renews(u->ticket)));
+	}
 	json_object_object_add(t, "revoked",
 	    json_object_new_int64(u->ticket_revoked));
 	if (u->ticket_revoked > 0)
