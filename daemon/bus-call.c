@@ -15,20 +15,16 @@
 char *
 bus_call_path(const struct dcall *c)
 {
-	return xasprintf(CALL_PREFIX "/%u", c->n);
+	return bus_path(CALL_PREFIX, c->n);
 }
 
-static int
-call_find_cb(sd_bus *bus, const char *path, const char *interface,
-    void *userdata, void **found, sd_bus_error *error)
+static void *
+call_by_n(unsigned n)
 {
-	struct dcall	*c = cache_find_path(path);
-
-	if (c == NULL)
-		return 0;
-	*found = c;
-	return 1;
+	return cache_find_n(n);
 }
+
+static const struct bus_kind call_kind = { CALL_PREFIX, call_by_n };
 
 static int
 call_enumerate_cb(sd_bus *bus, const char *prefix, void *userdata,
@@ -262,7 +258,7 @@ call_method(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	case OP_TRANSFER_TO_CALL:
 	case OP_SWAP:
 	case OP_CONFERENCE:
-		if ((a.target = cache_find_path(s)) == NULL)
+		if ((a.target = bus_find_path(&call_kind, s)) == NULL)
 			return sd_bus_error_setf(error, dstny_err_dbus_name(
 			    DSTNY_ERR_NOT_FOUND), "no call %s", s);
 		break;
@@ -319,7 +315,7 @@ bus_call_init(sd_bus *bus)
 	bus_props_vtable(call_vtable, call_props, CALL_NPROPS, call_get,
 	    call_members);
 	if ((r = sd_bus_add_fallback_vtable(bus, NULL, CALL_PREFIX, CALL_IFACE,
-	    call_vtable, call_find_cb, NULL)) < 0)
+	    call_vtable, bus_find_cb, (void *)&call_kind)) < 0)
 		return r;
 	return sd_bus_add_node_enumerator(bus, NULL, CALL_PREFIX,
 	    call_enumerate_cb, NULL);

@@ -17,20 +17,16 @@
 char *
 bus_queue_path(const struct dqueue *q)
 {
-	return xasprintf(QUEUE_PREFIX "/%u", q->n);
+	return bus_path(QUEUE_PREFIX, q->n);
 }
 
-static int
-queue_find_cb(sd_bus *bus, const char *path, const char *interface,
-    void *userdata, void **found, sd_bus_error *error)
+static void *
+queue_by_n(unsigned n)
 {
-	struct dqueue	*q = queue_find_path(path);
-
-	if (q == NULL)
-		return 0;
-	*found = q;
-	return 1;
+	return queue_find_n(n);
 }
+
+static const struct bus_kind queue_kind = { QUEUE_PREFIX, queue_by_n };
 
 static int
 queue_enumerate_cb(sd_bus *bus, const char *prefix, void *userdata,
@@ -169,7 +165,7 @@ bus_queue_init(sd_bus *bus)
 	bus_props_vtable(queue_vtable, queue_props, QUEUE_NPROPS, queue_get,
 	    queue_members);
 	if ((r = sd_bus_add_fallback_vtable(bus, NULL, QUEUE_PREFIX, QUEUE_IFACE,
-	    queue_vtable, queue_find_cb, NULL)) < 0)
+	    queue_vtable, bus_find_cb, (void *)&queue_kind)) < 0)
 		return r;
 	return sd_bus_add_node_enumerator(bus, NULL, QUEUE_PREFIX,
 	    queue_enumerate_cb, NULL);

@@ -14,20 +14,16 @@
 char *
 bus_user_path(const struct duser *u)
 {
-	return xasprintf(USER_PREFIX "/%u", u->n);
+	return bus_path(USER_PREFIX, u->n);
 }
 
-static int
-user_find_cb(sd_bus *bus, const char *path, const char *interface,
-    void *userdata, void **found, sd_bus_error *error)
+static void *
+user_by_n(unsigned n)
 {
-	struct duser	*u = user_find_path(path);
-
-	if (u == NULL)
-		return 0;
-	*found = u;
-	return 1;
+	return user_find_n(n);
 }
+
+static const struct bus_kind user_kind = { USER_PREFIX, user_by_n };
 
 static int
 user_enumerate_cb(sd_bus *bus, const char *prefix, void *userdata,
@@ -191,7 +187,7 @@ bus_user_init(sd_bus *bus)
 	int	r;
 
 	if ((r = sd_bus_add_fallback_vtable(bus, NULL, USER_PREFIX, USER_IFACE,
-	    user_vtable, user_find_cb, NULL)) < 0)
+	    user_vtable, bus_find_cb, (void *)&user_kind)) < 0)
 		return r;
 	return sd_bus_add_node_enumerator(bus, NULL, USER_PREFIX,
 	    user_enumerate_cb, NULL);

@@ -486,3 +486,37 @@ bus_props_changed(const char *path, const char *iface,
 		sd_bus_emit_properties_changed_strv(dbus, path, iface,
 		    (char **)names);
 }
+
+char *
+bus_path(const char *prefix, unsigned n)
+{
+	return xasprintf("%s/%u", prefix, n);
+}
+
+void *
+bus_find_path(const struct bus_kind *k, const char *path)
+{
+	char		*end;
+	unsigned long	 v;
+	size_t		 len = strlen(k->prefix);
+
+	if (strncmp(path, k->prefix, len) != 0 || path[len] != '/' ||
+	    path[len + 1] < '0' || path[len + 1] > '9')
+		return NULL;
+	v = strtoul(path + len + 1, &end, 10);
+	if (*end != '\0' || v > UINT32_MAX)
+		return NULL;
+	return k->find_n((unsigned)v);
+}
+
+int
+bus_find_cb(sd_bus *bus, const char *path, const char *interface,
+    void *userdata, void **found, sd_bus_error *error)
+{
+	void	*o;
+
+	if ((o = bus_find_path(userdata, path)) == NULL)
+		return 0;
+	*found = o;
+	return 1;
+}

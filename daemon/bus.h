@@ -12,6 +12,21 @@
 
 extern sd_bus	*dbus;
 
+/*
+ * An object kind whose objects live at <prefix>/<n>, n counting up from 0
+ * (interfaces.md 2): given as the fallback vtable's userdata, bus_find_cb
+ * finds the object of a path with find_n.
+ */
+struct bus_kind {
+	const char	*prefix;
+	void		*(*find_n)(unsigned n);
+};
+char	*bus_path(const char *prefix, unsigned n);
+/* The object at path, or NULL when there is none (or path is no <prefix>/<n>). */
+void	*bus_find_path(const struct bus_kind *, const char *path);
+int	bus_find_cb(sd_bus *, const char *path, const char *interface,
+	    void *userdata, void **found, sd_bus_error *);
+
 void	bus_update(void);
 void	bus_users_changed(void);
 int	bus_user_init(sd_bus *);

@@ -71,16 +71,6 @@ cache_find_n(unsigned n)
 	return NULL;
 }
 
-struct dcall *
-cache_find_path(const char *path)
-{
-	unsigned	n;
-
-	if (path_index(path, "/org/dstnyd/Cti1/Call/", &n) == -1)
-		return NULL;
-	return cache_find_n(n);
-}
-
 static const char *
 removal_reason(const struct call_state *cs)
 {

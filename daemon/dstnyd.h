@@ -137,8 +137,6 @@ extern struct http		*dhttp;
 extern struct conf		*dconf;
 extern struct duser_list	 dusers;
 uint64_t	 now_usec(void);
-/* The <n> of prefix<n> (an object path); -1 when path is not one. */
-int		 path_index(const char *path, const char *prefix, unsigned *n);
 /* STATUS=... for systemd, after a user's state changed. */
 void		 daemon_status_changed(void);
 /* Cannot go on: stop as on SIGTERM, and exit with status 1. */
@@ -183,7 +181,6 @@ void		 core_ticket_changed(struct duser *, enum dstny_err,
 uint64_t	 cache_seq(void);
 struct dcall	*cache_find(struct duser *, const char *call_id);
 struct dcall	*cache_find_n(unsigned n);
-struct dcall	*cache_find_path(const char *path);
 /* A hint that call_id may have changed; token 0 when unknown. */
 void		 cache_hint(struct duser *, const char *call_id, int64_t token);
 /* Fetch state.user (coalesced) and reconcile; absent calls get reason. */
@@ -238,7 +235,6 @@ void		 user_set_state(struct duser *, enum ustate);
 enum dstny_err	 user_refusal(const struct duser *, const char **msg);
 const char	*user_state_name(enum ustate);
 struct duser	*user_find_n(unsigned n);
-struct duser	*user_find_path(const char *path);
 struct duser	*user_find(const char *user);	/* by user id; NULL: the first */
 /* May uid control u's calls? Its owner and root may (interfaces.md 3). */
 int		 user_controls(const struct duser *, uid_t uid);
@@ -351,7 +347,6 @@ void		 queues_fetch_since(struct duser *, uint64_t seq);
 void		 queues_apply_stats_xml(struct duser *, const char *, size_t);
 void		 queues_stream_state(struct duser *, int ok);
 struct dqueue	*queue_find_n(unsigned n);
-struct dqueue	*queue_find_path(const char *path);
 struct dqueue	*queue_find_id(struct duser *, int64_t id);
 void		 queue_login(struct duser *, struct dqueue *, int login,
 		    action_cb, void *arg);

@@ -32,16 +32,6 @@ queue_find_n(unsigned n)
 }
 
 struct dqueue *
-queue_find_path(const char *path)
-{
-	unsigned	n;
-
-	if (path_index(path, "/org/dstnyd/Cti1/Queue/", &n) == -1)
-		return NULL;
-	return queue_find_n(n);
-}
-
-struct dqueue *
 queue_find_id(struct duser *u, int64_t id)
 {
 	struct dqueue	*q;

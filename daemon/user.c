@@ -47,16 +47,6 @@ user_find_n(unsigned n)
 }
 
 struct duser *
-user_find_path(const char *path)
-{
-	unsigned	n;
-
-	if (path_index(path, "/org/dstnyd/Cti1/User/", &n) == -1)
-		return NULL;
-	return user_find_n(n);
-}
-
-struct duser *
 user_find(const char *user)
 {
 	struct duser	*u;
