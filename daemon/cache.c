@@ -97,9 +97,9 @@ tomb_add(struct duser *u, const char *id, uint64_t seq)
 	struct tombs	*t;
 	unsigned	 i;
 
-	if (u->tombs == NULL)
-		u->tombs = xcalloc(1, sizeof(*u->tombs));
-	t = u->tombs;
+	if (u->cache.tombs == NULL)
+		u->cache.tombs = xcalloc(1, sizeof(*u->cache.tombs));
+	t = u->cache.tombs;
 	i = t->next++ % TOMBS_MAX;
 	free(t->id[i]);
 	t->id[i] = xstrdup(id);
@@ -113,12 +113,12 @@ tomb_seq(struct duser *u, const char *id)
 	uint64_t	seq = 0;
 	unsigned	i;
 
-	if (u->tombs == NULL)
+	if (u->cache.tombs == NULL)
 		return 0;
 	for (i = 0; i < TOMBS_MAX; i++)
-		if (u->tombs->id[i] != NULL && u->tombs->seq[i] > seq &&
-		    strcmp(u->tombs->id[i], id) == 0)
-			seq = u->tombs->seq[i];
+		if (u->cache.tombs->id[i] != NULL && u->cache.tombs->seq[i] > seq &&
+		    strcmp(u->cache.tombs->id[i], id) == 0)
+			seq = u->cache.tombs->seq[i];
 	return seq;
 }
 
@@ -127,15 +127,15 @@ cache_user_free(struct duser *u)
 {
 	unsigned	i;
 
-	if (u->user_hint_ev != NULL)
-		event_free(u->user_hint_ev);
-	u->user_hint_ev = NULL;
-	if (u->tombs == NULL)
+	if (u->cache.hint_ev != NULL)
+		event_free(u->cache.hint_ev);
+	u->cache.hint_ev = NULL;
+	if (u->cache.tombs == NULL)
 		return;
 	for (i = 0; i < TOMBS_MAX; i++)
-		free(u->tombs->id[i]);
-	free(u->tombs);
-	u->tombs = NULL;
+		free(u->cache.tombs->id[i]);
+	free(u->cache.tombs);
+	u->cache.tombs = NULL;
 }
 
 static void
@@ -357,14 +357,14 @@ user_hint_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct duser	*u = arg;
 
-	u->user_hint_at = now_usec();
+	u->cache.hint_at = now_usec();
 	cache_fetch_user(u, REASON_ENDED);
 }
 
 void
 cache_hint_user(struct duser *u)
 {
-	if (hint_gate(&u->user_hint_at, &u->user_hint_ev, HINT_USER_SPACING_MS,
+	if (hint_gate(&u->cache.hint_at, &u->cache.hint_ev, HINT_USER_SPACING_MS,
 	    user_hint_cb, u))
 		cache_fetch_user(u, REASON_ENDED);
 }
@@ -435,13 +435,13 @@ static void
 user_fetched(struct duser *u, const struct http_resp *r, void *arg)
 {
 	struct user_state	*us;
-	const char		*reason = u->user_fetch_reason;
+	const char		*reason = u->cache.fetch_reason;
 	char			 err[256];
-	uint64_t		 seq = u->user_fetch_seq;
-	int			 again = u->user_fetch_again;
+	uint64_t		 seq = u->cache.fetch_seq;
+	int			 again = u->cache.fetch_again;
 
-	u->user_fetch = 0;
-	u->user_fetch_again = 0;
+	u->cache.fetch = 0;
+	u->cache.fetch_again = 0;
 	if (r->err != DSTNY_OK) {
 		log_warnx("%s@%s: state.user: %s: %s", u->user, u->domain,
 		    dstny_err_name(r->err), r->message);
@@ -465,23 +465,23 @@ user_fetched(struct duser *u, const struct http_resp *r, void *arg)
 void
 cache_fetch_user(struct duser *u, const char *absent_reason)
 {
-	if (u->user_fetch != 0) {
-		u->user_fetch_again = 1;
+	if (u->cache.fetch != 0) {
+		u->cache.fetch_again = 1;
 		/* A resync is the stronger reason: keep it. */
 		if (strcmp(absent_reason, REASON_RESYNC) == 0)
-			u->user_fetch_reason = REASON_RESYNC;
+			u->cache.fetch_reason = REASON_RESYNC;
 		return;
 	}
-	u->user_fetch_reason = absent_reason;
-	u->user_fetch_seq = cache_seq();
-	u->user_fetch = core_send(u, ROUTE_STATE_USER, NULL, user_fetched, NULL);
+	u->cache.fetch_reason = absent_reason;
+	u->cache.fetch_seq = cache_seq();
+	u->cache.fetch = core_send(u, ROUTE_STATE_USER, NULL, user_fetched, NULL);
 }
 
 void
 cache_fetch_user_since(struct duser *u, uint64_t seq, const char *absent_reason)
 {
-	if (u->user_fetch != 0 && (u->user_fetch_seq > seq ||
-	    u->user_fetch_again))
+	if (u->cache.fetch != 0 && (u->cache.fetch_seq > seq ||
+	    u->cache.fetch_again))
 		return;
 	cache_fetch_user(u, absent_reason);
 }

@@ -71,6 +71,46 @@ struct dqueue {
 };
 TAILQ_HEAD(dqueue_list, dqueue);
 
+/*
+ * A user's state, grouped by the module that owns it: only that module
+ * reads or writes its group (the others ask it through functions). They
+ * are members, not pointers: a user costs no allocation per module.
+ */
+/* cache.c: the coalesced state.user, its spacing, the calls removed lately. */
+struct cache_user {
+	uint64_t		 fetch;		/* state.user in flight */
+	uint64_t		 fetch_seq;
+	int			 fetch_again;
+	const char		*fetch_reason;
+	uint64_t		 hint_at;	/* the last hinted state.user */
+	struct event		*hint_ev;	/* the next one, when spaced */
+	struct tombs		*tombs;
+};
+/* queues.c: the coalesced groups.list, and the statistics stream's health. */
+struct queues_user {
+	uint64_t		 fetch;		/* groups.list in flight */
+	uint64_t		 fetch_seq;
+	int			 again;
+	int			 stats_ok;	/* the statistics stream delivers */
+	struct event		*poll_ev;	/* groups.list while it does not */
+};
+/* streams.c: the user's own streams (SSE mode; the queue's in both). */
+struct streams_user {
+	struct dstream		*dialog;
+	struct dstream		*device;
+	struct dstream		*queue;
+};
+/* hooks.c: the user webhook's registration (each registration is in hooks.c). */
+struct hooks_user {
+	time_t			 user_expires;
+};
+/* user.c: doubt, and what must be answered after seq to be sure again. */
+struct user_doubt {
+	uint64_t		 seq;
+	uint64_t		 renew_seq;	/* the doubt the transport was renewed for */
+	unsigned		 todo;		/* RECON_* */
+};
+
 struct duser {
 	unsigned		 n;		/* /org/dstnyd/Cti1/User/<n> */
 	char			*name;		/* "" for the main user */
@@ -88,12 +128,6 @@ struct duser {
 	struct device_list	 devices;
 	struct dcall_list	 calls;
 	struct dqueue_list	 queues;
-	uint64_t		 groups_fetch;
-	uint64_t		 groups_fetch_seq;
-	int			 groups_again;
-	struct dstream		*queue_stream;
-	int			 queues_ok;	/* the statistics stream delivers */
-	struct event		*queue_poll_ev;
 	struct core_req_list	 reqs;		/* in flight or waiting for a ticket */
 	int			 ready;		/* the first state.user succeeded */
 	int			 reachable;	/* the Core answered lately */
@@ -104,29 +138,18 @@ struct duser {
 	int			 stop_pending;
 	void			 (*stop_done)(void *);
 	void			*stop_arg;
-	uint64_t		 user_fetch;	/* state.user in flight */
-	uint64_t		 user_fetch_seq;
-	int			 user_fetch_again;
-	const char		*user_fetch_reason;
-	uint64_t		 user_hint_at;	/* the last hinted state.user */
-	struct event		*user_hint_ev;	/* the next one, when spaced */
 	uint64_t		 devices_fetch;
 	uint64_t		 devices_fetch_seq;
 	int			 devices_again;
-	/* Doubt (user.c): what must be answered after doubt_seq to be sure. */
-	uint64_t		 doubt_seq;
-	uint64_t		 renew_seq;	/* the doubt the transport was renewed for */
-	unsigned		 recon_todo;	/* RECON_* */
-	struct tombs		*tombs;		/* calls removed lately (cache.c) */
 	time_t			 last_event;	/* when events last flowed */
 	int			 queued;	/* waiting for its turn to start */
 	int			 launching;	/* started, not yet past STARTING */
 	struct event		*poll_ev;	/* degraded/offline polling */
-	/* webhook transport (registrations live in hooks.c) */
-	time_t			 hook_expires;
-	/* SSE transport */
-	struct dstream		*dialog_stream;
-	struct dstream		*device_stream;
+	struct user_doubt	 doubt;
+	struct cache_user	 cache;
+	struct queues_user	 qs;
+	struct streams_user	 streams;
+	struct hooks_user	 hooks;
 	TAILQ_ENTRY(duser)	 entry;
 };
 TAILQ_HEAD(duser_list, duser);
@@ -278,6 +301,8 @@ void		 streams_queue_start(struct duser *);
 void		 streams_queue_stop(struct duser *);
 /* Reconnect now every stream of the user that is waiting to. */
 void		 streams_user_reopen(struct duser *);
+/* Are the user's SSE streams started (not before start, nor once stopped)? */
+int		 streams_user_active(const struct duser *);
 void		 streams_free(void);
 
 /* hooks.c: the webhook transport. */
@@ -346,6 +371,8 @@ void		 queues_fetch(struct duser *);
 void		 queues_fetch_since(struct duser *, uint64_t seq);
 void		 queues_apply_stats_xml(struct duser *, const char *, size_t);
 void		 queues_stream_state(struct duser *, int ok);
+/* Does the statistics stream deliver (else groups.list is polled)? */
+int		 queues_delivering(const struct duser *);
 struct dqueue	*queue_find_n(unsigned n);
 struct dqueue	*queue_find_id(struct duser *, int64_t id);
 void		 queue_login(struct duser *, struct dqueue *, int login,

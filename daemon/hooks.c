@@ -503,8 +503,8 @@ hook_registered_cb(struct duser *u, const struct http_resp *r, void *arg)
 	h->registered = 1;
 	if (h->kind == HK_CALL) {
 		/* The answer is the call's state, from the Core itself. */
-		life = u->hook_expires > now ? (long)(u->hook_expires - now) :
-		    HOOK_DEFAULT_LIFE;
+		life = u->hooks.user_expires > now ?
+		    (long)(u->hooks.user_expires - now) : HOOK_DEFAULT_LIFE;
 		if ((cs = call_state_parse(r->body, r->body_len, err,
 		    sizeof(err))) != NULL) {
 			/* An ended call stops its hook: h may be gone after. */
@@ -518,7 +518,7 @@ hook_registered_cb(struct duser *u, const struct http_resp *r, void *arg)
 		life = h->expires > now ? (long)(h->expires - now) :
 		    HOOK_DEFAULT_LIFE;
 		if (h->kind == HK_USER) {
-			u->hook_expires = now + life;
+			u->hooks.user_expires = now + life;
 			user_events_flowing(u);
 			user_reconciled(u, RECON_EVENTS, h->req_seq);
 		}

@@ -118,11 +118,11 @@ groups_fetched(struct duser *u, const struct http_resp *r, void *arg)
 {
 	struct queue_list	l;
 	char			err[256];
-	int			again = u->groups_again;
-	uint64_t		seq = u->groups_fetch_seq;
+	int			again = u->qs.again;
+	uint64_t		seq = u->qs.fetch_seq;
 
-	u->groups_fetch = 0;
-	u->groups_again = 0;
+	u->qs.fetch = 0;
+	u->qs.again = 0;
 	/* An answer that asking again will not change counts as one. */
 	if (r->status >= 200 && r->status < 500 && r->err != DSTNY_ERR_UNAUTHORIZED)
 		user_reconciled(u, RECON_QUEUES, seq);
@@ -142,20 +142,20 @@ groups_fetched(struct duser *u, const struct http_resp *r, void *arg)
 void
 queues_fetch(struct duser *u)
 {
-	if (u->groups_fetch != 0) {
-		u->groups_again = 1;
+	if (u->qs.fetch != 0) {
+		u->qs.again = 1;
 		return;
 	}
-	u->groups_fetch_seq = cache_seq();
-	u->groups_fetch = core_send(u, ROUTE_GROUPS_LIST, NULL, groups_fetched,
+	u->qs.fetch_seq = cache_seq();
+	u->qs.fetch = core_send(u, ROUTE_GROUPS_LIST, NULL, groups_fetched,
 	    NULL);
 }
 
 void
 queues_fetch_since(struct duser *u, uint64_t seq)
 {
-	if (u->groups_fetch != 0 && (u->groups_fetch_seq > seq ||
-	    u->groups_again))
+	if (u->qs.fetch != 0 && (u->qs.fetch_seq > seq ||
+	    u->qs.again))
 		return;
 	queues_fetch(u);
 }
@@ -194,33 +194,39 @@ queue_poll_cb(evutil_socket_t fd, short what, void *arg)
 	struct duser	*u = arg;
 
 	queues_fetch(u);
-	if (!u->queues_ok)
-		timer_add_ms(u->queue_poll_ev, QUEUE_POLL_MS);
+	if (!u->qs.stats_ok)
+		timer_add_ms(u->qs.poll_ev, QUEUE_POLL_MS);
+}
+
+int
+queues_delivering(const struct duser *u)
+{
+	return u->qs.stats_ok;
 }
 
 void
 queues_stream_state(struct duser *u, int ok)
 {
 	/* A stream that never opened: poll all the same. */
-	if (!ok && !u->queues_ok && !u->stopping && (u->queue_poll_ev == NULL ||
-	    !evtimer_pending(u->queue_poll_ev, NULL))) {
-		if (u->queue_poll_ev == NULL)
-			u->queue_poll_ev = evtimer_new(dbase, queue_poll_cb, u);
-		timer_add_ms(u->queue_poll_ev, QUEUE_POLL_MS);
+	if (!ok && !u->qs.stats_ok && !u->stopping && (u->qs.poll_ev == NULL ||
+	    !evtimer_pending(u->qs.poll_ev, NULL))) {
+		if (u->qs.poll_ev == NULL)
+			u->qs.poll_ev = evtimer_new(dbase, queue_poll_cb, u);
+		timer_add_ms(u->qs.poll_ev, QUEUE_POLL_MS);
 		return;
 	}
-	if (u->queues_ok == ok)
+	if (u->qs.stats_ok == ok)
 		return;
-	u->queues_ok = ok;
+	u->qs.stats_ok = ok;
 	if (ok) {
-		if (u->queue_poll_ev != NULL)
-			evtimer_del(u->queue_poll_ev);
+		if (u->qs.poll_ev != NULL)
+			evtimer_del(u->qs.poll_ev);
 		queues_fetch(u);	/* after any reconnect: reconcile */
 	} else if (!u->stopping) {
 		/* Made when first needed: most users' streams never drop. */
-		if (u->queue_poll_ev == NULL)
-			u->queue_poll_ev = evtimer_new(dbase, queue_poll_cb, u);
-		timer_add_ms(u->queue_poll_ev, QUEUE_POLL_MS);
+		if (u->qs.poll_ev == NULL)
+			u->qs.poll_ev = evtimer_new(dbase, queue_poll_cb, u);
+		timer_add_ms(u->qs.poll_ev, QUEUE_POLL_MS);
 	}
 	user_update_state(u);
 }
@@ -238,9 +244,9 @@ queues_stop(struct duser *u)
 	struct dqueue	*q;
 
 	streams_queue_stop(u);
-	if (u->queue_poll_ev != NULL) {
-		event_free(u->queue_poll_ev);
-		u->queue_poll_ev = NULL;
+	if (u->qs.poll_ev != NULL) {
+		event_free(u->qs.poll_ev);
+		u->qs.poll_ev = NULL;
 	}
 	while ((q = TAILQ_FIRST(&u->queues)) != NULL)
 		queue_remove(q);
