@@ -172,12 +172,17 @@ no_reply(c, "an asynchronous notification")
 c.send('[{"jsonrpc": "2.0", "method": "call.resume", "params": {"call": "%s"}},'
        ' {"jsonrpc": "2.0", "method": "status", "id": "s2"}]' % CID)
 eq(shape(c.line()), [("s2", "result")], "a batch: an asynchronous notification and a request")
+# Each wait names its action's event: an earlier change of the same
+# shape may still be queued, and matching it would not show the action
+# ran (and let the next step race the action still in flight).
 ok(sub.notification("call.changed", lambda p: p["call"]["callId"] == CID and
-                    p["call"]["status"] == "ACTIVE") is not None,
+                    p["call"]["status"] == "ACTIVE" and
+                    p["call"]["event"] == "RESUMED") is not None,
    "the asynchronous notification in the batch ran")
 c.send('[{"jsonrpc": "2.0", "method": "call.mute", "params": {"call": "%s"}}]' % CID)
 ok(sub.notification("call.changed", lambda p: p["call"]["callId"] == CID and
-                    p["call"].get("muted") is True) is not None,
+                    p["call"].get("muted") is True and
+                    p["call"]["event"] == "MUTED") is not None,
    "a batch of one asynchronous notification runs")
 no_reply(c, "a batch of one asynchronous notification")
 
@@ -188,7 +193,8 @@ gone.send('[{"jsonrpc": "2.0", "method": "call.unmute", "params": {"call": "%s"}
           ' {"jsonrpc": "2.0", "method": "status", "id": 2}]' % CID)
 gone.close()
 ok(sub.notification("call.changed", lambda p: p["call"]["callId"] == CID and
-                    p["call"].get("muted") is False) is not None,
+                    p["call"].get("muted") is False and
+                    p["call"]["event"] == "UNMUTED") is not None,
    "a batch whose client left: its action runs")
 expect(c, '{"jsonrpc": "2.0", "method": "status", "id": "after"}', ("after", "result"),
        "the daemon answers on after a batch's client left")
