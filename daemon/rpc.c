@@ -616,6 +616,7 @@ struct rpc_method {
 };
 
 #define ARG(f)		offsetof(struct rpc_args, f)
+#define RPC_NO_PARAMS	{ { NULL, RPC_STR, 0, 0, 0, NULL } }
 #define P_OPT(n, t, f)	{ n, t, 0, ARG(f), 0, NULL }
 #define P_REQ(n, t, f)	{ n, t, RPC_REQUIRED, ARG(f), 0, NULL }
 #define P_CALL		P_REQ("call", RPC_CALL, call)
@@ -658,11 +659,11 @@ static void	rpc_record(struct rpc_client *, const struct rpc_req *,
 		    const struct rpc_method *, struct duser *, struct rpc_args *);
 
 static const struct rpc_method rpc_methods[] = {
-	{ "status", rpc_status, 1, 0, { { NULL } } },
-	{ "calls.list", rpc_calls_list, 1, 0, { { NULL } } },
+	{ "status", rpc_status, 1, 0, RPC_NO_PARAMS },
+	{ "calls.list", rpc_calls_list, 1, 0, RPC_NO_PARAMS },
 	{ "call.get", rpc_call_get, 1, 0, { P_CALL } },
-	{ "devices.list", rpc_devices_list, 1, 0, { { NULL } } },
-	{ "queues.list", rpc_queues_list, 1, 0, { { NULL } } },
+	{ "devices.list", rpc_devices_list, 1, 0, RPC_NO_PARAMS },
+	{ "queues.list", rpc_queues_list, 1, 0, RPC_NO_PARAMS },
 	{ "subscribe", rpc_subscribe, 1, 0,
 	    { P_OPT("topics", RPC_LIST, topics) } },
 	{ "queue.login", rpc_queue_login, 0, 1,
@@ -674,7 +675,7 @@ static const struct rpc_method rpc_methods[] = {
 	      P_REQ("expiresOn", RPC_INT, expires_on) } },
 	{ "linestate.clear", rpc_linestate, 0, 1,
 	    { P_REQ("externalId", RPC_STR, external_id) } },
-	{ "resync", rpc_resync, 0, 0, { { NULL } } },
+	{ "resync", rpc_resync, 0, 0, RPC_NO_PARAMS },
 	/*
 	 * Call control: what an action needs beyond its parameters' types
 	 * (a device to answer on, valid digits, ...) is checked in
