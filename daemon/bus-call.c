@@ -1,6 +1,7 @@
 /* bus-call.c: org.dstnyd.Cti1.Call objects, one per cached call. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,20 +15,16 @@
 char *
 bus_call_path(const struct dcall *c)
 {
-	return xasprintf(CALL_PREFIX "/%u", c->n);
+	return bus_path(CALL_PREFIX, c->n);
 }
 
-static int
-call_find_cb(sd_bus *bus, const char *path, const char *interface,
-    void *userdata, void **found, sd_bus_error *error)
+static void *
+call_by_n(unsigned n)
 {
-	struct dcall	*c = cache_find_path(path);
-
-	if (c == NULL)
-		return 0;
-	*found = c;
-	return 1;
+	return cache_find_n(n);
 }
+
+static const struct bus_kind call_kind = { CALL_PREFIX, call_by_n };
 
 static int
 call_enumerate_cb(sd_bus *bus, const char *prefix, void *userdata,
@@ -64,6 +61,107 @@ append_strings(sd_bus_message *reply, char **v, size_t n)
 	return sd_bus_message_close_container(reply);
 }
 
+#define CS(f)	offsetof(struct call_state, f)
+#define DC(f)	offsetof(struct dcall, f)
+
+/*
+ * The Call object's properties (interfaces.md 2.3), each once. Offsets
+ * are in the call's struct call_state, but for FirstSeen and ActiveSince
+ * (in struct dcall: call_get knows); the bits are call_state_diff()'s,
+ * and ActiveSince's is the cache's (dstnyd.h).
+ */
+static const struct bus_prop call_props[] = {
+	{ "User", "o", BUS_PROP_OTHER, 0, 0, NULL },
+	{ "CallId", "s", BUS_PROP_STR, CS(call_id), 0, NULL },
+	{ "StateToken", "x", BUS_PROP_I64, CS(state_token),
+	    CALL_PROP_STATE_TOKEN, NULL },
+	{ "Status", "s", BUS_PROP_STR, CS(status), CALL_PROP_STATUS, NULL },
+	{ "Event", "s", BUS_PROP_STR, CS(event), CALL_PROP_EVENT, NULL },
+	{ "EventDescription", "s", BUS_PROP_STR, CS(event_description),
+	    CALL_PROP_EVENT_DESCRIPTION, NULL },
+	{ "Inbound", "b", BUS_PROP_BOOL, CS(inbound), CALL_PROP_INBOUND, NULL },
+	{ "Intruded", "b", BUS_PROP_BOOL, CS(intruded), CALL_PROP_INTRUDED,
+	    NULL },
+	{ "Conference", "b", BUS_PROP_BOOL, CS(conference),
+	    CALL_PROP_CONFERENCE, NULL },
+	{ "ConferenceId", "s", BUS_PROP_STR, CS(conference_id),
+	    CALL_PROP_CONFERENCE_ID, NULL },
+	{ "Muted", "b", BUS_PROP_BOOL, CS(muted), CALL_PROP_MUTED, NULL },
+	{ "RemoteType", "s", BUS_PROP_STR, CS(remote.type),
+	    CALL_PROP_REMOTE_TYPE, NULL },
+	{ "RemoteUri", "s", BUS_PROP_STR, CS(remote.tel_uri),
+	    CALL_PROP_REMOTE_URI, NULL },
+	{ "RemoteName", "s", BUS_PROP_STR, CS(remote.display_name),
+	    CALL_PROP_REMOTE_NAME, NULL },
+	{ "RemoteNumber", "s", BUS_PROP_STR, CS(remote.display_number),
+	    CALL_PROP_REMOTE_NUMBER, NULL },
+	{ "Duration", "u", BUS_PROP_U32, CS(duration), CALL_PROP_DURATION,
+	    NULL },
+	{ "Recordable", "b", BUS_PROP_BOOL, CS(recordable),
+	    CALL_PROP_RECORDABLE, NULL },
+	{ "Recording", "b", BUS_PROP_BOOL, CS(recording), CALL_PROP_RECORDING,
+	    NULL },
+	{ "RecordingDuration", "u", BUS_PROP_U32, CS(recording_duration),
+	    CALL_PROP_RECORDING_DURATION, NULL },
+	{ "ExternalRecording", "b", BUS_PROP_BOOL, CS(external_recording),
+	    CALL_PROP_EXT_RECORDING, NULL },
+	{ "ExternalRecordingDuration", "u", BUS_PROP_U32,
+	    CS(external_recording_duration), CALL_PROP_EXT_RECORDING_DURATION,
+	    NULL },
+	{ "ExternalRecordingPaused", "b", BUS_PROP_BOOL,
+	    CS(external_recording_paused), CALL_PROP_EXT_RECORDING_PAUSED,
+	    NULL },
+	{ "DeviceIds", "as", BUS_PROP_OTHER, 0, CALL_PROP_DEVICE_IDS, NULL },
+	{ "Actions", "a(sas)", BUS_PROP_OTHER, 0, CALL_PROP_ACTIONS, NULL },
+	{ "Participants", "a(sssss)", BUS_PROP_OTHER, 0,
+	    CALL_PROP_PARTICIPANTS, NULL },
+	{ "CorrelationId", "s", BUS_PROP_STR, CS(correlation_id),
+	    CALL_PROP_CORRELATION_ID, NULL },
+	{ "FirstSeen", "t", BUS_PROP_U64, DC(first_seen), 0, NULL },
+	{ "ActiveSince", "t", BUS_PROP_U64, DC(active_since),
+	    CALL_PROP_ACTIVE_SINCE, NULL },
+	{ "Json", "s", BUS_PROP_STR, CS(json), CALL_PROP_JSON, NULL },
+};
+#define CALL_NPROPS	(sizeof(call_props) / sizeof(call_props[0]))
+
+static int
+append_actions(sd_bus_message *reply, const struct call_state *cs)
+{
+	size_t	i;
+	int	r;
+
+	if ((r = sd_bus_message_open_container(reply, 'a', "(sas)")) < 0)
+		return r;
+	for (i = 0; i < cs->nactions; i++)
+		if ((r = sd_bus_message_open_container(reply, 'r', "sas")) < 0 ||
+		    (r = sd_bus_message_append(reply, "s",
+		    cs->actions[i].action)) < 0 ||
+		    (r = append_strings(reply, cs->actions[i].device_ids,
+		    cs->actions[i].ndevice_ids)) < 0 ||
+		    (r = sd_bus_message_close_container(reply)) < 0)
+			return r;
+	return sd_bus_message_close_container(reply);
+}
+
+static int
+append_participants(sd_bus_message *reply, const struct call_state *cs)
+{
+	const struct participant	*pt;
+	size_t				 i;
+	int				 r;
+
+	if ((r = sd_bus_message_open_container(reply, 'a', "(sssss)")) < 0)
+		return r;
+	for (i = 0; i < cs->nparticipants; i++) {
+		pt = &cs->participants[i];
+		if ((r = sd_bus_message_append(reply, "(sssss)", pt->id,
+		    pt->party.type, pt->party.tel_uri, pt->party.display_name,
+		    pt->party.display_number)) < 0)
+			return r;
+	}
+	return sd_bus_message_close_container(reply);
+}
+
 static int
 call_get(sd_bus *bus, const char *path, const char *interface,
     const char *property, sd_bus_message *reply, void *userdata,
@@ -71,83 +169,29 @@ call_get(sd_bus *bus, const char *path, const char *interface,
 {
 	struct dcall		*c = userdata;
 	const struct call_state	*cs = c->cs;
-	char			*p;
-	size_t			 i;
+	const struct bus_prop	*p;
+	char			*s;
 	int			 r;
 
-#define S(name, v) if (strcmp(property, name) == 0) \
-	return sd_bus_message_append(reply, "s", v)
-#define B(name, v) if (strcmp(property, name) == 0) \
-	return sd_bus_message_append(reply, "b", (int)(v))
-#define U(name, v) if (strcmp(property, name) == 0) \
-	return sd_bus_message_append(reply, "u", (uint32_t)(v))
-	if (strcmp(property, "User") == 0) {
-		p = bus_user_path(c->user);
-		r = sd_bus_message_append(reply, "o", p);
-		free(p);
+	if ((p = bus_prop_find(call_props, CALL_NPROPS, property)) == NULL)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY,
+		    "no property %s", property);
+	if (p->kind != BUS_PROP_OTHER)
+		return bus_prop_append(reply, p, p->kind == BUS_PROP_U64 ?
+		    (const void *)c : (const void *)cs);
+	switch (p->bit) {
+	case CALL_PROP_DEVICE_IDS:
+		return append_strings(reply, cs->device_ids, cs->ndevice_ids);
+	case CALL_PROP_ACTIONS:
+		return append_actions(reply, cs);
+	case CALL_PROP_PARTICIPANTS:
+		return append_participants(reply, cs);
+	default:	/* User */
+		s = bus_user_path(c->user);
+		r = sd_bus_message_append(reply, "o", s);
+		free(s);
 		return r;
 	}
-	S("CallId", cs->call_id);
-	if (strcmp(property, "StateToken") == 0)
-		return sd_bus_message_append(reply, "x", cs->state_token);
-	S("Status", cs->status);
-	S("Event", cs->event);
-	S("EventDescription", cs->event_description);
-	B("Inbound", cs->inbound);
-	B("Intruded", cs->intruded);
-	B("Conference", cs->conference);
-	S("ConferenceId", cs->conference_id);
-	B("Muted", cs->muted);
-	S("RemoteType", cs->remote.type);
-	S("RemoteUri", cs->remote.tel_uri);
-	S("RemoteName", cs->remote.display_name);
-	S("RemoteNumber", cs->remote.display_number);
-	U("Duration", cs->duration);
-	B("Recordable", cs->recordable);
-	B("Recording", cs->recording);
-	U("RecordingDuration", cs->recording_duration);
-	B("ExternalRecording", cs->external_recording);
-	U("ExternalRecordingDuration", cs->external_recording_duration);
-	B("ExternalRecordingPaused", cs->external_recording_paused);
-	if (strcmp(property, "DeviceIds") == 0)
-		return append_strings(reply, cs->device_ids, cs->ndevice_ids);
-	if (strcmp(property, "Actions") == 0) {
-		if ((r = sd_bus_message_open_container(reply, 'a', "(sas)")) < 0)
-			return r;
-		for (i = 0; i < cs->nactions; i++) {
-			if ((r = sd_bus_message_open_container(reply, 'r', "sas")) < 0 ||
-			    (r = sd_bus_message_append(reply, "s",
-			    cs->actions[i].action)) < 0 ||
-			    (r = append_strings(reply, cs->actions[i].device_ids,
-			    cs->actions[i].ndevice_ids)) < 0 ||
-			    (r = sd_bus_message_close_container(reply)) < 0)
-				return r;
-		}
-		return sd_bus_message_close_container(reply);
-	}
-	if (strcmp(property, "Participants") == 0) {
-		if ((r = sd_bus_message_open_container(reply, 'a', "(sssss)")) < 0)
-			return r;
-		for (i = 0; i < cs->nparticipants; i++)
-			if ((r = sd_bus_message_append(reply, "(sssss)",
-			    cs->participants[i].id, cs->participants[i].party.type,
-			    cs->participants[i].party.tel_uri,
-			    cs->participants[i].party.display_name,
-			    cs->participants[i].party.display_number)) < 0)
-				return r;
-		return sd_bus_message_close_container(reply);
-	}
-	S("CorrelationId", cs->correlation_id);
-	if (strcmp(property, "FirstSeen") == 0)
-		return sd_bus_message_append(reply, "t", c->first_seen);
-	if (strcmp(property, "ActiveSince") == 0)
-		return sd_bus_message_append(reply, "t", c->active_since);
-	S("Json", call_state_json(cs));
-#undef S
-#undef B
-#undef U
-	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY,
-	    "no property %s", property);
 }
 
 /* Every method: read the leading arguments, the options, then act. */
@@ -214,9 +258,9 @@ call_method(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	case OP_TRANSFER_TO_CALL:
 	case OP_SWAP:
 	case OP_CONFERENCE:
-		if ((a.target = cache_find_path(s)) == NULL)
-			return sd_bus_error_setf(error, DSTNY_DBUS_ERROR_PREFIX
-			    "NotFound", "no call %s", s);
+		if ((a.target = bus_find_path(&call_kind, s)) == NULL)
+			return sd_bus_error_setf(error, dstny_err_dbus_name(
+			    DSTNY_ERR_NOT_FOUND), "no call %s", s);
 		break;
 	default:
 		break;
@@ -225,46 +269,13 @@ call_method(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	    methods[i].op == OP_CONSULT);
 }
 
-#define PROP(name, sig) SD_BUS_PROPERTY(name, sig, call_get, 0, \
-	SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
-#define CONST_PROP(name, sig) SD_BUS_PROPERTY(name, sig, call_get, 0, \
-	SD_BUS_VTABLE_PROPERTY_CONST)
 #define M0(name) SD_BUS_METHOD_WITH_ARGS(name, SD_BUS_ARGS("a{sv}", options), \
 	SD_BUS_NO_RESULT, call_method, SD_BUS_VTABLE_UNPRIVILEGED)
 #define M1(name, sig, arg) SD_BUS_METHOD_WITH_ARGS(name, \
 	SD_BUS_ARGS(sig, arg, "a{sv}", options), SD_BUS_NO_RESULT, call_method, \
 	SD_BUS_VTABLE_UNPRIVILEGED)
-static const sd_bus_vtable call_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	CONST_PROP("User", "o"),
-	CONST_PROP("CallId", "s"),
-	PROP("StateToken", "x"),
-	PROP("Status", "s"),
-	PROP("Event", "s"),
-	PROP("EventDescription", "s"),
-	PROP("Inbound", "b"),
-	PROP("Intruded", "b"),
-	PROP("Conference", "b"),
-	PROP("ConferenceId", "s"),
-	PROP("Muted", "b"),
-	PROP("RemoteType", "s"),
-	PROP("RemoteUri", "s"),
-	PROP("RemoteName", "s"),
-	PROP("RemoteNumber", "s"),
-	PROP("Duration", "u"),
-	PROP("Recordable", "b"),
-	PROP("Recording", "b"),
-	PROP("RecordingDuration", "u"),
-	PROP("ExternalRecording", "b"),
-	PROP("ExternalRecordingDuration", "u"),
-	PROP("ExternalRecordingPaused", "b"),
-	PROP("DeviceIds", "as"),
-	PROP("Actions", "a(sas)"),
-	PROP("Participants", "a(sssss)"),
-	PROP("CorrelationId", "s"),
-	CONST_PROP("FirstSeen", "t"),
-	PROP("ActiveSince", "t"),
-	PROP("Json", "s"),
+/* The methods and signals; the properties come from call_props. */
+static const sd_bus_vtable call_members[] = {
 	M1("Answer", "s", deviceId),
 	M0("Hangup"),
 	M0("Hold"),
@@ -293,14 +304,18 @@ static const sd_bus_vtable call_vtable[] = {
 	    SD_BUS_ARGS("s", oldStatus, "s", newStatus, "s", event), 0),
 	SD_BUS_VTABLE_END
 };
+static sd_bus_vtable call_vtable[BUS_PROPS_VTABLE_SIZE(CALL_NPROPS,
+    call_members)];
 
 int
 bus_call_init(sd_bus *bus)
 {
 	int	r;
 
+	bus_props_vtable(call_vtable, call_props, CALL_NPROPS, call_get,
+	    call_members);
 	if ((r = sd_bus_add_fallback_vtable(bus, NULL, CALL_PREFIX, CALL_IFACE,
-	    call_vtable, call_find_cb, NULL)) < 0)
+	    call_vtable, bus_find_cb, (void *)&call_kind)) < 0)
 		return r;
 	return sd_bus_add_node_enumerator(bus, NULL, CALL_PREFIX,
 	    call_enumerate_cb, NULL);
@@ -332,24 +347,13 @@ bus_call_added(struct dcall *c)
 void
 bus_call_changed(struct dcall *c, uint32_t props, const char *old_status)
 {
-	const char	*names[CALL_PROP_COUNT + 2];
-	size_t		 n = 0;
-	uint32_t	 bit;
-	char		*p;
+	char	*p;
 
 	if (dbus == NULL)
 		return;
-	for (bit = 1; bit != 0 && bit < (1u << CALL_PROP_COUNT); bit <<= 1)
-		if (props & bit)
-			names[n++] = call_prop_name(bit);
-	if (props & CALL_PROP_ACTIVE_SINCE)
-		names[n++] = "ActiveSince";
-	names[n] = NULL;
 	p = bus_call_path(c);
 	/* One PropertiesChanged per update, with every changed name. */
-	if (n > 0)
-		sd_bus_emit_properties_changed_strv(dbus, p, CALL_IFACE,
-		    (char **)names);
+	bus_props_changed(p, CALL_IFACE, call_props, CALL_NPROPS, props);
 	if ((props & CALL_PROP_STATUS) && old_status != NULL)
 		sd_bus_emit_signal(dbus, p, CALL_IFACE, "StateChanged", "sss",
 		    old_status, c->cs->status, c->cs->event);

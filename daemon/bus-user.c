@@ -14,20 +14,16 @@
 char *
 bus_user_path(const struct duser *u)
 {
-	return xasprintf(USER_PREFIX "/%u", u->n);
+	return bus_path(USER_PREFIX, u->n);
 }
 
-static int
-user_find_cb(sd_bus *bus, const char *path, const char *interface,
-    void *userdata, void **found, sd_bus_error *error)
+static void *
+user_by_n(unsigned n)
 {
-	struct duser	*u = user_find_path(path);
-
-	if (u == NULL)
-		return 0;
-	*found = u;
-	return 1;
+	return user_find_n(n);
 }
+
+static const struct bus_kind user_kind = { USER_PREFIX, user_by_n };
 
 static int
 user_enumerate_cb(sd_bus *bus, const char *prefix, void *userdata,
@@ -124,16 +120,14 @@ user_make_call(sd_bus_message *m, void *userdata, sd_bus_error *error)
 }
 
 static int
-user_resync(sd_bus_message *m, void *userdata, sd_bus_error *error)
+bus_user_resync(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct duser	*u = userdata;
 	int		 r;
 
 	if ((r = bus_check_owner(m, u, error)) < 0)
 		return r;
-	cache_fetch_user(u, REASON_RESYNC);
-	user_fetch_devices(u);
-	queues_fetch(u);
+	user_resync(u);
 	return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -176,7 +170,7 @@ static const sd_bus_vtable user_vtable[] = {
 	    SD_BUS_ARGS("s", destination, "a{sv}", options),
 	    SD_BUS_RESULT("o", call), user_make_call, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Resync", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
-	    user_resync, SD_BUS_VTABLE_UNPRIVILEGED),
+	    bus_user_resync, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("SetLineState",
 	    SD_BUS_ARGS("s", externalId, "x", expiresOn), SD_BUS_NO_RESULT,
 	    user_set_line_state, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -193,7 +187,7 @@ bus_user_init(sd_bus *bus)
 	int	r;
 
 	if ((r = sd_bus_add_fallback_vtable(bus, NULL, USER_PREFIX, USER_IFACE,
-	    user_vtable, user_find_cb, NULL)) < 0)
+	    user_vtable, bus_find_cb, (void *)&user_kind)) < 0)
 		return r;
 	return sd_bus_add_node_enumerator(bus, NULL, USER_PREFIX,
 	    user_enumerate_cb, NULL);

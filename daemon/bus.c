@@ -1,6 +1,7 @@
 /* bus.c: sd-bus inside the libevent loop (no second loop), the name, the Manager. */
 #include "config.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,9 +312,9 @@ bus_read_options(sd_bus_message *m, struct action_args *a, sd_bus_error *error)
 			return r;
 #define WANT(sig) do {							\
 	if (strcmp(contents, sig) != 0)					\
-		return sd_bus_error_setf(error, DSTNY_DBUS_ERROR_PREFIX	\
-		    "InvalidArgument", "option %s must be of type %s",	\
-		    key, sig);						\
+		return sd_bus_error_setf(error, dstny_err_dbus_name(	\
+		    DSTNY_ERR_INVALID_ARGUMENT),				\
+		    "option %s must be of type %s", key, sig);		\
 } while (0)
 		if (strcmp(key, "device") == 0 || strcmp(key, "role") == 0 ||
 		    strcmp(key, "type") == 0 || strcmp(key, "lineType") == 0) {
@@ -350,8 +351,9 @@ bus_read_options(sd_bus_message *m, struct action_args *a, sd_bus_error *error)
 			else
 				a->wait_for_answer = b;
 		} else
-			return sd_bus_error_setf(error, DSTNY_DBUS_ERROR_PREFIX
-			    "InvalidArgument", "unknown option \"%s\"", key);
+			return sd_bus_error_setf(error, dstny_err_dbus_name(
+			    DSTNY_ERR_INVALID_ARGUMENT), "unknown option \"%s\"",
+			    key);
 #undef WANT
 		if ((r = sd_bus_message_exit_container(m)) < 0)
 			return r;
@@ -368,7 +370,7 @@ struct bus_pending {
 
 static void
 bus_action_cb(enum dstny_err err, const char *msg, struct dcall *c,
-    const struct call_state *answer, void *arg)
+    const char *answer, void *arg)
 {
 	struct bus_pending	*p = arg;
 	char			*path;
@@ -445,5 +447,110 @@ bus_run_login(sd_bus_message *m, struct duser *u, struct dqueue *q, int login)
 
 	p->m = sd_bus_message_ref(m);
 	queue_login(u, q, login, bus_action_cb, p);
+	return 1;
+}
+
+void
+bus_props_vtable(sd_bus_vtable *v, const struct bus_prop *props, size_t n,
+    sd_bus_property_get_t get, const sd_bus_vtable *members)
+{
+	size_t	i;
+
+	*v++ = (sd_bus_vtable)SD_BUS_VTABLE_START(0);
+	for (i = 0; i < n; i++)
+		*v++ = (sd_bus_vtable)SD_BUS_PROPERTY(props[i].name,
+		    props[i].sig, get, 0, props[i].bit != 0 ?
+		    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE :
+		    SD_BUS_VTABLE_PROPERTY_CONST);
+	do
+		*v = *members++;
+	while ((v++)->type != _SD_BUS_VTABLE_END);
+}
+
+const struct bus_prop *
+bus_prop_find(const struct bus_prop *props, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(props[i].name, name) == 0)
+			return &props[i];
+	return NULL;
+}
+
+int
+bus_prop_append(sd_bus_message *reply, const struct bus_prop *p,
+    const void *base)
+{
+	const char	*at = (const char *)base + p->off;
+
+	switch (p->kind) {
+	case BUS_PROP_STR:
+		return sd_bus_message_append(reply, p->sig,
+		    *(char *const *)(const void *)at);
+	case BUS_PROP_BOOL:
+		return sd_bus_message_append(reply, "b",
+		    *(const int *)(const void *)at != 0);
+	case BUS_PROP_U32:
+		return sd_bus_message_append(reply, "u",
+		    *(const uint32_t *)(const void *)at);
+	case BUS_PROP_I64:
+		return sd_bus_message_append(reply, "x",
+		    *(const int64_t *)(const void *)at);
+	case BUS_PROP_U64:
+		return sd_bus_message_append(reply, "t",
+		    *(const uint64_t *)(const void *)at);
+	default:
+		return -EINVAL;
+	}
+}
+
+void
+bus_props_changed(const char *path, const char *iface,
+    const struct bus_prop *props, size_t n, uint32_t bits)
+{
+	const char	*names[33];
+	size_t		 i, k = 0;
+
+	for (i = 0; i < n && k < 32; i++)
+		if (props[i].bit & bits)
+			names[k++] = props[i].name;
+	names[k] = NULL;
+	if (k > 0)
+		sd_bus_emit_properties_changed_strv(dbus, path, iface,
+		    (char **)names);
+}
+
+char *
+bus_path(const char *prefix, unsigned n)
+{
+	return xasprintf("%s/%u", prefix, n);
+}
+
+void *
+bus_find_path(const struct bus_kind *k, const char *path)
+{
+	char		*end;
+	unsigned long	 v;
+	size_t		 len = strlen(k->prefix);
+
+	if (strncmp(path, k->prefix, len) != 0 || path[len] != '/' ||
+	    path[len + 1] < '0' || path[len + 1] > '9')
+		return NULL;
+	v = strtoul(path + len + 1, &end, 10);
+	if (*end != '\0' || v > UINT32_MAX)
+		return NULL;
+	return k->find_n((unsigned)v);
+}
+
+int
+bus_find_cb(sd_bus *bus, const char *path, const char *interface,
+    void *userdata, void **found, sd_bus_error *error)
+{
+	void	*o;
+
+	if ((o = bus_find_path(userdata, path)) == NULL)
+		return 0;
+	*found = o;
 	return 1;
 }

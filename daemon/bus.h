@@ -1,4 +1,4 @@
-/* bus.h: what the D-Bus modules share (bus.c, bus-user.c, bus-call.c). */
+/* bus.h: what the D-Bus modules share (bus.c, bus-user.c, bus-call.c, bus-queue.c). */
 #ifndef DSTNYD_BUS_H
 #define DSTNYD_BUS_H
 
@@ -11,6 +11,21 @@
 #define DSTNY_BUS_ROOT	"/org/dstnyd/Cti1"
 
 extern sd_bus	*dbus;
+
+/*
+ * An object kind whose objects live at <prefix>/<n>, n counting up from 0
+ * (interfaces.md 2): given as the fallback vtable's userdata, bus_find_cb
+ * finds the object of a path with find_n.
+ */
+struct bus_kind {
+	const char	*prefix;
+	void		*(*find_n)(unsigned n);
+};
+char	*bus_path(const char *prefix, unsigned n);
+/* The object at path, or NULL when there is none (or path is no <prefix>/<n>). */
+void	*bus_find_path(const struct bus_kind *, const char *path);
+int	bus_find_cb(sd_bus *, const char *path, const char *interface,
+	    void *userdata, void **found, sd_bus_error *);
 
 void	bus_update(void);
 void	bus_users_changed(void);
@@ -25,5 +40,47 @@ int	bus_run_action(sd_bus_message *, struct duser *, struct dcall *,
 void	bus_user_signal_call(struct dcall *, int added, const char *reason);
 int	bus_run_linestate(sd_bus_message *, struct duser *, const char *id,
 	    int64_t expires, int clear);
+
+/*
+ * A property of an object kind, described once (one table per kind, as
+ * systemd's vtables with offsetof): its D-Bus name and signature, from
+ * which the kind's vtable is built; where its value lives (a kind and an
+ * offset in the struct that holds it; BUS_PROP_OTHER: the object's own
+ * getter writes it); its change bit (0: constant); and its name in the
+ * socket's view, where that view is built from the table.
+ */
+enum bus_prop_kind {
+	BUS_PROP_STR,		/* char * */
+	BUS_PROP_BOOL,		/* int */
+	BUS_PROP_U32,		/* uint32_t */
+	BUS_PROP_I64,		/* int64_t */
+	BUS_PROP_U64,		/* uint64_t */
+	BUS_PROP_OTHER,
+};
+struct bus_prop {
+	const char		*name;
+	const char		*sig;
+	enum bus_prop_kind	 kind;
+	size_t			 off;
+	uint32_t		 bit;
+	const char		*json;
+};
+#define BUS_PROPS_VTABLE_SIZE(nprops, members) \
+	(1 + (nprops) + sizeof(members) / sizeof((members)[0]))
+/*
+ * Fill v (BUS_PROPS_VTABLE_SIZE entries) with START, a property per
+ * table entry read by get, then members (methods and signals, ending
+ * with SD_BUS_VTABLE_END).
+ */
+void	bus_props_vtable(sd_bus_vtable *v, const struct bus_prop *, size_t n,
+	    sd_bus_property_get_t get, const sd_bus_vtable *members);
+const struct bus_prop *bus_prop_find(const struct bus_prop *, size_t n,
+	    const char *name);
+/* Append the value at base (the struct the table's offsets are in). */
+int	bus_prop_append(sd_bus_message *, const struct bus_prop *,
+	    const void *base);
+/* One PropertiesChanged naming every property whose bit is in bits. */
+void	bus_props_changed(const char *path, const char *iface,
+	    const struct bus_prop *, size_t n, uint32_t bits);
 
 #endif

@@ -60,16 +60,6 @@ cache_find_n(unsigned n)
 	return NULL;
 }
 
-struct dcall *
-cache_find_path(const char *path)
-{
-	unsigned	n;
-
-	if (path_index(path, "/org/dstnyd/Cti1/Call/", &n) == -1)
-		return NULL;
-	return cache_find_n(n);
-}
-
 static const char *
 removal_reason(const struct call_state *cs)
 {
@@ -95,9 +85,9 @@ tomb_add(struct duser *u, const char *id, uint64_t seq)
 	struct tombs	*t;
 	unsigned	 i;
 
-	if (u->tombs == NULL)
-		u->tombs = xcalloc(1, sizeof(*u->tombs));
-	t = u->tombs;
+	if (u->cache.tombs == NULL)
+		u->cache.tombs = xcalloc(1, sizeof(*u->cache.tombs));
+	t = u->cache.tombs;
 	i = t->next++ % TOMBS_MAX;
 	free(t->id[i]);
 	t->id[i] = xstrdup(id);
@@ -111,12 +101,12 @@ tomb_seq(struct duser *u, const char *id)
 	uint64_t	seq = 0;
 	unsigned	i;
 
-	if (u->tombs == NULL)
+	if (u->cache.tombs == NULL)
 		return 0;
 	for (i = 0; i < TOMBS_MAX; i++)
-		if (u->tombs->id[i] != NULL && u->tombs->seq[i] > seq &&
-		    strcmp(u->tombs->id[i], id) == 0)
-			seq = u->tombs->seq[i];
+		if (u->cache.tombs->id[i] != NULL && u->cache.tombs->seq[i] > seq &&
+		    strcmp(u->cache.tombs->id[i], id) == 0)
+			seq = u->cache.tombs->seq[i];
 	return seq;
 }
 
@@ -125,12 +115,12 @@ cache_user_free(struct duser *u)
 {
 	unsigned	i;
 
-	if (u->tombs == NULL)
+	if (u->cache.tombs == NULL)
 		return;
 	for (i = 0; i < TOMBS_MAX; i++)
-		free(u->tombs->id[i]);
-	free(u->tombs);
-	u->tombs = NULL;
+		free(u->cache.tombs->id[i]);
+	free(u->cache.tombs);
+	u->cache.tombs = NULL;
 }
 
 static void
@@ -395,13 +385,13 @@ static void
 user_fetched(struct duser *u, const struct http_resp *r, void *arg)
 {
 	struct user_state	*us;
-	const char		*reason = u->user_fetch_reason;
+	const char		*reason = u->cache.fetch_reason;
 	char			 err[256];
-	uint64_t		 seq = u->user_fetch_seq;
-	int			 again = u->user_fetch_again;
+	uint64_t		 seq = u->cache.fetch_seq;
+	int			 again = u->cache.fetch_again;
 
-	u->user_fetch = 0;
-	u->user_fetch_again = 0;
+	u->cache.fetch = 0;
+	u->cache.fetch_again = 0;
 	if (r->err != DSTNY_OK) {
 		log_warnx("%s@%s: state.user: %s: %s", u->user, u->domain,
 		    dstny_err_name(r->err), r->message);
@@ -425,23 +415,23 @@ user_fetched(struct duser *u, const struct http_resp *r, void *arg)
 void
 cache_fetch_user(struct duser *u, const char *absent_reason)
 {
-	if (u->user_fetch != 0) {
-		u->user_fetch_again = 1;
+	if (u->cache.fetch != 0) {
+		u->cache.fetch_again = 1;
 		/* A resync is the stronger reason: keep it. */
 		if (strcmp(absent_reason, REASON_RESYNC) == 0)
-			u->user_fetch_reason = REASON_RESYNC;
+			u->cache.fetch_reason = REASON_RESYNC;
 		return;
 	}
-	u->user_fetch_reason = absent_reason;
-	u->user_fetch_seq = cache_seq();
-	u->user_fetch = core_send(u, ROUTE_STATE_USER, NULL, user_fetched, NULL);
+	u->cache.fetch_reason = absent_reason;
+	u->cache.fetch_seq = cache_seq();
+	u->cache.fetch = core_send(u, ROUTE_STATE_USER, NULL, user_fetched, NULL);
 }
 
 void
 cache_fetch_user_since(struct duser *u, uint64_t seq, const char *absent_reason)
 {
-	if (u->user_fetch != 0 && (u->user_fetch_seq > seq ||
-	    u->user_fetch_again))
+	if (u->cache.fetch != 0 && (u->cache.fetch_seq > seq ||
+	    u->cache.fetch_again))
 		return;
 	cache_fetch_user(u, absent_reason);
 }

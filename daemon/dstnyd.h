@@ -75,6 +75,44 @@ struct dqueue {
 };
 TAILQ_HEAD(dqueue_list, dqueue);
 
+/*
+ * A user's state, grouped by the module that owns it: only that module
+ * reads or writes its group (the others ask it through functions). They
+ * are members, not pointers: a user costs no allocation per module.
+ */
+/* cache.c: the coalesced state.user, the calls removed lately. */
+struct cache_user {
+	uint64_t		 fetch;		/* state.user in flight */
+	uint64_t		 fetch_seq;
+	int			 fetch_again;
+	const char		*fetch_reason;
+	struct tombs		*tombs;
+};
+/* queues.c: the coalesced groups.list, and the statistics stream's health. */
+struct queues_user {
+	uint64_t		 fetch;		/* groups.list in flight */
+	uint64_t		 fetch_seq;
+	int			 again;
+	int			 stats_ok;	/* the statistics stream delivers */
+	struct event		*poll_ev;	/* groups.list while it does not */
+};
+/* streams.c: the user's own streams (SSE mode; the queue's in both). */
+struct streams_user {
+	struct dstream		*dialog;
+	struct dstream		*device;
+	struct dstream		*queue;
+};
+/* hooks.c: the user webhook's registration (each registration is in hooks.c). */
+struct hooks_user {
+	time_t			 user_expires;
+};
+/* user.c: doubt, and what must be answered after seq to be sure again. */
+struct user_doubt {
+	uint64_t		 seq;
+	uint64_t		 renew_seq;	/* the doubt the transport was renewed for */
+	unsigned		 todo;		/* RECON_* */
+};
+
 struct duser {
 	unsigned		 n;		/* /org/dstnyd/Cti1/User/<n> */
 	char			*name;		/* "" for the main user */
@@ -92,12 +130,6 @@ struct duser {
 	struct device_list	 devices;
 	struct dcall_list	 calls;
 	struct dqueue_list	 queues;
-	uint64_t		 groups_fetch;
-	uint64_t		 groups_fetch_seq;
-	int			 groups_again;
-	struct dstream		*queue_stream;
-	int			 queues_ok;	/* the statistics stream delivers */
-	struct event		*queue_poll_ev;
 	struct core_req_list	 reqs;		/* in flight or waiting for a ticket */
 	int			 ready;		/* the first state.user succeeded */
 	int			 reachable;	/* the Core answered lately */
@@ -108,39 +140,32 @@ struct duser {
 	int			 stop_pending;
 	void			 (*stop_done)(void *);
 	void			*stop_arg;
-	uint64_t		 user_fetch;	/* state.user in flight */
-	uint64_t		 user_fetch_seq;
-	int			 user_fetch_again;
-	const char		*user_fetch_reason;
 	uint64_t		 devices_fetch;
 	uint64_t		 devices_fetch_seq;
 	int			 devices_again;
-	/* Doubt (user.c): what must be answered after doubt_seq to be sure. */
-	uint64_t		 doubt_seq;
-	uint64_t		 renew_seq;	/* the doubt the transport was renewed for */
-	unsigned		 recon_todo;	/* RECON_* */
-	struct tombs		*tombs;		/* calls removed lately (cache.c) */
 	time_t			 last_event;	/* when events last flowed */
 	int			 queued;	/* waiting for its turn to start */
 	int			 launching;	/* started, not yet past STARTING */
 	struct event		*poll_ev;	/* degraded/offline polling */
-	/* webhook transport (registrations live in hooks.c) */
-	time_t			 hook_expires;
-	/* SSE transport */
-	struct dstream		*dialog_stream;
-	struct dstream		*device_stream;
+	struct user_doubt	 doubt;
+	struct cache_user	 cache;
+	struct queues_user	 qs;
+	struct streams_user	 streams;
+	struct hooks_user	 hooks;
 	TAILQ_ENTRY(duser)	 entry;
 };
 TAILQ_HEAD(duser_list, duser);
 
-/* main.c */
+/* main.c: the event loop, the users, reload and shutdown. */
 extern struct event_base	*dbase;
 extern struct http		*dhttp;
 extern struct conf		*dconf;
 extern struct duser_list	 dusers;
 uint64_t	 now_usec(void);
-/* The <n> of prefix<n> (an object path); -1 when path is not one. */
-int		 path_index(const char *path, const char *prefix, unsigned *n);
+/* STATUS=... for systemd, after a user's state changed. */
+void		 daemon_status_changed(void);
+/* Cannot go on: stop as on SIGTERM, and exit with status 1. */
+void		 daemon_fail(void);
 
 /* listen.c: the listeners' share of descriptors, and one in reserve for EMFILE. */
 struct evconnlistener;
@@ -151,9 +176,11 @@ void		 listen_accept_error(struct evconnlistener *, const char *what);
 
 /* notify.c: READY=1, STATUS=..., WATCHDOG=1 to $NOTIFY_SOCKET, never blocking. */
 void		 notify_send(const char *, ...) __attribute__((format(printf, 1, 2)));
-void		 daemon_status_changed(void);
-/* Cannot go on: stop as on SIGTERM, and exit with status 1. */
-void		 daemon_fail(void);
+
+/* trim.c: give the heap back after a burst of parsing. */
+void		 trim_note(size_t bytes);
+void		 trim_soon(void);
+void		 trim_free(void);
 
 /* core.c: authenticated requests to the Core for a user. */
 typedef void (*core_cb)(struct duser *, const struct http_resp *, void *arg);
@@ -179,7 +206,6 @@ void		 core_ticket_changed(struct duser *, enum dstny_err,
 uint64_t	 cache_seq(void);
 struct dcall	*cache_find(struct duser *, const char *call_id);
 struct dcall	*cache_find_n(unsigned n);
-struct dcall	*cache_find_path(const char *path);
 /* A hint that call_id may have changed; token 0 when unknown. */
 void		 cache_hint(struct duser *, const char *call_id, int64_t token);
 /* Fetch state.user (coalesced) and reconcile; absent calls get reason. */
@@ -222,24 +248,18 @@ void		 emit_queue_added(struct dqueue *);
 void		 emit_queue_changed(struct dqueue *, uint32_t props);
 void		 emit_queue_removed(struct dqueue *);
 
-/* user.c */
+/* user.c: one monitored user, its state, doubt and reconciliation. */
 struct duser	*user_new(const struct conf *, const struct conf_user *,
 		    unsigned n, char *err, size_t errlen);
 void		 user_start(struct duser *);
 void		 user_stop(struct duser *, void (*done)(void *), void *arg);
 void		 user_free(struct duser *);
 void		 user_keepalive_free(void);
-
-/* trim.c */
-void		 trim_note(size_t bytes);
-void		 trim_soon(void);
-void		 trim_free(void);
 void		 user_set_state(struct duser *, enum ustate);
 /* Offline or Unauthorized (with msg) when no action can reach the Core now. */
 enum dstny_err	 user_refusal(const struct duser *, const char **msg);
 const char	*user_state_name(enum ustate);
 struct duser	*user_find_n(unsigned n);
-struct duser	*user_find_path(const char *path);
 struct duser	*user_find(const char *user);	/* by user id; NULL: the first */
 /* May uid control u's calls? Its owner and root may (interfaces.md 3). */
 int		 user_controls(const struct duser *, uid_t uid);
@@ -251,6 +271,8 @@ void		 user_update_state(struct duser *);
 void		 user_events_flowing(struct duser *);
 void		 user_events_lost(struct duser *, const char *why);
 void		 user_fetch_devices(struct duser *);
+/* Resync (D-Bus) and resync (socket): fetch calls, devices and queues again. */
+void		 user_resync(struct duser *);
 /* The same, unless one sent after seq is in flight. */
 void		 user_fetch_devices_since(struct duser *, uint64_t seq);
 /*
@@ -281,6 +303,8 @@ void		 streams_queue_start(struct duser *);
 void		 streams_queue_stop(struct duser *);
 /* Reconnect now every stream of the user that is waiting to. */
 void		 streams_user_reopen(struct duser *);
+/* Are the user's SSE streams started (not before start, nor once stopped)? */
+int		 streams_user_active(const struct duser *);
 void		 streams_free(void);
 
 /* hooks.c: the webhook transport. */
@@ -292,7 +316,6 @@ void		 hooks_user_restore(struct duser *);
 void		 hooks_user_stop(struct duser *);
 void		 hooks_call_start(struct dcall *);
 void		 hooks_call_stop(struct dcall *);
-size_t		 hooks_pending(void);
 
 /* actions.c: call control, shared by D-Bus and the socket. */
 enum call_op {
@@ -320,16 +343,28 @@ struct action_args {
 };
 /*
  * err DSTNY_OK with call (the new call for make/consult; NULL when it is
- * gone) and answer, the Core's CallState in reply to the action (NULL
- * when there was none); else an error and msg.
+ * gone) and answer, the Core's CallState in reply to the action as JSON
+ * (NULL when there was none); else an error and msg.
  */
 typedef void (*action_cb)(enum dstny_err, const char *msg, struct dcall *,
-    const struct call_state *answer, void *arg);
+    const char *answer, void *arg);
 void		 action_run(struct duser *, struct dcall *, enum call_op,
 		    const struct action_args *, action_cb, void *arg);
 void		 action_linestate(struct duser *, const char *external_id,
 		    int64_t expires_on, int clear, action_cb, void *arg);
-int		 action_from_name(const char *);	/* socket's call.* names */
+/*
+ * What a successful answer changes, for an action that changes more than
+ * the caller is told: 1 when it set *call and *answer (malloc'd), else 0.
+ */
+typedef int (*action_apply_cb)(struct duser *, const struct http_resp *,
+    uint64_t seq, struct dcall **call, char **answer);
+/*
+ * Send an action's request (o->arg_free is set here): its outcome goes to
+ * cb once, whatever happens, and is logged when it fails; the call, when
+ * there is one, is refetched on StateConflict or NotFound.
+ */
+void		 action_send(struct duser *, enum route_id, struct core_opts *o,
+		    const struct dcall *, action_apply_cb, action_cb, void *arg);
 
 /* queues.c: distribution groups and live queue statistics. */
 void		 queues_start(struct duser *);
@@ -338,12 +373,12 @@ void		 queues_fetch(struct duser *);
 void		 queues_fetch_since(struct duser *, uint64_t seq);
 void		 queues_apply_stats_xml(struct duser *, const char *, size_t);
 void		 queues_stream_state(struct duser *, int ok);
+/* Does the statistics stream deliver (else groups.list is polled)? */
+int		 queues_delivering(const struct duser *);
 struct dqueue	*queue_find_n(unsigned n);
-struct dqueue	*queue_find_path(const char *path);
 struct dqueue	*queue_find_id(struct duser *, int64_t id);
 void		 queue_login(struct duser *, struct dqueue *, int login,
 		    action_cb, void *arg);
-struct json_object *queue_view(const struct dqueue *);
 
 /* bus.c, bus-user.c, bus-call.c, bus-queue.c: D-Bus. */
 int		 bus_open(const struct conf *, char *err, size_t errlen);
@@ -361,6 +396,8 @@ char		*bus_queue_path(const struct dqueue *);
 void		 bus_queue_added(struct dqueue *);
 void		 bus_queue_changed(struct dqueue *, uint32_t props);
 void		 bus_queue_removed(struct dqueue *);
+/* The socket's view of a queue, from the Queue property table. */
+struct json_object *queue_view(const struct dqueue *);
 char		*bus_call_path(const struct dcall *);
 
 /* rpc.c: the Unix socket. */

@@ -84,7 +84,6 @@ static struct hook_conn_list hook_conns = TAILQ_HEAD_INITIALIZER(hook_conns);
 static size_t		 nhook_conns;	/* not closing */
 static size_t		 hooks_cap;
 static struct hook_list	 hooks = TAILQ_HEAD_INITIALIZER(hooks);
-static size_t		 hooks_deleting;
 
 static const enum route_id reg_route[] = {
 	[HK_USER] = ROUTE_STATE_USER_WEBHOOK,
@@ -504,8 +503,8 @@ hook_registered_cb(struct duser *u, const struct http_resp *r, void *arg)
 	h->registered = 1;
 	if (h->kind == HK_CALL) {
 		/* The answer is the call's state, from the Core itself. */
-		life = u->hook_expires > now ? (long)(u->hook_expires - now) :
-		    HOOK_DEFAULT_LIFE;
+		life = u->hooks.user_expires > now ?
+		    (long)(u->hooks.user_expires - now) : HOOK_DEFAULT_LIFE;
 		if ((cs = call_state_parse(r->body, r->body_len, err,
 		    sizeof(err))) != NULL) {
 			/* An ended call stops its hook: h may be gone after. */
@@ -519,7 +518,7 @@ hook_registered_cb(struct duser *u, const struct http_resp *r, void *arg)
 		life = h->expires > now ? (long)(h->expires - now) :
 		    HOOK_DEFAULT_LIFE;
 		if (h->kind == HK_USER) {
-			u->hook_expires = now + life;
+			u->hooks.user_expires = now + life;
 			user_events_flowing(u);
 			user_reconciled(u, RECON_EVENTS, h->req_seq);
 		}
@@ -577,7 +576,6 @@ hook_new(struct duser *u, enum hook_kind kind, const char *call_id)
 static void
 hook_deleted_cb(struct duser *u, const struct http_resp *r, void *arg)
 {
-	hooks_deleting--;
 	if (r->err != DSTNY_OK && r->err != DSTNY_ERR_NOT_FOUND)
 		log_debug("%s@%s: webhook deletion: %s", u->user, u->domain,
 		    r->message);
@@ -596,7 +594,6 @@ hook_free(struct hook *h)
 
 	core_cancel(u, h->req);
 	if (h->registered) {
-		hooks_deleting++;
 		if (u->stopping)
 			u->stop_pending++;
 		core_send(u, del_route[h->kind], &o, hook_deleted_cb, NULL);
@@ -692,10 +689,4 @@ hooks_call_stop(struct dcall *c)
 	if (strcmp(c->cs->status, "TERMINATED") == 0)
 		h->registered = 0;
 	hook_free(h);
-}
-
-size_t
-hooks_pending(void)
-{
-	return hooks_deleting;
 }

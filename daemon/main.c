@@ -38,23 +38,6 @@ static struct event	*watchdog_ev;
 static char		*last_status;
 static int		 exit_status;
 
-int
-path_index(const char *path, const char *prefix, unsigned *n)
-{
-	char		*end;
-	unsigned long	 v;
-	size_t		 len = strlen(prefix);
-
-	if (strncmp(path, prefix, len) != 0 || path[len] < '0' ||
-	    path[len] > '9')
-		return -1;
-	v = strtoul(path + len, &end, 10);
-	if (*end != '\0' || v > UINT32_MAX)
-		return -1;
-	*n = (unsigned)v;
-	return 0;
-}
-
 uint64_t
 now_usec(void)
 {

@@ -32,16 +32,6 @@ queue_find_n(unsigned n)
 }
 
 struct dqueue *
-queue_find_path(const char *path)
-{
-	unsigned	n;
-
-	if (path_index(path, "/org/dstnyd/Cti1/Queue/", &n) == -1)
-		return NULL;
-	return queue_find_n(n);
-}
-
-struct dqueue *
 queue_find_id(struct duser *u, int64_t id)
 {
 	struct dqueue	*q;
@@ -50,40 +40,6 @@ queue_find_id(struct duser *u, int64_t id)
 		if (q->q.id == id)
 			return q;
 	return NULL;
-}
-
-struct json_object *
-queue_view(const struct dqueue *dq)
-{
-	const struct queue_info	*q = &dq->q;
-	struct json_object	*o = json_object_new_object();
-	char			*p = bus_queue_path(dq);
-
-#define I(k, v)	json_object_object_add(o, k, json_object_new_int64(v))
-#define S(k, v)	json_object_object_add(o, k, json_object_new_string(v))
-#define B(k, v)	json_object_object_add(o, k, json_object_new_boolean(v))
-	I("id", q->id);
-	S("domain", q->domain);
-	S("name", q->name);
-	S("type", q->type);
-	B("loggedIn", q->logged_in);
-	B("nightMode", q->night_mode);
-	I("loggedInAgents", q->logged_in_agents);
-	I("freeAgents", q->free_agents);
-	I("callsWaiting", q->calls_waiting);
-	I("longestWaiting", q->longest_waiting);
-	I("averageWait", q->average_wait);
-	I("lastWait", q->last_wait);
-	I("answeredLast24h", q->answered_24h);
-	I("droppedLast24h", q->dropped_24h);
-	I("totalLast24h", q->total_24h);
-	S("path", p);
-	S("user", dq->user->user);
-#undef I
-#undef S
-#undef B
-	free(p);
-	return o;
 }
 
 static void
@@ -162,11 +118,11 @@ groups_fetched(struct duser *u, const struct http_resp *r, void *arg)
 {
 	struct queue_list	l;
 	char			err[256];
-	int			again = u->groups_again;
-	uint64_t		seq = u->groups_fetch_seq;
+	int			again = u->qs.again;
+	uint64_t		seq = u->qs.fetch_seq;
 
-	u->groups_fetch = 0;
-	u->groups_again = 0;
+	u->qs.fetch = 0;
+	u->qs.again = 0;
 	/* An answer that asking again will not change counts as one. */
 	if (r->status >= 200 && r->status < 500 && r->err != DSTNY_ERR_UNAUTHORIZED)
 		user_reconciled(u, RECON_QUEUES, seq);
@@ -186,20 +142,20 @@ groups_fetched(struct duser *u, const struct http_resp *r, void *arg)
 void
 queues_fetch(struct duser *u)
 {
-	if (u->groups_fetch != 0) {
-		u->groups_again = 1;
+	if (u->qs.fetch != 0) {
+		u->qs.again = 1;
 		return;
 	}
-	u->groups_fetch_seq = cache_seq();
-	u->groups_fetch = core_send(u, ROUTE_GROUPS_LIST, NULL, groups_fetched,
+	u->qs.fetch_seq = cache_seq();
+	u->qs.fetch = core_send(u, ROUTE_GROUPS_LIST, NULL, groups_fetched,
 	    NULL);
 }
 
 void
 queues_fetch_since(struct duser *u, uint64_t seq)
 {
-	if (u->groups_fetch != 0 && (u->groups_fetch_seq > seq ||
-	    u->groups_again))
+	if (u->qs.fetch != 0 && (u->qs.fetch_seq > seq ||
+	    u->qs.again))
 		return;
 	queues_fetch(u);
 }
@@ -238,33 +194,39 @@ queue_poll_cb(evutil_socket_t fd, short what, void *arg)
 	struct duser	*u = arg;
 
 	queues_fetch(u);
-	if (!u->queues_ok)
-		timer_add_ms(u->queue_poll_ev, QUEUE_POLL_MS);
+	if (!u->qs.stats_ok)
+		timer_add_ms(u->qs.poll_ev, QUEUE_POLL_MS);
+}
+
+int
+queues_delivering(const struct duser *u)
+{
+	return u->qs.stats_ok;
 }
 
 void
 queues_stream_state(struct duser *u, int ok)
 {
 	/* A stream that never opened: poll all the same. */
-	if (!ok && !u->queues_ok && !u->stopping && (u->queue_poll_ev == NULL ||
-	    !evtimer_pending(u->queue_poll_ev, NULL))) {
-		if (u->queue_poll_ev == NULL)
-			u->queue_poll_ev = evtimer_new(dbase, queue_poll_cb, u);
-		timer_add_ms(u->queue_poll_ev, QUEUE_POLL_MS);
+	if (!ok && !u->qs.stats_ok && !u->stopping && (u->qs.poll_ev == NULL ||
+	    !evtimer_pending(u->qs.poll_ev, NULL))) {
+		if (u->qs.poll_ev == NULL)
+			u->qs.poll_ev = evtimer_new(dbase, queue_poll_cb, u);
+		timer_add_ms(u->qs.poll_ev, QUEUE_POLL_MS);
 		return;
 	}
-	if (u->queues_ok == ok)
+	if (u->qs.stats_ok == ok)
 		return;
-	u->queues_ok = ok;
+	u->qs.stats_ok = ok;
 	if (ok) {
-		if (u->queue_poll_ev != NULL)
-			evtimer_del(u->queue_poll_ev);
+		if (u->qs.poll_ev != NULL)
+			evtimer_del(u->qs.poll_ev);
 		queues_fetch(u);	/* after any reconnect: reconcile */
 	} else if (!u->stopping) {
 		/* Made when first needed: most users' streams never drop. */
-		if (u->queue_poll_ev == NULL)
-			u->queue_poll_ev = evtimer_new(dbase, queue_poll_cb, u);
-		timer_add_ms(u->queue_poll_ev, QUEUE_POLL_MS);
+		if (u->qs.poll_ev == NULL)
+			u->qs.poll_ev = evtimer_new(dbase, queue_poll_cb, u);
+		timer_add_ms(u->qs.poll_ev, QUEUE_POLL_MS);
 	}
 	user_update_state(u);
 }
@@ -282,47 +244,31 @@ queues_stop(struct duser *u)
 	struct dqueue	*q;
 
 	streams_queue_stop(u);
-	if (u->queue_poll_ev != NULL) {
-		event_free(u->queue_poll_ev);
-		u->queue_poll_ev = NULL;
+	if (u->qs.poll_ev != NULL) {
+		event_free(u->qs.poll_ev);
+		u->qs.poll_ev = NULL;
 	}
 	while ((q = TAILQ_FIRST(&u->queues)) != NULL)
 		queue_remove(q);
 }
 
-struct login_ctx {
-	action_cb	 cb;
-	void		*arg;
-};
-
-static void
-login_ctx_cancelled(void *arg)
+/* A login or logout answer lists the groups again: take what it says. */
+static int
+queue_login_apply(struct duser *u, const struct http_resp *r, uint64_t seq,
+    struct dcall **call, char **answer)
 {
-	struct login_ctx	*ctx = arg;
-
-	ctx->cb(DSTNY_ERR_OFFLINE, "the request was cancelled", NULL, NULL,
-	    ctx->arg);
-	free(ctx);
-}
-
-static void
-login_done_cb(struct duser *u, const struct http_resp *r, void *arg)
-{
-	struct login_ctx	*ctx = arg;
 	struct queue_list	 l;
 	char			 err[256];
 	size_t			 i;
 
-	/* The answer lists the groups again: take what it says. */
-	if (r->err == DSTNY_OK && r->body_len > 0 &&
+	if (r->body_len > 0 &&
 	    groups_parse(r->body, r->body_len, &l, err, sizeof(err)) == 0) {
 		for (i = 0; i < l.n; i++)
 			queue_merge_group(u, &l.v[i]);
 		queue_list_free(&l);
-	} else if (r->err == DSTNY_OK)
+	} else
 		queues_fetch(u);
-	ctx->cb(r->err, r->message, NULL, NULL, ctx->arg);
-	free(ctx);
+	return 1;
 }
 
 void
@@ -333,7 +279,6 @@ queue_login(struct duser *u, struct dqueue *q, int login, action_cb cb,
 	struct route_var	 vars[] = { { "groupId", id }, { NULL, NULL } };
 	struct core_opts	 o;
 	struct query		*query = NULL;
-	struct login_ctx	*ctx;
 	const char		*why;
 	enum dstny_err		 refused;
 
@@ -349,11 +294,7 @@ queue_login(struct duser *u, struct dqueue *q, int login, action_cb cb,
 		query_add(query, "grpid-domain", q->q.domain);
 		o.query = query;
 	}
-	ctx = xcalloc(1, sizeof(*ctx));
-	ctx->cb = cb;
-	ctx->arg = arg;
-	o.arg_free = login_ctx_cancelled;
-	core_send(u, login ? ROUTE_GROUPS_LOGIN : ROUTE_GROUPS_LOGOUT, &o,
-	    login_done_cb, ctx);
+	action_send(u, login ? ROUTE_GROUPS_LOGIN : ROUTE_GROUPS_LOGOUT, &o,
+	    NULL, queue_login_apply, cb, arg);
 	query_free(query);
 }

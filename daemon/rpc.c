@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,10 @@ enum {
 	TOPIC_DEVICES = 1 << 2,
 	TOPIC_STATUS = 1 << 3,
 	TOPIC_ALL = 0xf,
+};
+/* The subscribe topics' names, bit by bit. */
+static const char *const rpc_topic_names[] = {
+	"calls", "queues", "devices", "status", NULL
 };
 
 struct rpc_client {
@@ -82,7 +87,6 @@ struct rpc_batch {
 
 struct rpc_pending {
 	struct rpc_req		 rq;		/* rq.id is a reference */
-	int			 want_call;
 	char			*user;
 };
 
@@ -319,12 +323,23 @@ rpc_call_view(const struct dcall *c)
 	return call_view(c->cs->json, c, c->user->user);
 }
 
+static int
+names_index(const char *const *names, const char *s)
+{
+	int	i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
 static unsigned
 topic_bit(const char *topic)
 {
-	return strcmp(topic, "calls") == 0 ? TOPIC_CALLS :
-	    strcmp(topic, "queues") == 0 ? TOPIC_QUEUES :
-	    strcmp(topic, "devices") == 0 ? TOPIC_DEVICES : TOPIC_STATUS;
+	int	i = names_index(rpc_topic_names, topic);
+
+	return i == -1 ? TOPIC_STATUS : 1u << i;
 }
 
 /* Does any client follow topic? Views nobody reads are not built. */
@@ -402,15 +417,15 @@ rpc_notify(const char *topic, const char *method, struct json_object *params)
 
 static void
 rpc_action_cb(enum dstny_err err, const char *msg, struct dcall *call,
-    const struct call_state *answer, void *arg)
+    const char *answer, void *arg)
 {
 	struct rpc_pending	*p = arg;
 
 	if (err != DSTNY_OK)
 		reply_dstny_error(&p->rq, err, msg);
-	else if (p->want_call && answer != NULL)
-		reply_result(&p->rq, call_view(answer->json, call, p->user));
-	else if (p->want_call && call != NULL)
+	else if (answer != NULL)
+		reply_result(&p->rq, call_view(answer, call, p->user));
+	else if (call != NULL)
 		reply_result(&p->rq, rpc_call_view(call));
 	else
 		reply_result(&p->rq, json_object_new_object());
@@ -420,14 +435,13 @@ rpc_action_cb(enum dstny_err err, const char *msg, struct dcall *call,
 }
 
 static struct rpc_pending *
-pending_new(const struct rpc_req *rq, int want_call, const struct duser *u)
+pending_new(const struct rpc_req *rq, const struct duser *u)
 {
 	struct rpc_pending	*p = xcalloc(1, sizeof(*p));
 
 	p->rq = *rq;
 	p->rq.id = json_object_get(rq->id);
 	p->user = xstrdup(u->user);
-	p->want_call = want_call;
 	return p;
 }
 
@@ -454,9 +468,13 @@ ticket_json(const struct duser *u)
 	json_object_object_add(t, "state", json_object_new_string(state));
 	json_object_object_add(t, "source", json_object_new_string(
 	    ticket_owned(u->ticket) ? "password" : "token"));
-	if (ticket_owned(u->ticket))
+	if (ticket_owned(u->ticket)) {
 		json_object_object_add(t, "name", json_object_new_string(
 		    ticket_name(u->ticket)));
+		/* When dstnyd makes the next one (80% of the lifetime); 0: unknown. */
+		json_object_object_add(t, "renewsAt",
+		    json_object_new_int64((int64_t)ticket_renews(u->ticket)));
+	}
 	json_object_object_add(t, "revoked",
 	    json_object_new_int64(u->ticket_revoked));
 	if (u->ticket_revoked > 0)
@@ -533,220 +551,458 @@ devices_json(struct duser *u)
 	return a;
 }
 
-static int
-topics_parse(struct json_object *params, unsigned *topics)
-{
-	static const char *const names[] = { "calls", "queues", "devices", "status" };
-	struct json_object	*t, *e;
-	size_t			 i, j;
-
-	if (params == NULL || !json_object_object_get_ex(params, "topics", &t)) {
-		*topics = TOPIC_ALL;
-		return 0;
-	}
-	if (!json_object_is_type(t, json_type_array))
-		return -1;
-	*topics = 0;
-	for (i = 0; i < json_object_array_length(t); i++) {
-		e = json_object_array_get_idx(t, i);
-		for (j = 0; j < 4; j++)
-			if (json_object_is_type(e, json_type_string) &&
-			    strcmp(json_object_get_string(e), names[j]) == 0)
-				break;
-		if (j == 4)
-			return -1;
-		*topics |= 1u << j;
-	}
-	return 0;
-}
-
 /*
- * The methods that only read, for whoever may connect; every other
- * method (the call.* actions, queue.login and .logout, linestate.*,
- * resync) controls a user's calls and is its owner's and root's
- * (interfaces.md 3). A method added later controls until listed here.
- * resync is control, as the D-Bus Resync is: it costs the Core requests.
+ * The socket's methods (interfaces.md 4), each described once: its name,
+ * its parameters (type, whether required, where the value goes in struct
+ * rpc_args), whether it only reads, and the function that runs it. The
+ * dispatcher checks every parameter against the spec before anything
+ * runs: a missing or mistyped one is -32602 naming it ("params.call:
+ * expected a string"); one not in the spec is ignored.
  */
-static const char *const rpc_reading[] = {
-	"status", "calls.list", "call.get", "devices.list", "queues.list",
-	"subscribe",
+enum rpc_ptype {
+	RPC_STR,	/* a string; null is as absent */
+	RPC_BOOL,
+	RPC_INT,
+	RPC_ID,		/* an integer, or a string holding one */
+	RPC_LIST,
+	RPC_ENUM,	/* a string among the spec's values: its index */
+	RPC_CALL,	/* a callId (string) of the user's: the call */
 };
 
-static int
-rpc_controls(const char *method)
+#define RPC_REQUIRED	0x1
+#define RPC_HAS		0x2	/* sets the int at has when present */
+
+struct rpc_param {
+	const char		*name;
+	enum rpc_ptype		 type;
+	int			 flags;
+	size_t			 off;		/* in struct rpc_args */
+	size_t			 has;		/* with RPC_HAS */
+	const char *const	*values;	/* RPC_ENUM, NULL-terminated */
+};
+
+/* Every parameter's value, where the specs put them. */
+struct rpc_args {
+	struct action_args	 a;
+	const char		*user;
+	struct dcall		*call;
+	const char		*external_id;
+	int64_t			 expires_on;
+	struct json_object	*queue;
+	struct json_object	*topics;
+	size_t			 record;
+};
+
+struct rpc_method;
+typedef void (*rpc_handler)(struct rpc_client *, const struct rpc_req *,
+    const struct rpc_method *, struct duser *, struct rpc_args *);
+
+#define RPC_PARAMS_MAX	6
+
+struct rpc_method {
+	const char		*name;
+	rpc_handler		 run;
+	/*
+	 * Only reads: for whoever may connect. Every other method (the
+	 * call.* actions, queue.login and .logout, linestate.*, resync)
+	 * controls a user's calls and is its owner's and root's
+	 * (interfaces.md 3); resync is control, as the D-Bus Resync is: it
+	 * costs the Core requests.
+	 */
+	int			 reads;
+	/* rpc_action's enum call_op; queue.login 1 (login), linestate 1 (clear) */
+	int			 op;
+	struct rpc_param	 params[RPC_PARAMS_MAX];
+};
+
+#define ARG(f)		offsetof(struct rpc_args, f)
+#define RPC_NO_PARAMS	{ { NULL, RPC_STR, 0, 0, 0, NULL } }
+#define P_OPT(n, t, f)	{ n, t, 0, ARG(f), 0, NULL }
+#define P_REQ(n, t, f)	{ n, t, RPC_REQUIRED, ARG(f), 0, NULL }
+#define P_CALL		P_REQ("call", RPC_CALL, call)
+#define P_TOKEN		{ "stateToken", RPC_INT, RPC_HAS, ARG(a.state_token), \
+			    ARG(a.has_state_token), NULL }
+#define P_TARGET	P_OPT("target", RPC_CALL, a.target)
+
+/* Every method's user: by user id; absent, the first user. */
+static const struct rpc_param rpc_user_param = P_OPT("user", RPC_STR, user);
+
+/* call.record's actions, in the order of OP_REC_START .. OP_REC_DISCARD. */
+static const char *const rpc_record_actions[] = {
+	"start", "stop", "pause", "resume", "save", "discard", NULL
+};
+_Static_assert(OP_REC_DISCARD - OP_REC_START + 1 ==
+    sizeof(rpc_record_actions) / sizeof(rpc_record_actions[0]) - 1,
+    "one call.record action per OP_REC_*");
+
+static void	rpc_status(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_calls_list(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_call_get(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_devices_list(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_queues_list(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_subscribe(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_queue_login(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_linestate(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_resync(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_action(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_record(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+
+static const struct rpc_method rpc_methods[] = {
+	{ "status", rpc_status, 1, 0, RPC_NO_PARAMS },
+	{ "calls.list", rpc_calls_list, 1, 0, RPC_NO_PARAMS },
+	{ "call.get", rpc_call_get, 1, 0, { P_CALL } },
+	{ "devices.list", rpc_devices_list, 1, 0, RPC_NO_PARAMS },
+	{ "queues.list", rpc_queues_list, 1, 0, RPC_NO_PARAMS },
+	{ "subscribe", rpc_subscribe, 1, 0,
+	    { P_OPT("topics", RPC_LIST, topics) } },
+	{ "queue.login", rpc_queue_login, 0, 1,
+	    { P_REQ("queue", RPC_ID, queue) } },
+	{ "queue.logout", rpc_queue_login, 0, 0,
+	    { P_REQ("queue", RPC_ID, queue) } },
+	{ "linestate.set", rpc_linestate, 0, 0,
+	    { P_REQ("externalId", RPC_STR, external_id),
+	      P_REQ("expiresOn", RPC_INT, expires_on) } },
+	{ "linestate.clear", rpc_linestate, 0, 1,
+	    { P_REQ("externalId", RPC_STR, external_id) } },
+	{ "resync", rpc_resync, 0, 0, RPC_NO_PARAMS },
+	/*
+	 * Call control: what an action needs beyond its parameters' types
+	 * (a device to answer on, valid digits, ...) is checked in
+	 * actions.c, for D-Bus and the socket alike.
+	 */
+	{ "call.make", rpc_action, 0, OP_MAKE,
+	    { P_OPT("destination", RPC_STR, a.destination),
+	      P_OPT("device", RPC_STR, a.device),
+	      P_OPT("role", RPC_STR, a.role), P_OPT("type", RPC_STR, a.type) } },
+	{ "call.answer", rpc_action, 0, OP_ANSWER,
+	    { P_CALL, P_TOKEN, P_OPT("device", RPC_STR, a.device) } },
+	{ "call.hangup", rpc_action, 0, OP_HANGUP, { P_CALL, P_TOKEN } },
+	{ "call.hold", rpc_action, 0, OP_HOLD, { P_CALL, P_TOKEN } },
+	{ "call.resume", rpc_action, 0, OP_RESUME, { P_CALL, P_TOKEN } },
+	{ "call.mute", rpc_action, 0, OP_MUTE, { P_CALL, P_TOKEN } },
+	{ "call.unmute", rpc_action, 0, OP_UNMUTE, { P_CALL, P_TOKEN } },
+	{ "call.park", rpc_action, 0, OP_PARK, { P_CALL, P_TOKEN } },
+	{ "call.move", rpc_action, 0, OP_MOVE,
+	    { P_CALL, P_TOKEN, P_OPT("device", RPC_STR, a.device) } },
+	{ "call.transfer", rpc_action, 0, OP_TRANSFER,
+	    { P_CALL, P_TOKEN, P_OPT("destination", RPC_STR, a.destination),
+	      P_OPT("blind", RPC_BOOL, a.blind),
+	      P_OPT("type", RPC_STR, a.type) } },
+	{ "call.transferToCall", rpc_action, 0, OP_TRANSFER_TO_CALL,
+	    { P_CALL, P_TOKEN, P_TARGET,
+	      P_OPT("waitForAnswer", RPC_BOOL, a.wait_for_answer) } },
+	{ "call.swap", rpc_action, 0, OP_SWAP, { P_CALL, P_TOKEN, P_TARGET } },
+	{ "call.conference", rpc_action, 0, OP_CONFERENCE,
+	    { P_CALL, P_TOKEN, P_TARGET } },
+	{ "call.leaveConference", rpc_action, 0, OP_LEAVE_CONFERENCE,
+	    { P_CALL, P_TOKEN } },
+	{ "call.removeParticipant", rpc_action, 0, OP_REMOVE_PARTICIPANT,
+	    { P_CALL, P_TOKEN,
+	      P_OPT("participant", RPC_STR, a.participant) } },
+	{ "call.dtmf", rpc_action, 0, OP_DTMF,
+	    { P_CALL, P_TOKEN, P_OPT("digits", RPC_STR, a.digits) } },
+	{ "call.consult", rpc_action, 0, OP_CONSULT,
+	    { P_CALL, P_TOKEN, P_OPT("destination", RPC_STR, a.destination),
+	      P_OPT("role", RPC_STR, a.role), P_OPT("type", RPC_STR, a.type) } },
+	{ "call.record", rpc_record, 0, 0,
+	    { P_CALL, P_TOKEN, { "action", RPC_ENUM, RPC_REQUIRED, ARG(record),
+	      0, rpc_record_actions } } },
+};
+
+static const struct rpc_method *
+rpc_method_find(const char *name)
 {
 	size_t	i;
 
-	for (i = 0; i < sizeof(rpc_reading) / sizeof(rpc_reading[0]); i++)
-		if (strcmp(method, rpc_reading[i]) == 0)
+	for (i = 0; i < sizeof(rpc_methods) / sizeof(rpc_methods[0]); i++)
+		if (strcmp(rpc_methods[i].name, name) == 0)
+			return &rpc_methods[i];
+	return NULL;
+}
+
+static const char *
+rpc_ptype_what(enum rpc_ptype t)
+{
+	switch (t) {
+	case RPC_BOOL:
+		return "true or false";
+	case RPC_INT:
+		return "an integer";
+	case RPC_ID:
+		return "an id (an integer, or a string holding one)";
+	case RPC_LIST:
+		return "a list";
+	case RPC_CALL:
+		return "a callId (a string)";
+	default:
+		return "a string";
+	}
+}
+
+/*
+ * Check one parameter and store its value; a call is only looked up
+ * later (rpc_param_call), once the user is known. Returns 0, or -1 with
+ * the message for -32602 in err.
+ */
+static int
+rpc_param_read(struct json_object *params, const struct rpc_param *p,
+    struct rpc_args *args, char *err, size_t errlen)
+{
+	struct json_object	*v = NULL;
+	char			*at = (char *)args + p->off;
+	const char		*const *e;
+	int			 absent, ok, i;
+	size_t			 len;
+
+	absent = params == NULL || !json_object_object_get_ex(params, p->name, &v);
+	/* A null string is as absent, as it always was. */
+	if (!absent && json_object_is_type(v, json_type_null) &&
+	    (p->type == RPC_STR || p->type == RPC_CALL || p->type == RPC_ENUM))
+		absent = 1;
+	if (absent) {
+		if (!(p->flags & RPC_REQUIRED))
 			return 0;
-	return 1;
+		ok = 0;
+	} else switch (p->type) {
+	case RPC_BOOL:
+		if ((ok = json_object_is_type(v, json_type_boolean)))
+			*(int *)(void *)at = json_object_get_boolean(v);
+		break;
+	case RPC_INT:
+		if ((ok = json_object_is_type(v, json_type_int)))
+			*(int64_t *)(void *)at = json_object_get_int64(v);
+		break;
+	case RPC_ID:
+	case RPC_LIST:
+		ok = p->type == RPC_LIST ?
+		    json_object_is_type(v, json_type_array) :
+		    json_object_is_type(v, json_type_int) ||
+		    json_object_is_type(v, json_type_string);
+		if (ok)
+			*(struct json_object **)(void *)at = v;
+		break;
+	case RPC_ENUM:
+		if ((ok = json_object_is_type(v, json_type_string) &&
+		    (i = names_index(p->values, json_object_get_string(v))) >= 0))
+			*(size_t *)(void *)at = (size_t)i;
+		break;
+	case RPC_CALL:
+	case RPC_STR:
+		if ((ok = json_object_is_type(v, json_type_string)) &&
+		    p->type == RPC_STR)
+			*(const char **)(void *)at = json_object_get_string(v);
+		break;
+	}
+	if (ok) {
+		if (p->flags & RPC_HAS)
+			*(int *)(void *)((char *)args + p->has) = 1;
+		return 0;
+	}
+	if (p->type != RPC_ENUM) {
+		snprintf(err, errlen, "params.%s: %s%s", p->name,
+		    absent ? "required: " : "expected ", rpc_ptype_what(p->type));
+		return -1;
+	}
+	len = (size_t)snprintf(err, errlen, "params.%s: %s", p->name,
+	    absent ? "required: one of" : "expected one of");
+	for (e = p->values; *e != NULL && len < errlen; e++)
+		len += (size_t)snprintf(err + len, errlen - len, "%s %s",
+		    e == p->values ? "" : ",", *e);
+	return -1;
+}
+
+/* A RPC_CALL parameter, looked up among u's calls; -1: no such call. */
+static int
+rpc_param_call(struct json_object *params, const struct rpc_param *p,
+    struct duser *u, struct rpc_args *args)
+{
+	struct json_object	*v;
+
+	if (params == NULL || !json_object_object_get_ex(params, p->name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return 0;	/* absent or null: rpc_param_read let it pass */
+	return (*(struct dcall **)(void *)((char *)args + p->off) =
+	    cache_find(u, json_object_get_string(v))) == NULL ? -1 : 0;
 }
 
 static void
 rpc_dispatch(struct rpc_client *c, const struct rpc_req *rq, const char *method,
     struct json_object *params)
 {
-	struct action_args	 a;
+	const struct rpc_method	*m;
+	const struct rpc_param	*p;
+	struct rpc_args		 args;
 	struct duser		*u;
-	struct dcall		*call = NULL, *call2;
-	struct json_object	*arr;
-	const char		*s, *name = NULL;
-	int64_t			 x = 0;
-	int			 bad = 0, op, want_call;
+	char			 err[160];
 
-	memset(&a, 0, sizeof(a));
-	if ((u = user_find(jsonrpc_str(params, "user", &bad))) == NULL || bad) {
+	memset(&args, 0, sizeof(args));
+	if (rpc_param_read(params, &rpc_user_param, &args, err,
+	    sizeof(err)) == -1) {
+		reply_error(rq, JSONRPC_INVALID_PARAMS, err, NULL);
+		return;
+	}
+	if ((u = user_find(args.user)) == NULL) {
 		reply_dstny_error(rq, DSTNY_ERR_NOT_FOUND, "no such user");
 		return;
 	}
-	if (rpc_controls(method) && !user_controls(u, c->uid)) {
+	/* A name not in the table is control too: Forbidden before -32601. */
+	m = rpc_method_find(method);
+	if ((m == NULL || !m->reads) && !user_controls(u, c->uid)) {
 		reply_dstny_error(rq, DSTNY_ERR_FORBIDDEN, "only the owner of "
 		    "this user and root control its calls");
 		return;
 	}
-	if (strcmp(method, "status") == 0) {
-		reply_result(rq, status_json());
+	if (m == NULL) {
+		reply_error(rq, JSONRPC_NO_METHOD, "method not found", NULL);
 		return;
 	}
-	if (strcmp(method, "calls.list") == 0) {
-		arr = json_object_new_array();
-		TAILQ_FOREACH(call, &u->calls, entry)
-			json_object_array_add(arr, rpc_call_view(call));
-		reply_result(rq, arr);
-		return;
-	}
-	if (strcmp(method, "devices.list") == 0) {
-		reply_result(rq, devices_json(u));
-		return;
-	}
-	if (strcmp(method, "queues.list") == 0) {
-		struct dqueue *q;
-		arr = json_object_new_array();
-		TAILQ_FOREACH(q, &u->queues, entry)
-			json_object_array_add(arr, queue_view(q));
-		reply_result(rq, arr);
-		return;
-	}
-	if (strcmp(method, "queue.login") == 0 || strcmp(method, "queue.logout") == 0) {
-		struct json_object *qv;
-		struct dqueue *q = NULL;
-		if (params != NULL && json_object_object_get_ex(params, "queue", &qv)) {
-			if (json_object_is_type(qv, json_type_int))
-				q = queue_find_id(u, json_object_get_int64(qv));
-			else if (json_object_is_type(qv, json_type_string))
-				q = queue_find_id(u, strtoll(json_object_get_string(qv),
-				    NULL, 10));
-			else
-				bad = 1;
-		} else
-			bad = 1;
-		if (bad) {
-			reply_error(rq, -32602, "queue (a queue id) is needed", NULL);
+	for (p = m->params; p < m->params + RPC_PARAMS_MAX && p->name; p++)
+		if (rpc_param_read(params, p, &args, err, sizeof(err)) == -1) {
+			reply_error(rq, JSONRPC_INVALID_PARAMS, err, NULL);
 			return;
 		}
-		if (q == NULL) {
-			reply_dstny_error(rq, DSTNY_ERR_NOT_FOUND, "no such queue");
-			return;
-		}
-		queue_login(u, q, strcmp(method, "queue.login") == 0,
-		    rpc_action_cb, pending_new(rq, 0, u));
-		return;
-	}
-	if (strcmp(method, "resync") == 0) {
-		cache_fetch_user(u, REASON_RESYNC);
-		user_fetch_devices(u);
-		reply_result(rq, json_object_new_object());
-		return;
-	}
-	if (strcmp(method, "subscribe") == 0) {
-		unsigned topics;
-		if (topics_parse(params, &topics) == -1) {
-			reply_error(rq, -32602, "topics: a list of calls, "
-			    "queues, devices, status", NULL);
-			return;
-		}
-		c->topics = topics;
-		reply_result(rq, json_object_new_object());
-		return;
-	}
-	if (strcmp(method, "linestate.set") == 0 ||
-	    strcmp(method, "linestate.clear") == 0) {
-		s = jsonrpc_str(params, "externalId", &bad);
-		if (method[10] == 's' && !jsonrpc_int(params, "expiresOn", &x, &bad))
-			bad = 1;
-		if (bad || s == NULL) {
-			reply_error(rq, -32602, "externalId (string) and "
-			    "expiresOn (Unix time) are needed", NULL);
-			return;
-		}
-		action_linestate(u, s, x, method[10] == 'c', rpc_action_cb,
-		    pending_new(rq, 0, u));
-		return;
-	}
-	if (strcmp(method, "call.get") == 0) {
-		if ((s = jsonrpc_str(params, "call", &bad)) == NULL || bad) {
-			reply_error(rq, -32602, "call (a callId) is needed", NULL);
-			return;
-		}
-		if ((call = cache_find(u, s)) == NULL)
-			reply_dstny_error(rq, DSTNY_ERR_NOT_FOUND, "no such call");
-		else
-			reply_result(rq, rpc_call_view(call));
-		return;
-	}
-	if (strcmp(method, "call.record") == 0) {
-		static const char *const acts[] = { "start", "stop", "pause",
-		    "resume", "save", "discard" };
-		size_t i;
-		s = jsonrpc_str(params, "action", &bad);
-		for (i = 0; s != NULL && i < 6; i++)
-			if (strcmp(s, acts[i]) == 0)
-				break;
-		if (s == NULL || i == 6) {
-			reply_error(rq, -32602, "action: start, stop, pause, "
-			    "resume, save or discard", NULL);
-			return;
-		}
-		op = OP_REC_START + (int)i;
-	} else if ((op = action_from_name(method)) == -1 ||
-	    strncmp(method, "rec.", 4) == 0) {
-		reply_error(rq, -32601, "method not found", NULL);
-		return;
-	}
-	if (op != OP_MAKE) {
-		if ((s = jsonrpc_str(params, "call", &bad)) == NULL || bad) {
-			reply_error(rq, -32602, "call (a callId) is needed", NULL);
-			return;
-		}
-		if ((call = cache_find(u, s)) == NULL) {
-			reply_dstny_error(rq, DSTNY_ERR_NOT_FOUND, "no such call");
-			return;
-		}
-	}
-	a.device = jsonrpc_str(params, "device", &bad);
-	a.destination = jsonrpc_str(params, "destination", &bad);
-	a.digits = jsonrpc_str(params, "digits", &bad);
-	a.participant = jsonrpc_str(params, "participant", &bad);
-	a.role = jsonrpc_str(params, "role", &bad);
-	a.type = jsonrpc_str(params, "type", &bad);
-	a.blind = jsonrpc_bool(params, "blind", &bad);
-	a.wait_for_answer = jsonrpc_bool(params, "waitForAnswer", &bad);
-	a.has_state_token = jsonrpc_int(params, "stateToken", &a.state_token, &bad);
-	if ((s = jsonrpc_str(params, "target", &bad)) != NULL) {
-		if ((call2 = cache_find(u, s)) == NULL) {
+	for (p = m->params; p < m->params + RPC_PARAMS_MAX && p->name; p++)
+		if (p->type == RPC_CALL &&
+		    rpc_param_call(params, p, u, &args) == -1) {
 			reply_dstny_error(rq, DSTNY_ERR_NOT_FOUND,
+			    p->off == ARG(call) ? "no such call" :
 			    "no such target call");
 			return;
 		}
-		a.target = call2;
+	m->run(c, rq, m, u, &args);
+}
+
+static void
+rpc_status(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	reply_result(rq, status_json());
+}
+
+static void
+rpc_calls_list(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	struct json_object	*arr = json_object_new_array();
+	struct dcall		*call;
+
+	TAILQ_FOREACH(call, &u->calls, entry)
+		json_object_array_add(arr, rpc_call_view(call));
+	reply_result(rq, arr);
+}
+
+static void
+rpc_call_get(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	reply_result(rq, rpc_call_view(args->call));
+}
+
+static void
+rpc_devices_list(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	reply_result(rq, devices_json(u));
+}
+
+static void
+rpc_queues_list(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	struct json_object	*arr = json_object_new_array();
+	struct dqueue		*q;
+
+	TAILQ_FOREACH(q, &u->queues, entry)
+		json_object_array_add(arr, queue_view(q));
+	reply_result(rq, arr);
+}
+
+/* topics: a list of rpc_topic_names (TOPIC_* bits); absent, all. */
+static void
+rpc_subscribe(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	struct json_object	*e;
+	unsigned		 topics = TOPIC_ALL;
+	size_t			 i;
+	int			 bit;
+
+	if (args->topics != NULL) {
+		topics = 0;
+		for (i = 0; i < json_object_array_length(args->topics); i++) {
+			e = json_object_array_get_idx(args->topics, i);
+			if (!json_object_is_type(e, json_type_string) ||
+			    (bit = names_index(rpc_topic_names,
+			    json_object_get_string(e))) == -1) {
+				reply_error(rq, JSONRPC_INVALID_PARAMS,
+				    "params.topics: expected a list of calls, "
+				    "queues, devices, status", NULL);
+				return;
+			}
+			topics |= 1u << bit;
+		}
 	}
-	if (bad) {
-		reply_error(rq, -32602, "a parameter has the wrong type", name);
+	c->topics = topics;
+	reply_result(rq, json_object_new_object());
+}
+
+static void
+rpc_queue_login(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	struct dqueue	*q;
+
+	q = queue_find_id(u, json_object_is_type(args->queue, json_type_int) ?
+	    json_object_get_int64(args->queue) :
+	    strtoll(json_object_get_string(args->queue), NULL, 10));
+	if (q == NULL) {
+		reply_dstny_error(rq, DSTNY_ERR_NOT_FOUND, "no such queue");
 		return;
 	}
-	want_call = 1;
-	action_run(u, call, op, &a, rpc_action_cb, pending_new(rq, want_call, u));
+	queue_login(u, q, m->op, rpc_action_cb, pending_new(rq, u));
+}
+
+static void
+rpc_linestate(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	action_linestate(u, args->external_id, args->expires_on, m->op,
+	    rpc_action_cb, pending_new(rq, u));
+}
+
+static void
+rpc_resync(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	user_resync(u);
+	reply_result(rq, json_object_new_object());
+}
+
+static void
+rpc_action(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	action_run(u, args->call, m->op, &args->a, rpc_action_cb,
+	    pending_new(rq, u));
+}
+
+static void
+rpc_record(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	action_run(u, args->call, OP_REC_START + (int)args->record, &args->a,
+	    rpc_action_cb, pending_new(rq, u));
 }
 
 /* One line: a request, or a batch whose replies go out together. */

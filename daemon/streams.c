@@ -198,8 +198,7 @@ stream_opened(struct dstream *ds)
 	 */
 	ds->open_check = 1;
 	streams_arm(now_usec());
-	if (u->recon_todo != 0)
-		user_reconcile(u);
+	user_reconcile(u);	/* when in doubt */
 }
 
 /* After opening: fetch the stream's state unless it came, or is coming. */
@@ -442,13 +441,13 @@ streams_user_reopen(struct duser *u)
 {
 	struct dcall	*c;
 
-	stream_reopen(u->dialog_stream);
-	stream_reopen(u->device_stream);
-	stream_reopen(u->queue_stream);
+	stream_reopen(u->streams.dialog);
+	stream_reopen(u->streams.device);
+	stream_reopen(u->streams.queue);
 	TAILQ_FOREACH(c, &u->calls, entry)
 		stream_reopen(c->stream);
 	/* A dialog stream that never dropped delivers still. */
-	if (u->dialog_stream != NULL && u->dialog_stream->connected)
+	if (u->streams.dialog != NULL && u->streams.dialog->connected)
 		user_reconciled(u, RECON_EVENTS, cache_seq());
 }
 
@@ -489,9 +488,9 @@ streams_tick_cb(evutil_socket_t fd, short what, void *arg)
 
 	streams_at = 0;
 	TAILQ_FOREACH(u, &dusers, entry) {
-		mine[0] = u->dialog_stream;
-		mine[1] = u->device_stream;
-		mine[2] = u->queue_stream;
+		mine[0] = u->streams.dialog;
+		mine[1] = u->streams.device;
+		mine[2] = u->streams.queue;
 		for (i = 0; i < 3; i++)
 			if ((at = stream_tick(mine[i], now)) != 0 &&
 			    (soonest == 0 || at < soonest))
@@ -524,16 +523,22 @@ streams_free(void)
 void
 streams_user_start(struct duser *u)
 {
-	u->dialog_stream = stream_new(u, DS_DIALOG, NULL);
-	u->device_stream = stream_new(u, DS_DEVICE, NULL);
+	u->streams.dialog = stream_new(u, DS_DIALOG, NULL);
+	u->streams.device = stream_new(u, DS_DEVICE, NULL);
+}
+
+int
+streams_user_active(const struct duser *u)
+{
+	return u->streams.dialog != NULL;
 }
 
 void
 streams_user_stop(struct duser *u)
 {
-	stream_stop(u->dialog_stream);
-	stream_stop(u->device_stream);
-	u->dialog_stream = u->device_stream = NULL;
+	stream_stop(u->streams.dialog);
+	stream_stop(u->streams.device);
+	u->streams.dialog = u->streams.device = NULL;
 }
 
 void
@@ -553,13 +558,13 @@ streams_call_stop(struct dcall *c)
 void
 streams_queue_start(struct duser *u)
 {
-	if (u->queue_stream == NULL && !u->stopping)
-		u->queue_stream = stream_new(u, DS_QUEUE, NULL);
+	if (u->streams.queue == NULL && !u->stopping)
+		u->streams.queue = stream_new(u, DS_QUEUE, NULL);
 }
 
 void
 streams_queue_stop(struct duser *u)
 {
-	stream_stop(u->queue_stream);
-	u->queue_stream = NULL;
+	stream_stop(u->streams.queue);
+	u->streams.queue = NULL;
 }

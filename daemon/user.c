@@ -47,16 +47,6 @@ user_find_n(unsigned n)
 }
 
 struct duser *
-user_find_path(const char *path)
-{
-	unsigned	n;
-
-	if (path_index(path, "/org/dstnyd/Cti1/User/", &n) == -1)
-		return NULL;
-	return user_find_n(n);
-}
-
-struct duser *
 user_find(const char *user)
 {
 	struct duser	*u;
@@ -88,7 +78,7 @@ user_update_state(struct duser *u)
 		s = USTATE_OFFLINE;
 	else if (!u->ready)
 		s = u->reachable ? USTATE_STARTING : USTATE_OFFLINE;
-	else if (!u->events_ok || !u->queues_ok || u->recon_todo != 0)
+	else if (!u->events_ok || !queues_delivering(u) || u->doubt.todo != 0)
 		s = USTATE_DEGRADED;
 	else
 		s = USTATE_ONLINE;
@@ -168,16 +158,16 @@ user_doubt_at(struct duser *u, const char *why, int force)
 {
 	if (!u->started || u->stopping)
 		return;
-	if (u->recon_todo != 0 && !force) {
+	if (u->doubt.todo != 0 && !force) {
 		log_debug("%s@%s: %s (reconciling already)", u->user,
 		    u->domain, why);
 		return;
 	}
-	if (u->recon_todo == 0)
+	if (u->doubt.todo == 0)
 		log_info("%s@%s: %s: reconciling once the Core answers",
 		    u->user, u->domain, why);
-	u->doubt_seq = cache_seq();
-	u->recon_todo = RECON_ALL;
+	u->doubt.seq = cache_seq();
+	u->doubt.todo = RECON_ALL;
 	user_update_state(u);
 }
 
@@ -197,20 +187,20 @@ user_doubt(struct duser *u, const char *why)
 void
 user_reconcile(struct duser *u)
 {
-	if (u->recon_todo == 0 || !u->started || u->stopping)
+	if (u->doubt.todo == 0 || !u->started || u->stopping)
 		return;
-	if (u->recon_todo & RECON_CALLS)
-		cache_fetch_user_since(u, u->doubt_seq, REASON_RESYNC);
-	if (u->recon_todo & RECON_QUEUES)
-		queues_fetch_since(u, u->doubt_seq);
-	if (u->recon_todo & RECON_DEVICES)
-		user_fetch_devices_since(u, u->doubt_seq);
-	if (u->renew_seq >= u->doubt_seq)
+	if (u->doubt.todo & RECON_CALLS)
+		cache_fetch_user_since(u, u->doubt.seq, REASON_RESYNC);
+	if (u->doubt.todo & RECON_QUEUES)
+		queues_fetch_since(u, u->doubt.seq);
+	if (u->doubt.todo & RECON_DEVICES)
+		user_fetch_devices_since(u, u->doubt.seq);
+	if (u->doubt.renew_seq >= u->doubt.seq)
 		return;
-	u->renew_seq = u->doubt_seq;
+	u->doubt.renew_seq = u->doubt.seq;
 	if (u->transport == CONF_TRANSPORT_WEBHOOK)
 		hooks_user_restore(u);
-	else if (u->dialog_stream == NULL)
+	else if (!streams_user_active(u))
 		user_reconciled(u, RECON_EVENTS, cache_seq());
 	/* Streams waiting to reconnect (every transport has the queue's). */
 	streams_user_reopen(u);
@@ -219,10 +209,10 @@ user_reconcile(struct duser *u)
 void
 user_reconciled(struct duser *u, unsigned part, uint64_t seq)
 {
-	if ((u->recon_todo & part) == 0 || seq <= u->doubt_seq)
+	if ((u->doubt.todo & part) == 0 || seq <= u->doubt.seq)
 		return;
-	u->recon_todo &= ~part;
-	if (u->recon_todo != 0)
+	u->doubt.todo &= ~part;
+	if (u->doubt.todo != 0)
 		return;
 	log_info("%s@%s: reconciled with the Core", u->user, u->domain);
 	user_update_state(u);
@@ -300,6 +290,15 @@ user_fetch_devices(struct duser *u)
 	    devices_fetched, NULL);
 }
 
+/* One resync for both entry points: calls, devices and queues, now. */
+void
+user_resync(struct duser *u)
+{
+	cache_fetch_user(u, REASON_RESYNC);
+	user_fetch_devices(u);
+	queues_fetch(u);
+}
+
 void
 user_fetch_devices_since(struct duser *u, uint64_t seq)
 {
@@ -362,7 +361,7 @@ user_poll_cb(evutil_socket_t fd, short what, void *arg)
 	struct duser	*u = arg;
 
 	/* Unreachable: state.user alone probes; its answer reconciles. */
-	if (u->reachable && u->recon_todo != 0)
+	if (u->reachable && u->doubt.todo != 0)
 		user_reconcile(u);
 	else
 		cache_fetch_user(u, REASON_RESYNC);

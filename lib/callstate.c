@@ -189,7 +189,7 @@ model_json_parse(const char *text, size_t len, char *err, size_t errlen)
 	return obj;
 }
 
-static struct json_object *
+struct json_object *
 model_get(struct json_object *o, const char *key)
 {
 	struct json_object	*v;
@@ -291,8 +291,8 @@ model_bool(struct json_object *o, const char *key)
  * kept. One walk for the reference's json-c array and the direct path's
  * vector, so the two cannot read deviceIds differently.
  */
-static void
-strings_flatten(struct json_object *v, void (*add)(void *, const char *),
+void
+model_strings_flatten(struct json_object *v, void (*add)(void *, const char *),
     void *arg)
 {
 	struct json_object	*parsed, *e;
@@ -304,7 +304,7 @@ strings_flatten(struct json_object *v, void (*add)(void *, const char *),
 		for (i = 0; i < json_object_array_length(v); i++) {
 			e = json_object_array_get_idx(v, i);
 			if (!json_object_is_type(e, json_type_array))
-				strings_flatten(e, add, arg);
+				model_strings_flatten(e, add, arg);
 		}
 		break;
 	case json_type_string:
@@ -313,7 +313,7 @@ strings_flatten(struct json_object *v, void (*add)(void *, const char *),
 		if (len > 0 && s[0] == '[') {
 			if ((parsed = loose_parse(s, len)) != NULL) {
 				if (json_object_is_type(parsed, json_type_array))
-					strings_flatten(parsed, add, arg);
+					model_strings_flatten(parsed, add, arg);
 				json_object_put(parsed);
 			}
 		} else if (len > 0)
@@ -326,74 +326,6 @@ strings_flatten(struct json_object *v, void (*add)(void *, const char *),
 	default:
 		break;
 	}
-}
-
-static void
-json_array_add_string(void *out, const char *s)
-{
-	json_object_array_add(out, json_object_new_string(s));
-}
-
-/*
- * deviceIds as a json-c array. This and model_actions() build the trees of
- * call_state_json_reference(); the direct path (strv_from(),
- * actions_collect()) must print the same.
- */
-static struct json_object *
-model_string_array(struct json_object *v)
-{
-	struct json_object	*out = json_object_new_array();
-
-	strings_flatten(v, json_array_add_string, out);
-	return out;
-}
-
-/* actions: objects, bare action names, or one loose string of them. */
-static struct json_object *
-model_actions(struct json_object *v)
-{
-	struct json_object	*out = json_object_new_array(), *parsed = NULL;
-	struct json_object	*e, *a, *d;
-	size_t			 i;
-
-	if (json_object_is_type(v, json_type_string)) {
-		parsed = loose_parse(json_object_get_string(v),
-		    (size_t)json_object_get_string_len(v));
-		v = parsed;
-	}
-	if (!json_object_is_type(v, json_type_array)) {
-		json_object_put(parsed);
-		return out;
-	}
-	for (i = 0; i < json_object_array_length(v); i++) {
-		e = json_object_array_get_idx(v, i);
-		a = json_object_new_object();
-		/* An action without a name is none, in either form. */
-		if (json_object_is_type(e, json_type_string) &&
-		    *json_object_get_string(e) != '\0')
-			json_object_object_add(a, "action",
-			    json_object_new_string(json_object_get_string(e)));
-		else if (json_object_is_type(e, json_type_object) &&
-		    *model_str(e, "action") != '\0') {
-			json_object_object_foreach(e, key, val) {
-				if (strcmp(key, "action") == 0 ||
-				    strcmp(key, "deviceIds") == 0)
-					continue;
-				json_object_object_add(a, key, json_object_get(val));
-			}
-			json_object_object_add(a, "action",
-			    json_object_new_string(model_str(e, "action")));
-			if ((d = model_get(e, "deviceIds")) != NULL)
-				json_object_object_add(a, "deviceIds",
-				    model_string_array(d));
-		} else {
-			json_object_put(a);
-			continue;
-		}
-		json_object_array_add(out, a);
-	}
-	json_object_put(parsed);
-	return out;
 }
 
 static void
@@ -577,7 +509,7 @@ strv_from(struct json_object *src, size_t *n)
 {
 	struct strv	sv = { NULL, 0 };
 
-	strings_flatten(src, strv_push, &sv);
+	model_strings_flatten(src, strv_push, &sv);
 	*n = sv.n;
 	return sv.v != NULL ? sv.v : xcalloc(1, sizeof(*sv.v));
 }
@@ -693,8 +625,8 @@ _Static_assert(NORM_NFIELDS <= 32, "norm_text() keeps a 32-bit set");
  * The normalised document, written as text: the document's members in
  * their order, known ones with their normalised value, unknown ones as
  * json-c prints them, then the known ones it lacks. Building the same as
- * a json-c tree and printing it (call_state_json_reference(), which this
- * must equal byte for byte: test-model, fuzz-callstate) was a fifth of
+ * a json-c tree and printing it (call_state_json_reference() in tests/common/callstate-ref.c,
+ * which this must equal byte for byte: test-model, fuzz-callstate) was a fifth of
  * the instructions an event costs (callgrind, make bench).
  */
 static char *
@@ -738,54 +670,6 @@ norm_text(struct json_object *src, const struct call_state *cs,
 	return xreallocarray(buf_release(&b), len + 1, 1);
 }
 
-#define SET(key, val)	json_object_object_add(norm, key, val)
-
-char *
-call_state_json_reference(struct json_object *src)
-{
-	struct json_object	*norm, *v;
-	char			*s;
-
-	norm = json_object_new_object();
-	json_object_object_foreach(src, key, val)
-		json_object_object_add(norm, key, json_object_get(val));
-	SET("stateToken", json_object_new_int64(model_int(src, "stateToken")));
-	SET("callId", json_object_new_string(model_str(src, "callId")));
-	v = model_get(src, "remoteParty");
-	if (!json_object_is_type(v, json_type_object))
-		SET("remoteParty", json_object_new_object());
-	v = model_get(src, "participants");
-	if (!json_object_is_type(v, json_type_array))
-		SET("participants", json_object_new_array());
-#define BOOL(key) SET(key, json_object_new_boolean(model_bool(src, key)))
-#define UINT(key) SET(key, json_object_new_int64(model_uint(src, key)))
-#define STR(key) SET(key, json_object_new_string(model_str(src, key)))
-	BOOL("conference");
-	STR("conferenceId");
-	BOOL("inbound");
-	BOOL("intruded");
-	STR("status");
-	STR("event");
-	STR("eventDescription");
-	BOOL("muted");
-	UINT("duration");
-	BOOL("recordable");
-	BOOL("recording");
-	UINT("recordingDuration");
-	BOOL("externalRecording");
-	UINT("externalRecordingDuration");
-	BOOL("externalRecordingPaused");
-	STR("correlationId");
-#undef BOOL
-#undef UINT
-#undef STR
-	SET("deviceIds", model_string_array(model_get(src, "deviceIds")));
-	SET("actions", model_actions(model_get(src, "actions")));
-	s = xstrdup(json_object_to_json_string_ext(norm, NORM_FLAGS));
-	json_object_put(norm);
-	return s;
-}
-#undef SET
 
 struct call_state *
 call_state_from_json(struct json_object *src, char *err, size_t errlen)
@@ -998,26 +882,6 @@ call_state_diff(const struct call_state *a, const struct call_state *b)
 	if (strcmp(a->json, b->json) != 0)
 		d |= CALL_PROP_JSON;
 	return d;
-}
-
-const char *
-call_prop_name(uint32_t bit)
-{
-	static const char *const names[CALL_PROP_COUNT] = {
-		"StateToken", "Status", "Event", "EventDescription", "Inbound",
-		"Intruded", "Conference", "ConferenceId", "Muted",
-		"RemoteType", "RemoteUri", "RemoteName", "RemoteNumber",
-		"Duration", "Recordable", "Recording", "RecordingDuration",
-		"ExternalRecording", "ExternalRecordingDuration",
-		"ExternalRecordingPaused", "DeviceIds", "Actions",
-		"Participants", "CorrelationId", "Json",
-	};
-	int	i;
-
-	for (i = 0; i < CALL_PROP_COUNT; i++)
-		if (bit == 1u << i)
-			return names[i];
-	return NULL;
 }
 
 struct user_state *

@@ -68,7 +68,10 @@ struct user_state {
 	size_t			 ncalls;
 };
 
-/* The D-Bus properties of a call that a state update can change. */
+/*
+ * What a state update can change, field by field (call_state_diff's
+ * bits); the daemon's Call property table (bus-call.c) names them.
+ */
 enum call_prop {
 	CALL_PROP_STATE_TOKEN		= 1u << 0,
 	CALL_PROP_STATUS		= 1u << 1,
@@ -105,12 +108,6 @@ struct call_state	*call_state_parse(const char *, size_t, char *err,
 struct call_state	*call_state_from_json(struct json_object *, char *err,
 			    size_t errlen);
 void			 call_state_free(struct call_state *);
-/*
- * The normalised text of a parsed CallState object as built the slow way,
- * a json-c tree printed: the reference the direct writer must equal
- * (tests only; the caller frees it).
- */
-char			*call_state_json_reference(struct json_object *);
 /* The normalised document as compact JSON text (owned by cs). */
 const char		*call_state_json(const struct call_state *);
 /* Is action offered, for device (NULL: for any device)? */
@@ -121,8 +118,6 @@ const char		*call_state_answer_device(const struct call_state *);
 /* Which properties differ (CALL_PROP_* bits); a NULL side differs in all. */
 uint32_t		 call_state_diff(const struct call_state *,
 			    const struct call_state *);
-/* "StateToken", "Status", ... for one CALL_PROP_* bit. */
-const char		*call_prop_name(uint32_t bit);
 
 /* A user state {fullState, calls[]}; also accepts a bare calls array. */
 struct user_state	*user_state_parse(const char *, size_t, char *err,
@@ -136,7 +131,11 @@ struct user_state	*user_state_parse(const char *, size_t, char *err,
 struct user_state	*user_state_parse_known(const char *, size_t,
 			    int (*known)(const char *, int64_t, void *), void *arg,
 			    char *err, size_t errlen);
-/* The same from one json-c tree of the whole document (tests, fuzzing). */
+/*
+ * The same from one json-c tree of the whole document: what
+ * user_state_parse_known falls back on for a document it does not
+ * delimit (and says why one is refused); tests and fuzzing compare both.
+ */
 struct user_state	*user_state_parse_tree(const char *, size_t,
 			    int (*known)(const char *, int64_t, void *), void *arg,
 			    char *err, size_t errlen);
@@ -150,6 +149,14 @@ struct json_object	*model_json_parse(const char *, size_t, char *err,
 const char		*model_str(struct json_object *, const char *key);
 int64_t			 model_int(struct json_object *, const char *key);
 uint32_t		 model_uint(struct json_object *, const char *key);
+/* The member key of an object, or NULL. */
+struct json_object	*model_get(struct json_object *, const char *key);
+/*
+ * Each string of deviceIds-like v (an array, "[a, b]", or one string) to
+ * add(arg, s), as the parsers read it.
+ */
+void			 model_strings_flatten(struct json_object *v,
+			    void (*add)(void *, const char *), void *arg);
 int			 model_bool(struct json_object *, const char *key);
 
 #endif

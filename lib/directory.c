@@ -298,20 +298,3 @@ queue_info_apply_stats(struct queue_info *g, const struct queue_info *s)
 	}
 	return d;
 }
-
-const char *
-queue_prop_name(uint32_t bit)
-{
-	static const char *const names[QUEUE_PROP_COUNT] = {
-		"Domain", "Name", "Type", "LoggedIn", "NightMode",
-		"LoggedInAgents", "FreeAgents", "CallsWaiting",
-		"LongestWaiting", "AverageWait", "LastWait",
-		"AnsweredLast24h", "DroppedLast24h", "TotalLast24h",
-	};
-	int	i;
-
-	for (i = 0; i < QUEUE_PROP_COUNT; i++)
-		if (bit == 1u << i)
-			return names[i];
-	return NULL;
-}

@@ -94,6 +94,5 @@ uint32_t	 queue_info_apply_stats(struct queue_info *group,
 		    const struct queue_info *stats);
 uint32_t	 queue_info_diff(const struct queue_info *,
 		    const struct queue_info *);
-const char	*queue_prop_name(uint32_t bit);
 
 #endif

@@ -1,4 +1,7 @@
-/* hstream.h: long-lived HTTP GET streams (SSE) on libevent's own HTTP client. */
+/*
+ * hstream.h: long-lived HTTP GET streams (SSE) on a non-blocking socket
+ * and one libevent event, with OpenSSL for https (not evhttp, not curl).
+ */
 #ifndef DSTNY_HSTREAM_H
 #define DSTNY_HSTREAM_H
 

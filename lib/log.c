@@ -48,12 +48,6 @@ log_setverbose(int debug)
 	log_debug_on = debug;
 }
 
-int
-log_getverbose(void)
-{
-	return log_debug_on;
-}
-
 void
 log_setoutput(FILE *fp)
 {

@@ -14,7 +14,6 @@
  */
 void	log_init(const char *ident, int debug);
 void	log_setverbose(int debug);
-int	log_getverbose(void);
 /* Send lines to fp instead of stderr (tests); NULL restores stderr. */
 void	log_setoutput(FILE *fp);
 

@@ -18,7 +18,7 @@
 #define XML_MAX_DOC	(4 * 1024 * 1024)
 
 /* Parse without entities, DTD loading or network; refuse any DTD at all. */
-static xmlDocPtr
+xmlDocPtr
 xml_read(const char *text, size_t len, const char *what, char *err,
     size_t errlen)
 {
@@ -69,7 +69,7 @@ xml_read(const char *text, size_t len, const char *what, char *err,
 }
 
 /* Compare a local name with key, ignoring case, '-' and '_'. */
-static int
+int
 xml_name_is(const xmlChar *name, const char *key)
 {
 	const char	*n = (const char *)name;
@@ -88,7 +88,7 @@ xml_name_is(const xmlChar *name, const char *key)
 	}
 }
 
-static xmlNodePtr
+xmlNodePtr
 xml_child(xmlNodePtr node, const char *key)
 {
 	xmlNodePtr	c;
@@ -100,7 +100,7 @@ xml_child(xmlNodePtr node, const char *key)
 }
 
 /* The text of an attribute or child element named key; "" when neither. */
-static char *
+char *
 xml_field(xmlNodePtr node, const char *key)
 {
 	xmlAttrPtr	 a;
@@ -140,7 +140,7 @@ xml_has_field(xmlNodePtr node, const char *key)
 	return xml_child(node, key) != NULL;
 }
 
-static long long
+long long
 xml_num(xmlNodePtr node, const char *key)
 {
 	char		*s = xml_field(node, key), *end;
@@ -235,84 +235,4 @@ queue_stats_parse_xml(const char *text, size_t len, struct queue_list *out,
 	xml_find_queues(out, xmlDocGetRootElement(doc), 0);
 	xmlFreeDoc(doc);
 	return 0;
-}
-
-static void
-dialog_parse(struct dialog *d, xmlNodePtr node)
-{
-	xmlNodePtr	st, remote;
-	char		*code;
-
-	d->id = xml_field(node, "id");
-	d->call_id = xml_field(node, "call-id");
-	d->local_tag = xml_field(node, "local-tag");
-	d->remote_tag = xml_field(node, "remote-tag");
-	d->direction = xml_field(node, "direction");
-	if ((st = xml_child(node, "state")) != NULL) {
-		d->state = xml_field(node, "state");
-		d->event = xml_field(st, "event");
-		code = xml_field(st, "code");
-		d->code = atoi(code);
-		free(code);
-	} else {
-		d->state = xstrdup("");
-		d->event = xstrdup("");
-	}
-	if ((remote = xml_child(node, "remote")) != NULL)
-		d->remote_identity = xml_field(remote, "identity");
-	else
-		d->remote_identity = xstrdup("");
-}
-
-int
-dialog_info_parse(const char *text, size_t len, struct dialog_info *di,
-    char *err, size_t errlen)
-{
-	xmlDocPtr	 doc;
-	xmlNodePtr	 root, c;
-	char		*s;
-
-	memset(di, 0, sizeof(*di));
-	if ((doc = xml_read(text, len, "dialog-info", err, errlen)) == NULL)
-		return -1;
-	root = xmlDocGetRootElement(doc);
-	if (!xml_name_is(root->name, "dialog-info")) {
-		snprintf(err, errlen, "dialog-info: root element is <%s>",
-		    (const char *)root->name);
-		xmlFreeDoc(doc);
-		return -1;
-	}
-	di->version = (long)xml_num(root, "version");
-	s = xml_field(root, "state");
-	di->full = strcmp(s, "partial") != 0;
-	free(s);
-	di->entity = xml_field(root, "entity");
-	for (c = root->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || !xml_name_is(c->name, "dialog"))
-			continue;
-		di->v = xreallocarray(di->v, di->n + 1, sizeof(*di->v));
-		dialog_parse(&di->v[di->n++], c);
-	}
-	xmlFreeDoc(doc);
-	return 0;
-}
-
-void
-dialog_info_clear(struct dialog_info *di)
-{
-	size_t	i;
-
-	for (i = 0; i < di->n; i++) {
-		free(di->v[i].id);
-		free(di->v[i].call_id);
-		free(di->v[i].local_tag);
-		free(di->v[i].remote_tag);
-		free(di->v[i].direction);
-		free(di->v[i].state);
-		free(di->v[i].event);
-		free(di->v[i].remote_identity);
-	}
-	free(di->v);
-	free(di->entity);
-	memset(di, 0, sizeof(*di));
 }

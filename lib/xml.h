@@ -1,4 +1,4 @@
-/* xml.h: libxml2 parsers for queue statistics and RFC 4235 dialog-info. */
+/* xml.h: libxml2 parsers for queue statistics, and the namespace-blind readers they use. */
 #ifndef DSTNY_XML_H
 #define DSTNY_XML_H
 
@@ -15,28 +15,21 @@ struct queue_list;
 int	queue_stats_parse_xml(const char *, size_t, struct queue_list *,
 	    char *err, size_t errlen);
 
-struct dialog {
-	char	*id;
-	char	*call_id;
-	char	*local_tag;
-	char	*remote_tag;
-	char	*direction;	/* "initiator", "recipient" or "" */
-	char	*state;		/* trying, proceeding, early, confirmed, terminated */
-	char	*event;		/* the state's event attribute, e.g. "rejected" */
-	int	 code;
-	char	*remote_identity;
-};
-
-struct dialog_info {
-	long		 version;
-	int		 full;		/* state="full"; else partial */
-	char		*entity;
-	struct dialog	*v;
-	size_t		 n;
-};
-
-int	dialog_info_parse(const char *, size_t, struct dialog_info *,
-	    char *err, size_t errlen);
-void	dialog_info_clear(struct dialog_info *);
+/*
+ * The readers the parsers above are made of, for any such document:
+ * elements and attributes by local name, whatever the namespace.
+ */
+struct _xmlDoc;
+struct _xmlNode;
+/* Parse text; no DTD, entities or network; NULL with err set ("what: ..."). */
+struct _xmlDoc	*xml_read(const char *, size_t, const char *what, char *err,
+		    size_t errlen);
+/* Is name key, ignoring case, '-' and '_'? */
+int		 xml_name_is(const unsigned char *name, const char *key);
+struct _xmlNode	*xml_child(struct _xmlNode *, const char *key);
+/* The text of an attribute or child element named key; "" when neither. */
+char		*xml_field(struct _xmlNode *, const char *key);
+/* xml_field as a number; 0 when it is none. */
+long long	 xml_num(struct _xmlNode *, const char *key);
 
 #endif

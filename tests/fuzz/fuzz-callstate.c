@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "callstate-ref.h"
 #include "callstate.h"
 #include "coremsg.h"
 #include "directory.h"

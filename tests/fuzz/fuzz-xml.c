@@ -9,6 +9,7 @@
 
 #include "directory.h"
 #include "utf8.h"
+#include "dialog-info.h"
 #include "xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Bus, Daemon, Monitor, Rpc, Sim, core_up, done, eq, many_users, no_secrets, ok,
@@ -33,7 +34,10 @@ ok(d.wait_notify("WATCHDOG=1", 5), "WATCHDOG=1 when the watchdog is on")
 
 ok(any(n.startswith("STATUS=") and "alice@example.com" in n for n in d.notes),
    "sd_notify STATUS names the users", d.notes)
-ok(True, "READY=1 once the name is owned and the state fetched")
+ok(any(n.startswith("READY=1") for n in d.notes) and
+   bus.get(ROOT, "org.dstnyd.Cti1.Manager", "Version") is not None and
+   any(r["route"] == "state.user" for r in sim.requests()),
+   "READY=1 once the name is owned and the state fetched", d.notes)
 eq(bus.get(ROOT, "org.dstnyd.Cti1.Manager", "Version"), "0.1.0", "Manager.Version")
 eq(bus.get(ROOT, "org.dstnyd.Cti1.Manager", "Users"), [ROOT + "/User/0", ROOT + "/User/1"],
    "Manager.Users: one object per user")
@@ -132,6 +136,10 @@ r = rpc.call("status")
 ok(r["result"]["version"] == "0.1.0" and r["result"]["users"][0] ==
    {"userId": "alice", "domain": "example.com", "state": "online", "transport": "sse",
     "calls": 1, "queues": 2}, "socket: status", r)
+tickets = {h["userId"]: h["ticket"] for h in r["result"]["health"]}
+now = time.time()
+ok(now < tickets["alice"].get("renewsAt", 0) <= now + 86400 and "renewsAt" not in tickets["bob"],
+   "status: a ticket dstnyd made says when it is renewed; a token file's does not", tickets)
 r = rpc.call("calls.list")
 ok(len(r["result"]) == 1 and r["result"][0]["callId"] == c1["callId"], "socket: calls.list")
 r = rpc.call("calls.list", user="bob")

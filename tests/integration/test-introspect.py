@@ -16,6 +16,13 @@ OBJECTS = [("org.dstnyd.Cti1.Manager", "/org/dstnyd/Cti1"),
            ("org.dstnyd.Cti1.Queue", "/org/dstnyd/Cti1/Queue/0")]
 
 
+# The properties that never change; every other one emits PropertiesChanged.
+CONST = {"org.dstnyd.Cti1.Manager": ["Version"],
+         "org.dstnyd.Cti1.User": ["Domain", "Transport", "UserId"],
+         "org.dstnyd.Cti1.Call": ["CallId", "FirstSeen", "User"],
+         "org.dstnyd.Cti1.Queue": ["Id"]}
+
+
 def shape(iface):
     """Members of an interface element, without annotations."""
     out = {}
@@ -52,11 +59,37 @@ for name, path in OBJECTS:
         ok(a == b, "%s: the XML equals the live introspection" % name,
            "only live: %s\nonly documented: %s" % (sorted(set(a.items()) - set(b.items())),
                                                   sorted(set(b.items()) - set(a.items()))))
+    if name in live:
+        const = sorted(m.get("name") for m in live[name].findall("property")
+                       if any(a.get("name") == "org.freedesktop.DBus.Property.EmitsChangedSignal"
+                              and a.get("value") == "const" for a in m.findall("annotation")))
+        eq(const, CONST.get(name, []), "%s: the constant properties (the rest emit changes)" % name)
     if name in documented:
         undocumented = [m.get("name") for m in documented[name] if m.tag != "annotation" and
                         not any(x.get("name") == "org.gtk.GDBus.DocString" for x in m.findall("annotation"))
                         and m.tag in ("method", "signal")]
         ok(not undocumented, "%s: every method and signal has a DocString" % name, undocumented)
+
+
+def props(name):
+    return {m.get("name") for m in documented[name].findall("property")}
+
+
+# PropertiesChanged names what changed, by the names introspection shows.
+mon.drain()
+ok_, out = bus.call("/org/dstnyd/Cti1/Call/0", "org.dstnyd.Cti1.Call.Answer", "", "{}")
+sig = mon.signal("PropertiesChanged", "/org/dstnyd/Cti1/Call/0",
+                 data=lambda p: "Status" in p[1])
+changed = set(sig["payload"]["data"][1]) if sig else set()
+ok(ok_ and {"Status", "StateToken", "ActiveSince", "Json"} <= changed <=
+   props("org.dstnyd.Cti1.Call"), "Call: answered, the changed names are Call properties",
+   (out, sorted(changed)))
+queues = {bus.get("/org/dstnyd/Cti1/Queue/%d" % i, "org.dstnyd.Cti1.Queue", "Id"): i
+          for i in range(2)}
+sim.control("POST", "/queues/35", {"totalLast24h": 99, "callsWaiting": 3})
+sig = mon.signal("PropertiesChanged", "/org/dstnyd/Cti1/Queue/%d" % queues.get(35, 0))
+eq(sorted(sig["payload"]["data"][1]) if sig else None, ["CallsWaiting", "TotalLast24h"],
+   "Queue: a statistics update names exactly the changed properties")
 d.stop()
 mon.stop()
 sim.stop()

@@ -172,12 +172,17 @@ no_reply(c, "an asynchronous notification")
 c.send('[{"jsonrpc": "2.0", "method": "call.resume", "params": {"call": "%s"}},'
        ' {"jsonrpc": "2.0", "method": "status", "id": "s2"}]' % CID)
 eq(shape(c.line()), [("s2", "result")], "a batch: an asynchronous notification and a request")
+# Each wait names its action's event: an earlier change of the same
+# shape may still be queued, and matching it would not show the action
+# ran (and let the next step race the action still in flight).
 ok(sub.notification("call.changed", lambda p: p["call"]["callId"] == CID and
-                    p["call"]["status"] == "ACTIVE") is not None,
+                    p["call"]["status"] == "ACTIVE" and
+                    p["call"]["event"] == "RESUMED") is not None,
    "the asynchronous notification in the batch ran")
 c.send('[{"jsonrpc": "2.0", "method": "call.mute", "params": {"call": "%s"}}]' % CID)
 ok(sub.notification("call.changed", lambda p: p["call"]["callId"] == CID and
-                    p["call"].get("muted") is True) is not None,
+                    p["call"].get("muted") is True and
+                    p["call"]["event"] == "MUTED") is not None,
    "a batch of one asynchronous notification runs")
 no_reply(c, "a batch of one asynchronous notification")
 
@@ -188,7 +193,8 @@ gone.send('[{"jsonrpc": "2.0", "method": "call.unmute", "params": {"call": "%s"}
           ' {"jsonrpc": "2.0", "method": "status", "id": 2}]' % CID)
 gone.close()
 ok(sub.notification("call.changed", lambda p: p["call"]["callId"] == CID and
-                    p["call"].get("muted") is False) is not None,
+                    p["call"].get("muted") is False and
+                    p["call"]["event"] == "UNMUTED") is not None,
    "a batch whose client left: its action runs")
 expect(c, '{"jsonrpc": "2.0", "method": "status", "id": "after"}', ("after", "result"),
        "the daemon answers on after a batch's client left")
@@ -211,6 +217,41 @@ ok(isinstance(m, dict) and m.get("method") == "call.changed" and "id" not in m a
    m["params"]["call"]["status"] == "HELD",
    "subscribe as a notification subscribed: call.changed arrives", (m, seen))
 s2.close()
+
+# --- -32602 names the parameter and what it wants (the method table) ----------
+p = Rpc(d.sock)
+
+
+def message(method, **params):
+    r = p.call(method, **params)
+    return (r.get("error") or {}).get("code"), (r.get("error") or {}).get("message")
+
+
+eq(message("call.hold", call=5), (-32602, "params.call: expected a callId (a string)"),
+   "a call of the wrong type: -32602 naming params.call")
+eq(message("call.hold"), (-32602, "params.call: required: a callId (a string)"),
+   "a missing call: -32602 saying it is required")
+eq(message("call.transfer", call=CID, blind="yes"),
+   (-32602, "params.blind: expected true or false"), "a string for a boolean: named")
+eq(message("call.hold", call=CID, stateToken="7"),
+   (-32602, "params.stateToken: expected an integer"), "a string for stateToken: named")
+eq(message("call.record", call=CID, action="rewind"),
+   (-32602, "params.action: expected one of start, stop, pause, resume, save, discard"),
+   "call.record with an unknown action lists the actions")
+eq(message("linestate.set", externalId="x"),
+   (-32602, "params.expiresOn: required: an integer"), "linestate.set without expiresOn")
+eq(message("queue.login", queue=[5]),
+   (-32602, "params.queue: expected an id (an integer, or a string holding one)"),
+   "queue.login with a list for the queue")
+eq(message("subscribe", topics=["calls", "weather"]),
+   (-32602, "params.topics: expected a list of calls, queues, devices, status"),
+   "subscribe to an unknown topic")
+eq(message("status", user=1), (-32602, "params.user: expected a string"),
+   "every method's user parameter is checked too")
+eq(message("calls.list", user="nobody")[0], 3, "an unknown user: NotFound (3)")
+eq(message("call.swap", call=CID, target="no-such-call"), (3, "no such target call"),
+   "a target that is no call of the user's: NotFound")
+p.close()
 
 # --- the 64 KiB line limit ------------------------------------------------------
 member = '{"jsonrpc":"2.0","method":"status","id":%d}'

@@ -78,10 +78,12 @@ control = [("call.hold", {"call": cid}), ("call.hangup", {"call": cid}),
            ("call.make", {"destination": "+4670111"}),
            ("queue.login", {"queue": 5}), ("linestate.set", {"externalId": "x",
                                                               "expiresOn": 4102444800}),
-           ("linestate.clear", {"externalId": "x"}), ("resync", {})]
+           ("linestate.clear", {"externalId": "x"}), ("resync", {}),
+           ("no.such.method", {})]
 r = as_uid(NOBODY, d.sock, control)
 eq([code(x) for x in r], [FORBIDDEN] * len(control),
-   "another uid gets Forbidden (6) for every control method")
+   "another uid gets Forbidden (6) for every control method, and for a "
+   "name dstnyd does not know (doc/socket.md)")
 r = as_uid(NOBODY, d.sock, [("call.hangup", {"call": cid})])
 ok(rpc.call("call.get", call=cid).get("result", {}).get("status") == "RINGING",
    "a refused hangup sent nothing: the call still rings")

@@ -149,7 +149,11 @@ for cmd in [c for c in tour.splitlines() if c.strip()]:
     word = cmd.split("#")[0].split()
     if word[0] == "export":
         exports.append(as_written(cmd).split("\n")[-1])
-        ok(True, "tour: " + cmd)
+        r = subprocess.run(["bash", "-c", "\n".join(exports) + "\nenv"], env=shell_env,
+                           capture_output=True, text=True, timeout=10)
+        var = word[1].split("=", 1)[0]
+        ok(r.returncode == 0 and ("\n%s=" % var) in "\n" + r.stdout,
+           "tour: " + cmd, r.stderr)
         continue
     sub = word[1] if len(word) > 1 else word[0]
     if sub == "watch":

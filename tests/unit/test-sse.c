@@ -47,18 +47,21 @@ static void
 stream(const char *name, const char *text, size_t len, const char *want)
 {
 	static const size_t	 chunks[] = { 0, 1, 2, 3, 7 };
-	size_t			 i;
+	size_t			 i, differ = 0;
 	char			*got;
 
 	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
 		got = run(text, len, chunks[i], NULL, NULL);
 		if (chunks[i] == 0)
 			is_str(got, want, name);
-		else if (strcmp(got, want) != 0)
-			ok(0, "%s in %zu-byte chunks: got %s", name, chunks[i], got);
+		else if (strcmp(got, want) != 0) {
+			printf("#   %s in %zu-byte chunks: got %s\n", name,
+			    chunks[i], got);
+			differ++;
+		}
 		free(got);
 	}
-	ok(1, "%s: same events for chunks of 1, 2, 3 and 7 bytes", name);
+	ok(differ == 0, "%s: same events for chunks of 1, 2, 3 and 7 bytes", name);
 }
 #define STREAM(name, lit, want) stream(name, lit, sizeof(lit) - 1, want)
 

@@ -7,6 +7,7 @@
 #include "directory.h"
 #include "tap.h"
 #include "utf8.h"
+#include "dialog-info.h"
 #include "xml.h"
 
 #define FFFD	"\xef\xbf\xbd"
