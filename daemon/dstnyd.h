@@ -71,6 +71,7 @@ struct dqueue {
 	struct duser		*user;
 	unsigned		 n;		/* /org/dstnyd/Cti1/Queue/<n> */
 	struct queue_info	 q;
+	uint64_t		 stats_seq;	/* the newest statistics applied */
 	TAILQ_ENTRY(dqueue)	 entry;
 };
 TAILQ_HEAD(dqueue_list, dqueue);

@@ -54,9 +54,15 @@ queue_remove(struct dqueue *q)
 	emit_user_changed(u, "Queues");
 }
 
-/* Fold a group from groups.list (or a login answer) into its queue. */
+/*
+ * Fold a group from groups.list (or a login answer), asked for at seq,
+ * into its queue. The figures the statistics stream carries too (agents,
+ * calls waiting) are taken only when no statistics event newer than the
+ * request was applied: the ordering rule of doc/daemon.md. The stream's
+ * next event carries them again, so no fetch is needed when they differ.
+ */
 static void
-queue_merge_group(struct duser *u, const struct queue_info *g)
+queue_merge_group(struct duser *u, const struct queue_info *g, uint64_t seq)
 {
 	struct dqueue		*q = queue_find_id(u, g->id);
 	struct queue_info	 old;
@@ -85,9 +91,11 @@ queue_merge_group(struct duser *u, const struct queue_info *g)
 #undef TAKE_S
 	q->q.logged_in = g->logged_in;
 	q->q.night_mode = g->night_mode;
-	q->q.logged_in_agents = g->logged_in_agents;
-	q->q.free_agents = g->free_agents;
-	q->q.calls_waiting = g->calls_waiting;
+	if (seq > q->stats_seq) {
+		q->q.logged_in_agents = g->logged_in_agents;
+		q->q.free_agents = g->free_agents;
+		q->q.calls_waiting = g->calls_waiting;
+	}
 	props = queue_info_diff(&old, &q->q);
 	queue_info_clear(&old);
 	if (props != 0)
@@ -96,7 +104,7 @@ queue_merge_group(struct duser *u, const struct queue_info *g)
 
 /* A full list of groups: merge each, drop queues no longer listed. */
 static void
-queues_reconcile(struct duser *u, const struct queue_list *l)
+queues_reconcile(struct duser *u, const struct queue_list *l, uint64_t seq)
 {
 	struct dqueue	*q, *next;
 	size_t		 i;
@@ -110,7 +118,7 @@ queues_reconcile(struct duser *u, const struct queue_list *l)
 			queue_remove(q);
 	}
 	for (i = 0; i < l->n; i++)
-		queue_merge_group(u, &l->v[i]);
+		queue_merge_group(u, &l->v[i], seq);
 }
 
 static void
@@ -132,7 +140,7 @@ groups_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	else if (groups_parse(r->body, r->body_len, &l, err, sizeof(err)) == -1)
 		log_warnx("%s@%s: groups.list: %s", u->user, u->domain, err);
 	else {
-		queues_reconcile(u, &l);
+		queues_reconcile(u, &l, seq);
 		queue_list_free(&l);
 	}
 	if (again)
@@ -170,6 +178,8 @@ queues_apply_stats_xml(struct duser *u, const char *text, size_t len)
 	size_t			 i;
 	int			 unknown = 0;
 
+	uint64_t		 seq = cache_seq();	/* read now */
+
 	if (queue_stats_parse_xml(text, len, &l, err, sizeof(err)) == -1) {
 		log_warnx("%s@%s: queue statistics: %s", u->user, u->domain, err);
 		return;
@@ -179,6 +189,7 @@ queues_apply_stats_xml(struct duser *u, const char *text, size_t len)
 			unknown = 1;
 			continue;
 		}
+		q->stats_seq = seq;
 		if ((props = queue_info_apply_stats(&q->q, &l.v[i])) != 0)
 			emit_queue_changed(q, props);
 	}
@@ -264,7 +275,7 @@ queue_login_apply(struct duser *u, const struct http_resp *r, uint64_t seq,
 	if (r->body_len > 0 &&
 	    groups_parse(r->body, r->body_len, &l, err, sizeof(err)) == 0) {
 		for (i = 0; i < l.n; i++)
-			queue_merge_group(u, &l.v[i]);
+			queue_merge_group(u, &l.v[i], seq);
 		queue_list_free(&l);
 	} else
 		queues_fetch(u);

@@ -412,6 +412,29 @@ converged(d, sim, rpc, "ordering: an older registration answer", timeout=10)
 r = rpc.call("call.hold", call=slow)
 ok("result" in r and r["result"]["status"] == "HELD", "ordering: Hold is allowed after it", r)
 sim.control("DELETE", "/faults")
+
+
+def queue35(key):
+    return next((q[key] for q in rpc.call("queues.list")["result"] if q["id"] == 35), None)
+
+
+# Queues: a groups.list asked for before a statistics event and answered
+# after it must not put the older figures back. Its other news (night
+# mode, changed quietly first) shows it was applied.
+sim.control("POST", "/faults", {"silent": True})
+sim.control("POST", "/queues/35", {"nightMode": True, "callsWaiting": 2})
+sim.control("POST", "/faults", {"silent": False,
+                                "slow": {"route": "groups.list", "ms": 1500}})
+rpc.call("resync")
+ok(until(lambda: sim.control("GET", "/faults")[1]["held"] > 0, 10) is not None,
+   "ordering: a groups.list is held at the Core")
+sim.control("POST", "/queues/35", {"callsWaiting": 7})
+ok(until(lambda: queue35("callsWaiting") == 7, 10) is not None,
+   "ordering: the statistics event arrives first", queue35("callsWaiting"))
+ok(until(lambda: queue35("nightMode") is True, 10) is not None,
+   "ordering: then the older groups.list answer is applied", queue35("nightMode"))
+eq(queue35("callsWaiting"), 7, "ordering: and leaves the newer statistics as they are")
+sim.control("DELETE", "/faults")
 eq(d.stop(), 0, "the state-truth webhook daemon stops cleanly")
 
 sim.stop()
