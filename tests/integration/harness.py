@@ -336,6 +336,17 @@ def many_users(n, tmp):
     return scen, sections
 
 
+def tls_cert(tmp):
+    """A self-signed certificate for 127.0.0.1 in tmp: (cert, key), or bail."""
+    cert, key = os.path.join(tmp, "core.pem"), os.path.join(tmp, "core.key")
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], capture_output=True, timeout=60)
+    if r.returncode != 0:
+        bail("openssl could not make a certificate: %s" % r.stderr.decode(errors="replace"))
+    return cert, key
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -3,19 +3,15 @@
 is refused (offline, never ready), ca_file makes it work, event streams
 carry calls over TLS (lib/hstream.c), insecure = true works and warns."""
 import os
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Rpc, Sim, done, eq, no_secrets, ok, until
+from harness import Bus, Daemon, Rpc, Sim, done, eq, no_secrets, ok, tls_cert, until
 
 tmp = tempfile.mkdtemp(prefix="dstnyd-tls-")
-cert, key = os.path.join(tmp, "core.pem"), os.path.join(tmp, "core.key")
-r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", key, "-out", cert], capture_output=True, timeout=60)
-ok(r.returncode == 0, "a certificate for the simulator")
+cert, key = tls_cert(tmp)
+ok(os.path.exists(cert) and os.path.exists(key), "a certificate for the simulator")
 bus = Bus()
 sim = Sim("--tls-cert", cert, "--tls-key", key)
 ok(sim.url.startswith("https://"), "the simulator serves HTTPS", sim.url)

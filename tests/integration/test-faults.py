@@ -5,12 +5,12 @@ import http.client
 import json
 import os
 import socket
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Monitor, Rpc, Sim, core_up, done, eq, free_port, no_secrets, ok, until
+from harness import (Bus, Daemon, Monitor, Rpc, Sim, core_up, done, eq, free_port, no_secrets, ok,
+                     tls_cert, until)
 
 MIB = 1024 * 1024
 
@@ -441,11 +441,7 @@ sim.stop()
 
 # --- over TLS, as deployed: streams cut and reopened resume their sessions ----
 tmp = tempfile.mkdtemp(prefix="dstnyd-faults-tls-")
-cert, key = os.path.join(tmp, "core.pem"), os.path.join(tmp, "core.key")
-r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", key, "-out", cert], capture_output=True, timeout=60)
-ok(r.returncode == 0, "TLS: a certificate for the simulator")
+cert, key = tls_cert(tmp)
 sim = Sim("--tls-cert", cert, "--tls-key", key)
 d = Daemon(bus, sim, core_extra="ca_file = %s\n" % cert,
            extra="[events]\ntransport = sse\nkeepalive = 300\n")
