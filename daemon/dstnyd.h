@@ -270,6 +270,7 @@ void		 user_core_result(struct duser *, const struct http_resp *);
 void		 user_update_state(struct duser *);
 /* Events arrived over the transport. */
 void		 user_events_flowing(struct duser *);
+/* why NULL: the transport was refused (4xx), not lost: no doubt. */
 void		 user_events_lost(struct duser *, const char *why);
 void		 user_fetch_devices(struct duser *);
 /* Resync (D-Bus) and resync (socket): fetch calls, devices and queues again. */

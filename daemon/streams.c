@@ -312,6 +312,7 @@ stream_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 {
 	struct dstream	*ds = arg;
 	char		*why;
+	int		 refused;
 
 	ds->req = 0;
 	ds->connected = 0;
@@ -325,13 +326,19 @@ stream_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 		if (r->err == DSTNY_ERR_NOT_FOUND || ds->dead)
 			return;
 	} else {
-		/* Any other stream ending, or failing, is a doubt. */
+		/*
+		 * Any other stream ending, or failing, is a doubt; but a
+		 * refusal (a 4xx answer: no licence, no such resource) is no
+		 * lost connection, and reconciling at each retry would only
+		 * cost the Core requests. The stream retries with its backoff.
+		 */
 		why = xasprintf("%s stream ended: %s", kind_names[ds->kind],
 		    r->err == DSTNY_OK ? "closed by the Core" : r->message);
 		log_debug("%s@%s: %s", u->user, u->domain, why);
+		refused = r->status >= 400 && r->status < 500;
 		if (ds->kind == DS_DIALOG)
-			user_events_lost(u, why);
-		else
+			user_events_lost(u, refused ? NULL : why);
+		else if (!refused)
 			user_doubt(u, why);
 		free(why);
 		if (ds->kind == DS_QUEUE)

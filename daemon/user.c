@@ -233,7 +233,8 @@ user_events_flowing(struct duser *u)
 void
 user_events_lost(struct duser *u, const char *why)
 {
-	user_doubt(u, why);
+	if (why != NULL)	/* NULL: refused, not lost: no doubt */
+		user_doubt(u, why);
 	if (!u->events_ok)
 		return;
 	u->events_ok = 0;
