@@ -197,10 +197,19 @@ cache_apply(struct duser *u, struct call_state *cs, uint64_t seq)
 		call_state_free(cs);
 		return c;
 	}
-	c->applied_seq = seq;
-	c->applied_at = cache_seq();
-	call_state_free(c->alt);	/* newer news settles it */
-	c->alt = NULL;
+	/*
+	 * The state we hold again (its stateToken): no news, whenever it was
+	 * read. A stream that lags repeats states we had from an answer;
+	 * letting that repeat count as newer would make our next answer
+	 * look older than it is. A token is the Core's name for one state:
+	 * a repeat never shows a later one.
+	 */
+	if (cs->state_token == 0 || cs->state_token != c->cs->state_token) {
+		c->applied_seq = seq;
+		c->applied_at = cache_seq();
+		call_state_free(c->alt);	/* newer news settles it */
+		c->alt = NULL;
+	}
 	if (strcmp(cs->status, "TERMINATED") == 0) {
 		old = c->cs;
 		c->cs = cs;
@@ -465,10 +474,7 @@ cache_reconcile(struct duser *u, struct user_state *us, uint64_t seq,
 	}
 	for (i = 0; i < us->ncalls; i++) {
 		if (us->calls[i]->unchanged) {
-			/* Known at this token: only the order is news. */
-			if ((c = cache_find(u, us->calls[i]->call_id)) != NULL &&
-			    seq > c->applied_seq)
-				c->applied_seq = seq;
+			/* Known at this token: no news (see cache_apply). */
 			call_state_free(us->calls[i]);
 			us->calls[i] = NULL;
 			continue;

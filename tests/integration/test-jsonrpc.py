@@ -288,7 +288,10 @@ w.close()
 
 big = "[" + ",".join(member % i for i in range(2000)) + "]"
 ok(len(big) > 64 * 1024, "a batch over 64 KiB")
-c.send(big)
+try:
+    c.send(big)
+except OSError:
+    pass    # the daemon may close before the line is all sent: its answer came first
 m = c.line()
 eq(shape(m), (None, -32600), "a batch over 64 KiB: one error object, like any long line")
 ok(c.closed(), "then the connection is closed")
