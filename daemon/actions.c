@@ -138,7 +138,15 @@ action_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 	struct action_ctx	*ctx = arg;
 	struct dcall		*c = NULL;
 	char			*answer = NULL;
+	int			 absent = 0;
 
+	if (ctx->call_id != NULL && (c = cache_find(u, ctx->call_id)) != NULL) {
+		if (c->actions_out > 0)
+			c->actions_out--;
+		absent = c->absent_seen;
+		c->absent_seen = 0;
+		c = NULL;
+	}
 	if (r->err == DSTNY_OK) {
 		if ((ctx->apply == NULL ||
 		    ctx->apply(u, r, ctx->seq, &c, &answer) == 0) &&
@@ -157,6 +165,9 @@ action_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 		    dstny_err_name(r->err), r->message);
 		ctx->cb(r->err, r->message, NULL, NULL, ctx->arg);
 	}
+	/* state.user lacked the call while we waited: if it lives, ask again. */
+	if (absent && cache_find(u, ctx->call_id) != NULL)
+		cache_fetch_user(u, REASON_ENDED);
 	free(ctx->call_id);
 	free(ctx);
 }
@@ -166,9 +177,12 @@ action_send(struct duser *u, enum route_id route, struct core_opts *o,
     const struct dcall *c, action_apply_cb apply, action_cb cb, void *arg)
 {
 	struct action_ctx	*ctx = xcalloc(1, sizeof(*ctx));
+	struct dcall		*mine;
 
 	ctx->route = route;
 	ctx->call_id = c != NULL ? xstrdup(c->id) : NULL;
+	if (c != NULL && (mine = cache_find(u, c->id)) != NULL)
+		mine->actions_out++;
 	ctx->seq = cache_seq();
 	ctx->apply = apply;
 	ctx->cb = cb;

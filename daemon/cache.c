@@ -462,6 +462,15 @@ cache_reconcile(struct duser *u, struct user_state *us, uint64_t seq,
 		if (found || c->applied_seq >= seq)
 			continue;
 		/*
+		 * An action of ours on it is on its way (a transfer, a park):
+		 * its answer says how the call ended, which state.user cannot.
+		 * Asked again after it (actions.c) if it does not end it.
+		 */
+		if (c->actions_out > 0) {
+			c->absent_seen = 1;
+			continue;
+		}
+		/*
 		 * Learnt from an answer sent before this state was asked for
 		 * but taken in while it was on its way (a MakeCall's): the
 		 * Core may have served the two in either order. Its own

@@ -51,6 +51,8 @@ struct dcall {
 	 * current: actions may be checked against it (actions.c).
 	 */
 	struct call_state	*alt;
+	unsigned		 actions_out;	/* our actions awaiting answers */
+	int			 absent_seen;	/* state.user lacked it meanwhile */
 	/* SSE: a state the call's stream has yet to show (cache_await). */
 	int64_t			 await_token;
 	int64_t			 await_passed;	/* the last stream token dropped */

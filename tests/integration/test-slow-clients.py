@@ -3,7 +3,7 @@
 clients that trickle a partial request, more of them than dstnyd has
 descriptors (issue 16, item 9).
 
-dstnyd runs with RLIMIT_NOFILE 64 (soft and hard, so raising the soft
+dstnyd runs with RLIMIT_NOFILE 128 (soft and hard, so raising the soft
 limit gains nothing). 100 clients on each listener send a partial request
 line and then a byte a second. A call rung at the simulator must still
 reach dstnyd through the user webhook, and a new socket client must still
@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 
-os.environ["DSTNY_DAEMON_WRAP"] = "prlimit --nofile=64:64 " + \
+os.environ["DSTNY_DAEMON_WRAP"] = "prlimit --nofile=128:128 " + \
     os.environ.get("DSTNY_DAEMON_WRAP", "")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Bus, Daemon, Rpc, Sim, done, free_port, ok, until
