@@ -275,6 +275,24 @@ stream_retry_later(struct dstream *ds)
 }
 
 /*
+ * What a stream's loss means for its user, said once: events no longer
+ * flowing (the dialog stream), the statistics down (the queue's), and a
+ * doubt unless the Core refused the stream (why NULL then).
+ */
+static void
+stream_gone(struct dstream *ds, const char *why)
+{
+	struct duser	*u = ds->user;
+
+	if (ds->kind == DS_DIALOG)
+		user_events_lost(u, why);
+	else if (why != NULL)
+		user_doubt(u, why);
+	if (ds->kind == DS_QUEUE)
+		queues_stream_state(u, 0);
+}
+
+/*
  * The stream is gone while we still want it: doubt, then reconnect, at
  * once (silent: the path died) or after the backoff (it broke on its own
  * data, which a reconnect may well send again).
@@ -292,13 +310,8 @@ stream_lost(struct dstream *ds, const char *why, int at_once)
 	ds->connected = 0;
 	ds->open_check = 0;
 	msg = xasprintf("%s stream %s", kind_names[ds->kind], why);
-	if (ds->kind == DS_DIALOG)
-		user_events_lost(u, msg);
-	else
-		user_doubt(u, msg);
+	stream_gone(ds, msg);
 	free(msg);
-	if (ds->kind == DS_QUEUE)
-		queues_stream_state(u, 0);
 	if (ds->dead)
 		return;
 	if (at_once)
@@ -336,13 +349,8 @@ stream_done_cb(struct duser *u, const struct http_resp *r, void *arg)
 		    r->err == DSTNY_OK ? "closed by the Core" : r->message);
 		log_debug("%s@%s: %s", u->user, u->domain, why);
 		refused = r->status >= 400 && r->status < 500;
-		if (ds->kind == DS_DIALOG)
-			user_events_lost(u, refused ? NULL : why);
-		else if (!refused)
-			user_doubt(u, why);
+		stream_gone(ds, refused ? NULL : why);
 		free(why);
-		if (ds->kind == DS_QUEUE)
-			queues_stream_state(u, 0);
 	}
 	if (!ds->dead)
 		stream_retry_later(ds);
