@@ -5,9 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/event.h>
-
-#include "backoff.h"
 #include "dstnyd.h"
 #include "log.h"
 #include "xmalloc.h"
