@@ -28,6 +28,7 @@ struct core_req {
 	void			*arg;
 	void			(*arg_free)(void *);
 	int			 retried;
+	unsigned		 ticket_gen;	/* of the ticket it was sent with */
 	int			 bad;		/* no URL: fails on the next turn */
 	TAILQ_ENTRY(core_req)	 entry;
 };
@@ -141,6 +142,17 @@ core_done_cb(const struct http_resp *resp, void *arg)
 
 	if (r == NULL)
 		return;
+	if (resp->err == DSTNY_ERR_UNAUTHORIZED && r->ticket_gen != u->ticket_gen) {
+		/*
+		 * Sent with a ticket since replaced: that one's refusal was
+		 * seen already. Send it again with the new ticket (or when
+		 * the one being made is ready), and refuse nothing new.
+		 */
+		r->http_id = 0;
+		if (u->ticket_ok)
+			core_start(r);
+		return;
+	}
 	if (resp->err == DSTNY_ERR_UNAUTHORIZED && !r->retried) {
 		/* The ticket ran out: get a new one, then try once more. */
 		r->retried = 1;
@@ -176,6 +188,7 @@ core_start(struct core_req *r)
 	req.accept = r->accept;
 	req.last_event_id = r->last_event_id;
 	req.stream = r->stream != NULL ? core_stream_cb : NULL;
+	r->ticket_gen = u->ticket_gen;
 	r->http_id = http_send(dhttp, &req, core_done_cb, u);
 }
 
@@ -281,6 +294,8 @@ core_ticket_changed(struct duser *u, enum dstny_err err, const char *msg)
 	struct core_req	*r, *next;
 
 	u->ticket_ok = err == DSTNY_OK;
+	if (u->ticket_ok)
+		u->ticket_gen++;
 	for (r = TAILQ_FIRST(&u->reqs); r != NULL; r = next) {
 		next = TAILQ_NEXT(r, entry);
 		if (r->http_id != 0 || r->bad)

@@ -124,6 +124,7 @@ struct duser {
 	long long		 owner;		/* a uid, or CONF_OWNER_ROOT */
 	struct ticket		*ticket;
 	int			 ticket_ok;
+	unsigned		 ticket_gen;	  /* counts the tickets made usable */
 	int			 ticket_accepted; /* the Core answered with it */
 	unsigned		 ticket_revoked;  /* refused before it expired */
 	time_t			 ticket_revoked_at;

@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Bus, Rpc, Sim, build_path, done, free_port, ok, request,
+from harness import (Bus, Rpc, Sim, build_path, done, eq, free_port, ok, request,
                      spawn, until)
 
 DSTNYD = build_path("daemon", "dstnyd")
@@ -216,6 +216,10 @@ st, _, _ = request("POST", sim.url + "/ticket/example.com/alice?api=CALL_CONTROL
                    "&platform=other&name=shared-name&expires=3600",
                    basic="alice@example.com:alice-password")
 ok(st == 200, "another client made a ticket of the same name", st)
+# One refused request answers late, after the daemon made its new ticket:
+# that refusal is of the old ticket, not a second revocation.
+sim.control("POST", "/faults", {"slow": {"route": "groups.list", "ms": 800}})
+before = sum(r["route"] == "groups.list" for r in sim.requests())
 rpc = Rpc(v["sock"])
 rpc.call("resync")
 
@@ -225,6 +229,11 @@ def revoked():
 
 
 ok(until(revoked, timeout=15), "the daemon noticed the revocation")
+ok(until(lambda: sum(r["route"] == "groups.list" for r in sim.requests()) >= before + 2,
+         timeout=15), "the late-refused request is sent again")
+sim.control("POST", "/faults", {"slow": None})
+eq(rpc.call("status")["result"]["health"][0]["ticket"]["revoked"], 1,
+   "a late refusal of the replaced ticket is no second revocation")
 rc, out = doctor(v)
 fails = "\n".join(fail_lines(out))
 ok(rc == 1 and 'ticket kept: alice@example.com: the Core revoked ticket "shared-name" 1 time'
