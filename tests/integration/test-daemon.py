@@ -429,7 +429,8 @@ d6 = Daemon(bus, sim6, password="pw", users=sections)
 online = d6.wait_notify("STATUS=6 users: 6 online", 15)
 status = [n for n in d6.notes if n.startswith("STATUS=")]
 ok(online and all(n.startswith("STATUS=6 users: ") and len(n) < 80 for n in status),
-   "six users: STATUS= counts them by state, in one short line", status)
+   "six users: STATUS= counts them by state, in one short line",
+   "%s\n%s" % (status, d6.output()[-8000:]))
 eq(d6.stop(), 0, "that daemon stops cleanly")
 sim6.stop()
 
