@@ -141,46 +141,71 @@ cache_remove(struct dcall *c, const char *reason)
 	cache_remove_at(c, reason, c->applied_seq);
 }
 
+/*
+ * A call we do not hold: added, unless it ended, or an answer older than
+ * the news that removed it says it lives.
+ */
+static struct dcall *
+cache_add(struct duser *u, struct call_state *cs, uint64_t seq)
+{
+	struct dcall	*c;
+
+	if (strcmp(cs->status, "TERMINATED") == 0) {
+		call_state_free(cs);
+		return NULL;
+	}
+	if (seq < tomb_seq(u, cs->call_id)) {
+		/* One state.user tells which is true now. */
+		log_debug("%s@%s: call %s: older answer for a removed call "
+		    "dropped", u->user, u->domain, cs->call_id);
+		call_state_free(cs);
+		cache_fetch_user(u, REASON_ENDED);
+		return NULL;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->user = u;
+	c->n = call_counter++;
+	c->id = xstrdup(cs->call_id);
+	c->cs = cs;
+	c->first_seen = (uint64_t)time(NULL);
+	if (strcmp(cs->status, "ACTIVE") == 0)
+		c->active_since = c->first_seen;
+	c->applied_seq = seq;
+	c->applied_at = cache_seq();
+	TAILQ_INSERT_TAIL(&u->calls, c, entry);
+	log_debug("%s@%s: call %s added (%s)", u->user, u->domain, c->id,
+	    cs->status);
+	emit_call_added(c);
+	return c;
+}
+
+/* cs takes the call's old state's place; props (what differs) are told. */
+static void
+cache_replace(struct dcall *c, struct call_state *cs, uint32_t props)
+{
+	struct call_state	*old = c->cs;
+	char			*old_status;
+
+	c->cs = cs;
+	if (c->active_since == 0 && strcmp(cs->status, "ACTIVE") == 0) {
+		c->active_since = (uint64_t)time(NULL);
+		props |= CALL_PROP_ACTIVE_SINCE;
+	}
+	old_status = xstrdup(old->status);	/* StateChanged names it */
+	call_state_free(old);
+	if (props != 0)
+		emit_call_changed(c, props, old_status);
+	free(old_status);
+}
+
 struct dcall *
 cache_apply(struct duser *u, struct call_state *cs, uint64_t seq)
 {
 	struct dcall	*c = cache_find(u, cs->call_id);
-	struct call_state *old;
 	uint32_t	 props;
-	char		*old_status;
 
-	if (c == NULL) {
-		if (strcmp(cs->status, "TERMINATED") == 0) {
-			call_state_free(cs);
-			return NULL;
-		}
-		if (seq < tomb_seq(u, cs->call_id)) {
-			/*
-			 * Older than the news that removed the call, and says
-			 * it lives: one state.user tells which is true now.
-			 */
-			log_debug("%s@%s: call %s: older answer for a removed "
-			    "call dropped", u->user, u->domain, cs->call_id);
-			call_state_free(cs);
-			cache_fetch_user(u, REASON_ENDED);
-			return NULL;
-		}
-		c = xcalloc(1, sizeof(*c));
-		c->user = u;
-		c->n = call_counter++;
-		c->id = xstrdup(cs->call_id);
-		c->cs = cs;
-		c->first_seen = (uint64_t)time(NULL);
-		if (strcmp(cs->status, "ACTIVE") == 0)
-			c->active_since = c->first_seen;
-		c->applied_seq = seq;
-		c->applied_at = cache_seq();
-		TAILQ_INSERT_TAIL(&u->calls, c, entry);
-		log_debug("%s@%s: call %s added (%s)", u->user, u->domain,
-		    c->id, cs->status);
-		emit_call_added(c);
-		return c;
-	}
+	if (c == NULL)
+		return cache_add(u, cs, seq);
 	if (seq < c->applied_seq) {
 		/*
 		 * An answer sent before the one applied never overwrites it.
@@ -207,33 +232,17 @@ cache_apply(struct duser *u, struct call_state *cs, uint64_t seq)
 		call_state_free(c->alt);	/* newer news settles it */
 		c->alt = NULL;
 	}
+	props = call_state_diff(c->cs, cs);
 	if (strcmp(cs->status, "TERMINATED") == 0) {
-		old = c->cs;
-		c->cs = cs;
-		props = call_state_diff(old, cs);
-		old_status = xstrdup(old->status);
-		call_state_free(old);
-		if (props != 0)
-			emit_call_changed(c, props, old_status);
-		free(old_status);
+		cache_replace(c, cs, props);
 		cache_remove_at(c, removal_reason(cs), seq);
 		return NULL;
 	}
-	props = call_state_diff(c->cs, cs);
 	if (props == 0) {
 		call_state_free(cs);
 		return c;
 	}
-	old = c->cs;
-	c->cs = cs;
-	if (c->active_since == 0 && strcmp(cs->status, "ACTIVE") == 0) {
-		c->active_since = (uint64_t)time(NULL);
-		props |= CALL_PROP_ACTIVE_SINCE;
-	}
-	old_status = xstrdup(old->status);
-	call_state_free(old);
-	emit_call_changed(c, props, old_status);
-	free(old_status);
+	cache_replace(c, cs, props);
 	return c;
 }
 

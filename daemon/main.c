@@ -320,8 +320,9 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-int
-main(int argc, char *argv[])
+/* The options; the configuration file's path made absolute. */
+static int
+main_options(int argc, char *argv[], int *debug)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -331,15 +332,8 @@ main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct event_config	*evcfg;
-	struct http_opts	 hopts;
-	struct event		*sig_ev[3];
-	struct duser		*u;
-	char			 err[1024];
-	uint64_t		 wd_usec;
-	struct timeval		 tv;
-	int			 ch, check = 0, debug = 0, i;
-	size_t			 n;
+	char	*real;
+	int	 ch, check = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:dh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -348,53 +342,60 @@ main(int argc, char *argv[])
 			conf_path = xstrdup(optarg);
 			break;
 		case 'C': check = 1; break;
-		case 'd': debug = 1; break;
+		case 'd': *debug = 1; break;
 		case 'V':
 			printf("dstnyd %s\n", DSTNY_VERSION);
-			return 0;
+			exit(0);
 		default:
 			usage();
 		}
 	}
 	if (optind != argc)
 		usage();
-	log_init("dstnyd", debug);
-	process_harden();
 	if (conf_path == NULL)
 		conf_path = conf_default_path(geteuid() == 0);
-	{
-		/* Absolute: status tells dstnyctl doctor which file this is. */
-		char *real = realpath(conf_path, NULL);
-		if (real != NULL) {
-			free(conf_path);
-			conf_path = real;
-		}
-	}
-	if ((dconf = conf_load(conf_path, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "dstnyd: %s\n", err);
-		return 1;
-	}
-	if (check) {
-		int live, rc = 0;
-		if (daemon_check(dconf, &live, err, sizeof(err)) == -1) {
-			fprintf(stderr, "dstnyd: %s: %s\n", conf_path, err);
-			rc = 1;
-		} else {
-			printf("%s: valid\n", conf_path);
-			if (live)
-				printf("%s: a dstnyd answers on %s: the socket "
-				    "and the listen address were not tried\n",
-				    conf_path, dconf->socket_path);
-		}
-		conf_free(dconf);
+	/* Absolute: status tells dstnyctl doctor which file this is. */
+	if ((real = realpath(conf_path, NULL)) != NULL) {
 		free(conf_path);
-		return rc;
+		conf_path = real;
 	}
+	return check;
+}
+
+/* --check-config: the file, and whether a dstnyd runs with it. */
+static int
+main_check_config(void)
+{
+	char	err[1024];
+	int	live, rc = 0;
+
+	if (daemon_check(dconf, &live, err, sizeof(err)) == -1) {
+		fprintf(stderr, "dstnyd: %s: %s\n", conf_path, err);
+		rc = 1;
+	} else {
+		printf("%s: valid\n", conf_path);
+		if (live)
+			printf("%s: a dstnyd answers on %s: the socket and "
+			    "the listen address were not tried\n", conf_path,
+			    dconf->socket_path);
+	}
+	conf_free(dconf);
+	free(conf_path);
+	return rc;
+}
+
+/* What starting needs that the syntax check does not: credentials. */
+static int
+main_preflight(void)
+{
+	char	err[1024];
+	size_t	n;
+
 	for (n = 0; n < dconf->nusers; n++)
 		if (conf_check_credentials(&dconf->users[n], &dconf->users[0],
 		    err, sizeof(err)) == -1) {
 			fprintf(stderr, "dstnyd: %s: %s\n", conf_path, err);
-			return 1;
+			return -1;
 		}
 	if (dconf->insecure)
 		log_warnx("insecure = true: the Core's TLS certificate is NOT "
@@ -404,8 +405,16 @@ main(int argc, char *argv[])
 		log_warnx("[events] public_url is plain http:// on a host that is "
 		    "not loopback: webhooks and their targetIds are not "
 		    "encrypted on the way (use https:// through a TLS proxy)");
+	return 0;
+}
 
-	signal(SIGPIPE, SIG_IGN);
+/* The event loop and the HTTP client every user shares. */
+static void
+main_loop_new(void)
+{
+	struct event_config	*evcfg;
+	struct http_opts	 hopts;
+
 	/*
 	 * With a changelist, the add/delete/modify of one descriptor within
 	 * one loop pass becomes one epoll_ctl(2) or none: evhttp alone made
@@ -428,6 +437,18 @@ main(int argc, char *argv[])
 	hopts.keepalive = dconf->tcp_keepalive;
 	hopts.max_retries = 2;
 	dhttp = http_new(dbase, &hopts);
+}
+
+/* The listeners, the bus, the users, the signals and the watchdog. */
+static void
+main_start(struct event *sig_ev[3])
+{
+	static const int	 sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	char			 err[1024];
+	uint64_t		 wd_usec;
+	struct timeval		 tv;
+	size_t			 n;
+	int			 i;
 
 	listen_init();
 	if (rpc_listen(dconf, err, sizeof(err)) == -1)
@@ -442,12 +463,10 @@ main(int argc, char *argv[])
 	for (n = 0; n < dconf->nusers; n++)
 		if (users_add(dconf, &dconf->users[n], err, sizeof(err)) == -1)
 			fatalx("%s", err);
-
-	sig_ev[0] = evsignal_new(dbase, SIGTERM, signal_cb, NULL);
-	sig_ev[1] = evsignal_new(dbase, SIGINT, signal_cb, NULL);
-	sig_ev[2] = evsignal_new(dbase, SIGHUP, signal_cb, NULL);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
+		sig_ev[i] = evsignal_new(dbase, sigs[i], signal_cb, NULL);
 		evsignal_add(sig_ev[i], NULL);
+	}
 	if (sd_watchdog_enabled(0, &wd_usec) > 0) {
 		watchdog_ev = event_new(dbase, -1, EV_PERSIST, watchdog_cb, NULL);
 		tv.tv_sec = (time_t)(wd_usec / 2 / 1000000);
@@ -455,8 +474,14 @@ main(int argc, char *argv[])
 		event_add(watchdog_ev, &tv);
 	}
 	daemon_status_changed();
+}
 
-	event_base_dispatch(dbase);
+/* After the loop: free everything, in the reverse order of main_start(). */
+static void
+main_free(struct event *sig_ev[3])
+{
+	struct duser	*u;
+	int		 i;
 
 	while ((u = TAILQ_FIRST(&dusers)) != NULL) {
 		TAILQ_REMOVE(&dusers, u, entry);
@@ -478,6 +503,31 @@ main(int argc, char *argv[])
 	conf_free(dconf);
 	free(conf_path);
 	free(last_status);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct event	*sig_ev[3];
+	char		 err[1024];
+	int		 check, debug = 0;
+
+	check = main_options(argc, argv, &debug);
+	log_init("dstnyd", debug);
+	process_harden();
+	if ((dconf = conf_load(conf_path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "dstnyd: %s\n", err);
+		return 1;
+	}
+	if (check)
+		return main_check_config();
+	if (main_preflight() == -1)
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	main_loop_new();
+	main_start(sig_ev);
+	event_base_dispatch(dbase);
+	main_free(sig_ev);
 	log_info("stopped");
 	return exit_status;
 }
