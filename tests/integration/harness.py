@@ -491,20 +491,31 @@ class Daemon:
                           (["-d"] if debug else []) + ["-c", self.conf], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         threading.Thread(target=self._drain, daemon=True).start()
+        # Read as they come, too: a datagram socket holds 10 (the kernel's
+        # net.unix.max_dgram_qlen) and the daemon drops what would block.
+        threading.Thread(target=self._drain_notify, daemon=True).start()
         if ready and not self.wait_notify("READY=1", wait):
             bail("dstnyd did not become ready: %s" % self.output()[-3000:])
 
     def wait_notify(self, what, timeout):
         deadline = time.monotonic() + timeout
+        with self._cond:
+            while not any(what in n for n in self.notes):
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    return False
+                self._cond.wait(min(left, 0.5))   # and see if it exited
+            return True
+
+    def _drain_notify(self):
         while True:
-            if any(what in n for n in self.notes):
-                return True
-            left = deadline - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
-                return False
-            ready, _, _ = select.select([self.notify], [], [], left)
-            if ready:
-                self.notes.append(self.notify.recv(4096).decode())
+            try:
+                note = self.notify.recv(4096).decode()
+            except OSError:
+                return
+            with self._cond:
+                self.notes.append(note)
+                self._cond.notify_all()
 
     def _drain(self):
         for raw in self.proc.stdout:

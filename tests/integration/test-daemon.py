@@ -431,7 +431,8 @@ status = [n for n in d6.notes if n.startswith("STATUS=")]
 ok(online and all(n.startswith("STATUS=6 users: ") and len(n) < 80 for n in status),
    "six users: STATUS= counts them by state, in one short line",
    "%s\n%s" % (status, d6.output()[-8000:]))
-eq(d6.stop(), 0, "that daemon stops cleanly")
+rc = d6.stop()
+ok(rc == 0, "that daemon stops cleanly", "exit %s\n%s" % (rc, d6.output()[-3000:]))
 sim6.stop()
 
 mon.stop()
