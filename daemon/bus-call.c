@@ -12,39 +12,20 @@
 #define CALL_IFACE	DSTNY_BUS_IFACE ".Call"
 #define CALL_PREFIX	DSTNY_BUS_ROOT "/Call"
 
+static void *
+call_next(void *prev)
+{
+	return cache_next(prev);
+}
+
+static const struct bus_kind call_kind = {
+	CALL_PREFIX, CALL_IFACE, call_next, offsetof(struct dcall, n)
+};
+
 char *
 bus_call_path(const struct dcall *c)
 {
-	return bus_path(CALL_PREFIX, c->n);
-}
-
-static void *
-call_by_n(unsigned n)
-{
-	return cache_find_n(n);
-}
-
-static const struct bus_kind call_kind = { CALL_PREFIX, call_by_n };
-
-static int
-call_enumerate_cb(sd_bus *bus, const char *prefix, void *userdata,
-    char ***nodes, sd_bus_error *error)
-{
-	struct duser	*u;
-	struct dcall	*c;
-	char		**v = NULL;
-	size_t		 n = 0;
-
-	TAILQ_FOREACH(u, &dusers, entry)
-		TAILQ_FOREACH(c, &u->calls, entry) {
-			v = xreallocarray(v, n + 2, sizeof(*v));
-			v[n++] = bus_call_path(c);
-		}
-	if (v == NULL)
-		v = xcalloc(1, sizeof(*v));
-	v[n] = NULL;
-	*nodes = v;
-	return 1;
+	return bus_kind_path(&call_kind, c);
 }
 
 static int
@@ -310,15 +291,9 @@ static sd_bus_vtable call_vtable[BUS_PROPS_VTABLE_SIZE(CALL_NPROPS,
 int
 bus_call_init(sd_bus *bus)
 {
-	int	r;
-
 	bus_props_vtable(call_vtable, call_props, CALL_NPROPS, call_get,
 	    call_members);
-	if ((r = sd_bus_add_fallback_vtable(bus, NULL, CALL_PREFIX, CALL_IFACE,
-	    call_vtable, bus_find_cb, (void *)&call_kind)) < 0)
-		return r;
-	return sd_bus_add_node_enumerator(bus, NULL, CALL_PREFIX,
-	    call_enumerate_cb, NULL);
+	return bus_kind_add(bus, &call_kind, call_vtable);
 }
 
 static void

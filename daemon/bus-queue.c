@@ -14,37 +14,20 @@
 #define QUEUE_IFACE	DSTNY_BUS_IFACE ".Queue"
 #define QUEUE_PREFIX	DSTNY_BUS_ROOT "/Queue"
 
+static void *
+queue_next_any(void *prev)
+{
+	return queue_next(prev);
+}
+
+static const struct bus_kind queue_kind = {
+	QUEUE_PREFIX, QUEUE_IFACE, queue_next_any, offsetof(struct dqueue, n)
+};
+
 char *
 bus_queue_path(const struct dqueue *q)
 {
-	return bus_path(QUEUE_PREFIX, q->n);
-}
-
-static void *
-queue_by_n(unsigned n)
-{
-	return queue_find_n(n);
-}
-
-static const struct bus_kind queue_kind = { QUEUE_PREFIX, queue_by_n };
-
-static int
-queue_enumerate_cb(sd_bus *bus, const char *prefix, void *userdata,
-    char ***nodes, sd_bus_error *error)
-{
-	struct duser	*u;
-	struct dqueue	*q;
-	char		**v = xcalloc(1, sizeof(*v));
-	size_t		 n = 0;
-
-	TAILQ_FOREACH(u, &dusers, entry)
-		TAILQ_FOREACH(q, &u->queues, entry) {
-			v = xreallocarray(v, n + 2, sizeof(*v));
-			v[n++] = bus_queue_path(q);
-			v[n] = NULL;
-		}
-	*nodes = v;
-	return 1;
+	return bus_kind_path(&queue_kind, q);
 }
 
 #define QI(f)	offsetof(struct queue_info, f)
@@ -160,15 +143,9 @@ static sd_bus_vtable queue_vtable[BUS_PROPS_VTABLE_SIZE(QUEUE_NPROPS,
 int
 bus_queue_init(sd_bus *bus)
 {
-	int	r;
-
 	bus_props_vtable(queue_vtable, queue_props, QUEUE_NPROPS, queue_get,
 	    queue_members);
-	if ((r = sd_bus_add_fallback_vtable(bus, NULL, QUEUE_PREFIX, QUEUE_IFACE,
-	    queue_vtable, bus_find_cb, (void *)&queue_kind)) < 0)
-		return r;
-	return sd_bus_add_node_enumerator(bus, NULL, QUEUE_PREFIX,
-	    queue_enumerate_cb, NULL);
+	return bus_kind_add(bus, &queue_kind, queue_vtable);
 }
 
 void

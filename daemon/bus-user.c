@@ -11,36 +11,21 @@
 #define USER_IFACE	DSTNY_BUS_IFACE ".User"
 #define USER_PREFIX	DSTNY_BUS_ROOT "/User"
 
+static void *
+user_next(void *prev)
+{
+	return prev == NULL ? TAILQ_FIRST(&dusers) :
+	    TAILQ_NEXT((struct duser *)prev, entry);
+}
+
+static const struct bus_kind user_kind = {
+	USER_PREFIX, USER_IFACE, user_next, offsetof(struct duser, n)
+};
+
 char *
 bus_user_path(const struct duser *u)
 {
-	return bus_path(USER_PREFIX, u->n);
-}
-
-static void *
-user_by_n(unsigned n)
-{
-	return user_find_n(n);
-}
-
-static const struct bus_kind user_kind = { USER_PREFIX, user_by_n };
-
-static int
-user_enumerate_cb(sd_bus *bus, const char *prefix, void *userdata,
-    char ***nodes, sd_bus_error *error)
-{
-	struct duser	*u;
-	char		**v;
-	size_t		 n = 0;
-
-	TAILQ_FOREACH(u, &dusers, entry)
-		n++;
-	v = xcalloc(n + 1, sizeof(*v));
-	n = 0;
-	TAILQ_FOREACH(u, &dusers, entry)
-		v[n++] = bus_user_path(u);
-	*nodes = v;
-	return 1;
+	return bus_kind_path(&user_kind, u);
 }
 
 static int
@@ -184,13 +169,7 @@ static const sd_bus_vtable user_vtable[] = {
 int
 bus_user_init(sd_bus *bus)
 {
-	int	r;
-
-	if ((r = sd_bus_add_fallback_vtable(bus, NULL, USER_PREFIX, USER_IFACE,
-	    user_vtable, bus_find_cb, (void *)&user_kind)) < 0)
-		return r;
-	return sd_bus_add_node_enumerator(bus, NULL, USER_PREFIX,
-	    user_enumerate_cb, NULL);
+	return bus_kind_add(bus, &user_kind, user_vtable);
 }
 
 void

@@ -527,12 +527,25 @@ bus_path(const char *prefix, unsigned n)
 	return xasprintf("%s/%u", prefix, n);
 }
 
+static unsigned
+bus_kind_n(const struct bus_kind *k, const void *o)
+{
+	return *(const unsigned *)(const void *)((const char *)o + k->n_off);
+}
+
+char *
+bus_kind_path(const struct bus_kind *k, const void *o)
+{
+	return bus_path(k->prefix, bus_kind_n(k, o));
+}
+
 void *
 bus_find_path(const struct bus_kind *k, const char *path)
 {
 	char		*end;
 	unsigned long	 v;
 	size_t		 len = strlen(k->prefix);
+	void		*o;
 
 	if (strncmp(path, k->prefix, len) != 0 || path[len] != '/' ||
 	    path[len + 1] < '0' || path[len + 1] > '9')
@@ -540,10 +553,13 @@ bus_find_path(const struct bus_kind *k, const char *path)
 	v = strtoul(path + len + 1, &end, 10);
 	if (*end != '\0' || v > UINT32_MAX)
 		return NULL;
-	return k->find_n((unsigned)v);
+	for (o = k->next(NULL); o != NULL; o = k->next(o))
+		if (bus_kind_n(k, o) == v)
+			return o;
+	return NULL;
 }
 
-int
+static int
 bus_find_cb(sd_bus *bus, const char *path, const char *interface,
     void *userdata, void **found, sd_bus_error *error)
 {
@@ -553,4 +569,35 @@ bus_find_cb(sd_bus *bus, const char *path, const char *interface,
 		return 0;
 	*found = o;
 	return 1;
+}
+
+static int
+bus_enumerate_cb(sd_bus *bus, const char *prefix, void *userdata,
+    char ***nodes, sd_bus_error *error)
+{
+	const struct bus_kind	*k = userdata;
+	char			**v;
+	void			*o;
+	size_t			 n = 0;
+
+	for (o = k->next(NULL); o != NULL; o = k->next(o))
+		n++;
+	v = xcalloc(n + 1, sizeof(*v));
+	n = 0;
+	for (o = k->next(NULL); o != NULL; o = k->next(o))
+		v[n++] = bus_kind_path(k, o);
+	*nodes = v;
+	return 1;
+}
+
+int
+bus_kind_add(sd_bus *bus, const struct bus_kind *k, const sd_bus_vtable *vt)
+{
+	int	r;
+
+	if ((r = sd_bus_add_fallback_vtable(bus, NULL, k->prefix, k->iface,
+	    vt, bus_find_cb, (void *)k)) < 0)
+		return r;
+	return sd_bus_add_node_enumerator(bus, NULL, k->prefix,
+	    bus_enumerate_cb, (void *)k);
 }

@@ -14,18 +14,23 @@ extern sd_bus	*dbus;
 
 /*
  * An object kind whose objects live at <prefix>/<n>, n counting up from 0
- * (interfaces.md 2): given as the fallback vtable's userdata, bus_find_cb
- * finds the object of a path with find_n.
+ * and never reused (interfaces.md 2). next walks every object of the kind
+ * (next(NULL) is the first); n_off is where an object keeps its n. From
+ * these alone bus_kind_add() finds the object of a path and lists the
+ * kind's paths for the ObjectManager and introspection.
  */
 struct bus_kind {
 	const char	*prefix;
-	void		*(*find_n)(unsigned n);
+	const char	*iface;
+	void		*(*next)(void *prev);
+	size_t		 n_off;
 };
 char	*bus_path(const char *prefix, unsigned n);
+char	*bus_kind_path(const struct bus_kind *, const void *object);
 /* The object at path, or NULL when there is none (or path is no <prefix>/<n>). */
 void	*bus_find_path(const struct bus_kind *, const char *path);
-int	bus_find_cb(sd_bus *, const char *path, const char *interface,
-	    void *userdata, void **found, sd_bus_error *);
+/* The kind's vtable on its objects' paths, and the enumerator of them. */
+int	bus_kind_add(sd_bus *, const struct bus_kind *, const sd_bus_vtable *);
 
 void	bus_update(void);
 void	bus_users_changed(void);

@@ -44,16 +44,18 @@ cache_find(struct duser *u, const char *call_id)
 	return NULL;
 }
 
+/* Every call of every user, in turn; the first one after NULL. */
 struct dcall *
-cache_find_n(unsigned n)
+cache_next(const struct dcall *c)
 {
 	struct duser	*u;
-	struct dcall	*c;
 
-	TAILQ_FOREACH(u, &dusers, entry)
-		TAILQ_FOREACH(c, &u->calls, entry)
-			if (c->n == n)
-				return c;
+	if (c != NULL && TAILQ_NEXT(c, entry) != NULL)
+		return TAILQ_NEXT(c, entry);
+	u = c != NULL ? TAILQ_NEXT(c->user, entry) : TAILQ_FIRST(&dusers);
+	for (; u != NULL; u = TAILQ_NEXT(u, entry))
+		if (!TAILQ_EMPTY(&u->calls))
+			return TAILQ_FIRST(&u->calls);
 	return NULL;
 }
 

@@ -209,7 +209,7 @@ void		 core_ticket_changed(struct duser *, enum dstny_err,
 /* cache.c: the call cache keyed by stateToken. */
 uint64_t	 cache_seq(void);
 struct dcall	*cache_find(struct duser *, const char *call_id);
-struct dcall	*cache_find_n(unsigned n);
+struct dcall	*cache_next(const struct dcall *);
 /* A hint that call_id may have changed; token 0 when unknown. */
 void		 cache_hint(struct duser *, const char *call_id, int64_t token);
 /* Fetch state.user (coalesced) and reconcile; absent calls get reason. */
@@ -263,7 +263,6 @@ void		 user_set_state(struct duser *, enum ustate);
 /* Offline or Unauthorized (with msg) when no action can reach the Core now. */
 enum dstny_err	 user_refusal(const struct duser *, const char **msg);
 const char	*user_state_name(enum ustate);
-struct duser	*user_find_n(unsigned n);
 struct duser	*user_find(const char *user);	/* by user id; NULL: the first */
 /* May uid control u's calls? Its owner and root may (interfaces.md 3). */
 int		 user_controls(const struct duser *, uid_t uid);
@@ -380,7 +379,7 @@ void		 queues_apply_stats_xml(struct duser *, const char *, size_t);
 void		 queues_stream_state(struct duser *, int ok);
 /* Does the statistics stream deliver (else groups.list is polled)? */
 int		 queues_delivering(const struct duser *);
-struct dqueue	*queue_find_n(unsigned n);
+struct dqueue	*queue_next(const struct dqueue *);
 struct dqueue	*queue_find_id(struct duser *, int64_t id);
 void		 queue_login(struct duser *, struct dqueue *, int login,
 		    action_cb, void *arg);

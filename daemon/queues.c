@@ -18,16 +18,18 @@
 
 static unsigned	queue_counter;	/* object paths are never reused */
 
+/* Every queue of every user, in turn; the first one after NULL. */
 struct dqueue *
-queue_find_n(unsigned n)
+queue_next(const struct dqueue *q)
 {
 	struct duser	*u;
-	struct dqueue	*q;
 
-	TAILQ_FOREACH(u, &dusers, entry)
-		TAILQ_FOREACH(q, &u->queues, entry)
-			if (q->n == n)
-				return q;
+	if (q != NULL && TAILQ_NEXT(q, entry) != NULL)
+		return TAILQ_NEXT(q, entry);
+	u = q != NULL ? TAILQ_NEXT(q->user, entry) : TAILQ_FIRST(&dusers);
+	for (; u != NULL; u = TAILQ_NEXT(u, entry))
+		if (!TAILQ_EMPTY(&u->queues))
+			return TAILQ_FIRST(&u->queues);
 	return NULL;
 }
 

@@ -36,17 +36,6 @@ user_state_name(enum ustate s)
 }
 
 struct duser *
-user_find_n(unsigned n)
-{
-	struct duser	*u;
-
-	TAILQ_FOREACH(u, &dusers, entry)
-		if (u->n == n)
-			return u;
-	return NULL;
-}
-
-struct duser *
 user_find(const char *user)
 {
 	struct duser	*u;
