@@ -18,13 +18,12 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <ini.h>
 
 #include "conf.h"
+#include "inifile.h"
 #include "routes.h"
 #include "xmalloc.h"
 
-#define CONF_FILE_MAX	(1024 * 1024)
 #define CONF_LINE_MAX	16384
 #define SUN_PATH_MAX	107	/* sizeof(sockaddr_un.sun_path) - 1 */
 
@@ -97,60 +96,10 @@ static const struct conf_key conf_user_keys[] = {
 #undef U
 
 /* Where each key was set, for duplicates and for later checks. */
-struct conf_seen {
-	char		*section;
-	char		*key;
-	unsigned	 line;
-};
-
 struct conf_parser {
+	struct inifile		 f;
 	struct conf		*conf;
-	const char		*name;
-	const char		*text;
-	size_t			 len;
-	size_t			 pos;
-	unsigned		 line;
-	int			 at_line_start;
-	int			 failed;
-	char			*err;
-	size_t			 errlen;
-	struct conf_seen	*seen;
-	size_t			 nseen;
-	int			 prev_blank;	/* the last chunk ended in white space */
 };
-
-static void __attribute__((format(printf, 4, 5)))
-conf_error(struct conf_parser *p, unsigned line, const char *where,
-    const char *fmt, ...)
-{
-	char	msg[512];
-	va_list	ap;
-
-	if (p->failed)
-		return;
-	p->failed = 1;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (line > 0)
-		snprintf(p->err, p->errlen, "%s:%u: %s%s%s", p->name, line,
-		    where, *where != '\0' ? ": " : "", msg);
-	else
-		snprintf(p->err, p->errlen, "%s: %s%s%s", p->name, where,
-		    *where != '\0' ? ": " : "", msg);
-}
-
-static unsigned
-conf_seen_line(struct conf_parser *p, const char *section, const char *key)
-{
-	size_t	i;
-
-	for (i = 0; i < p->nseen; i++)
-		if (strcmp(p->seen[i].section, section) == 0 &&
-		    strcmp(p->seen[i].key, key) == 0)
-			return p->seen[i].line;
-	return 0;
-}
 
 /* Parse a [user "name"] header's name; NULL if section is not one. */
 static char *
@@ -266,72 +215,23 @@ conf_suggest(char *buf, size_t len, const char *word,
 	snprintf(buf + used, len - used, ")");
 }
 
-/*
- * inih's line reader. Counting lines here gives every error a line
- * number, and looking at section headers here catches unknown sections
- * even when they hold no keys. A '#' after white space starts a comment
- * here, as ' ;' does in inih: inih's inline comment characters are a
- * build option of the library (only ';' in Debian's), and a value such
- * as "/home/alice/password   # mode 0600" must not become a file name.
- */
-static char *
-conf_reader(char *str, int num, void *arg)
+/* A section header as it is read: known sections only, with a hint. */
+static void
+conf_section(void *arg, const char *section)
 {
 	struct conf_parser	*p = arg;
-	size_t			 n = 0, max = (size_t)num - 1, i;
-	const char		*s, *end;
+	char			 hint[256];
 
-	if (p->failed || p->pos >= p->len || num < 2)
-		return NULL;
-	while (n < max && p->pos < p->len) {
-		str[n] = p->text[p->pos++];
-		if (str[n++] == '\n')
-			break;
-	}
-	str[n] = '\0';
-	if (p->at_line_start) {
-		p->line++;
-		for (s = str; *s == ' ' || *s == '\t'; s++)
-			;
-		if (*s == '[' && (end = strchr(s, ']')) != NULL) {
-			char *section = xstrndup(s + 1, (size_t)(end - s - 1));
-			char hint[256];
-			if (!conf_section_known(section)) {
-				if (strncmp(section, "user", 4) == 0 &&
-				    section[4] != '\0')
-					snprintf(hint, sizeof(hint), "; write "
-					    "[user \"NAME\"], with the quotes");
-				else
-					conf_suggest(hint, sizeof(hint), section,
-					    conf_sections, sizeof(conf_sections) /
-					    sizeof(conf_sections[0]), 1);
-				conf_error(p, p->line, "", "unknown section [%s]%s",
-				    section, hint);
-			}
-			free(section);
-			if (p->failed)
-				return NULL;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		if (str[i] != '#' || !(i > 0 ? str[i - 1] == ' ' ||
-		    str[i - 1] == '\t' : !p->at_line_start && p->prev_blank))
-			continue;
-		/* The rest of the line is a comment, here and unread. */
-		if (str[n - 1] != '\n') {
-			while (p->pos < p->len && p->text[p->pos] != '\n')
-				p->pos++;
-			if (p->pos < p->len)
-				p->pos++;
-		}
-		str[i] = '\n';
-		str[i + 1] = '\0';
-		n = i + 1;
-		break;
-	}
-	p->prev_blank = n > 0 && (str[n - 1] == ' ' || str[n - 1] == '\t');
-	p->at_line_start = n > 0 && str[n - 1] == '\n';
-	return str;
+	if (conf_section_known(section))
+		return;
+	if (strncmp(section, "user", 4) == 0 && section[4] != '\0')
+		snprintf(hint, sizeof(hint), "; write [user \"NAME\"], with the "
+		    "quotes");
+	else
+		conf_suggest(hint, sizeof(hint), section, conf_sections,
+		    sizeof(conf_sections) / sizeof(conf_sections[0]), 1);
+	inifile_error(&p->f, p->f.line, "", "unknown section [%s]%s", section,
+	    hint);
 }
 
 static int
@@ -602,42 +502,22 @@ conf_key_find(const struct conf_key *keys, size_t n, const char *section,
 	return NULL;
 }
 
-static int
-conf_handler(void *arg, const char *section, const char *key,
-    const char *value)
+static void
+conf_key(void *arg, const char *section, const char *key, const char *value,
+    const char *where)
 {
 	struct conf_parser	*p = arg;
 	struct conf		*c = p->conf;
 	const struct conf_key	*k;
 	const char		*why = NULL;
-	char			 where[256], err[256], *uname;
+	char			 err[256], *uname;
 	void			*base;
-	unsigned		 first;
 	int			 uname_keys = 0;
 
-	if (p->failed)
-		return 0;
-	snprintf(where, sizeof(where), "[%s] %s", section, key);
-	if (*section == '\0') {
-		conf_error(p, p->line, key, "key outside of any section");
-		return 0;
-	}
-	if ((first = conf_seen_line(p, section, key)) != 0) {
-		conf_error(p, p->line, where, "set twice (first on line %u)",
-		    first);
-		return 0;
-	}
-	p->seen = xreallocarray(p->seen, p->nseen + 1, sizeof(*p->seen));
-	p->seen[p->nseen].section = xstrdup(section);
-	p->seen[p->nseen].key = xstrdup(key);
-	p->seen[p->nseen++].line = p->line;
-
 	if (strcmp(section, "paths") == 0) {
-		if (routes_set(c->routes, key, value, err, sizeof(err)) == -1) {
-			conf_error(p, p->line, where, "%s", err);
-			return 0;
-		}
-		return 1;
+		if (routes_set(c->routes, key, value, err, sizeof(err)) == -1)
+			inifile_error(&p->f, p->f.line, where, "%s", err);
+		return;
 	}
 	if ((uname = conf_user_section(section)) != NULL) {
 		k = conf_key_find(conf_user_keys, sizeof(conf_user_keys) /
@@ -666,14 +546,12 @@ conf_handler(void *arg, const char *section, const char *key,
 			    section) == 0)
 				names[nnames++] = keys[i].key;
 		conf_suggest(hint, sizeof(hint), key, names, nnames, 0);
-		conf_error(p, p->line, where, "unknown key%s", hint);
-		return 0;
+		inifile_error(&p->f, p->f.line, where, "unknown key%s", hint);
+		return;
 	}
-	if (conf_set(k, base, value, &why) == -1) {
-		conf_error(p, p->line, where, "%s (got \"%s\")", why, value);
-		return 0;
-	}
-	return 1;
+	if (conf_set(k, base, value, &why) == -1)
+		inifile_error(&p->f, p->f.line, where, "%s (got \"%s\")", why,
+		    value);
 }
 
 /*
@@ -715,19 +593,19 @@ conf_finish(struct conf_parser *p)
 	char			*section;
 
 	if (c->base_url == NULL)
-		conf_error(p, 0, "[core] base_url", "required key is missing");
+		inifile_error(&p->f, 0, "[core] base_url", "required key is missing");
 	if (main->domain == NULL)
-		conf_error(p, 0, "[core] domain", "required key is missing");
+		inifile_error(&p->f, 0, "[core] domain", "required key is missing");
 	if (main->user == NULL)
-		conf_error(p, 0, "[core] user", "required key is missing");
-	if (p->failed)
+		inifile_error(&p->f, 0, "[core] user", "required key is missing");
+	if (p->f.failed)
 		return;
 	for (i = 0; i < c->nusers; i++) {
 		u = &c->users[i];
 		section = i == 0 ? xstrdup("auth") :
 		    xasprintf("user \"%s\"", u->name);
 		if (u->token_file != NULL && u->password_file != NULL)
-			conf_error(p, conf_seen_line(p, section, "password_file"),
+			inifile_error(&p->f, inifile_seen_line(&p->f, section, "password_file"),
 			    "password_file", "[%s] has token_file too: give one "
 			    "of them", section);
 		free(section);
@@ -753,15 +631,15 @@ conf_finish(struct conf_parser *p)
 		for (j = 0; j < i; j++)
 			if (strcmp(c->users[j].user, u->user) == 0 &&
 			    strcmp(c->users[j].domain, u->domain) == 0)
-				conf_error(p, 0, "", "[user \"%s\"] monitors %s@%s, "
+				inifile_error(&p->f, 0, "", "[user \"%s\"] monitors %s@%s, "
 				    "which is monitored already", u->name,
 				    u->user, u->domain);
 	}
 	if (c->public_url != NULL && c->listen == NULL)
-		conf_error(p, conf_seen_line(p, "events", "public_url"),
+		inifile_error(&p->f, inifile_seen_line(&p->f, "events", "public_url"),
 		    "[events] listen", "required when public_url is set");
 	if (c->transport == CONF_TRANSPORT_WEBHOOK && c->public_url == NULL)
-		conf_error(p, conf_seen_line(p, "events", "transport"),
+		inifile_error(&p->f, inifile_seen_line(&p->f, "events", "transport"),
 		    "[events] public_url", "required with transport = webhook");
 	if (c->napis == 0) {
 		c->apis = xcalloc(1, sizeof(*c->apis));
@@ -769,7 +647,7 @@ conf_finish(struct conf_parser *p)
 		c->napis = 1;
 	}
 	if (c->ticket_name == NULL)
-		c->ticket_name = conf_default_ticket_name(p->name);
+		c->ticket_name = conf_default_ticket_name(p->f.name);
 	if (c->socket_path == NULL) {
 		if (c->bus == CONF_BUS_SYSTEM)
 			c->socket_path = xstrdup("/run/dstnyd/dstnyd.sock");
@@ -782,21 +660,8 @@ conf_finish(struct conf_parser *p)
 		}
 	}
 	if (strlen(c->socket_path) > SUN_PATH_MAX)
-		conf_error(p, conf_seen_line(p, "socket", "path"),
+		inifile_error(&p->f, inifile_seen_line(&p->f, "socket", "path"),
 		    "[socket] path", "longer than %d bytes", SUN_PATH_MAX);
-}
-
-static void
-conf_set_inih_limits(void)
-{
-#if HAVE_DECL_INI_MAX_LINE
-	ini_use_stack = false;
-	ini_allow_realloc = true;
-	ini_max_line = CONF_LINE_MAX;
-	ini_allow_multiline = false;
-	ini_allow_no_value = false;
-	ini_stop_on_first_error = true;
-#endif
 }
 
 struct conf *
@@ -805,9 +670,6 @@ conf_parse(const char *text, size_t len, const char *name, char *err,
 {
 	struct conf_parser	 p;
 	struct conf		*c;
-	const char		*nul;
-	size_t			 i;
-	int			 rc;
 
 	memset(&p, 0, sizeof(p));
 	c = xcalloc(1, sizeof(*c));
@@ -823,34 +685,19 @@ conf_parse(const char *text, size_t len, const char *name, char *err,
 	conf_user_get(c, "");
 
 	p.conf = c;
-	p.name = name;
-	p.text = text;
-	p.len = len;
-	p.at_line_start = 1;
-	p.err = err;
-	p.errlen = errlen;
-
-	if ((nul = memchr(text, '\0', len)) != NULL) {
-		for (i = 0, p.line = 1; text + i < nul; i++)
-			p.line += text[i] == '\n';
-		conf_error(&p, p.line, "", "NUL byte in file");
-	} else {
-		conf_set_inih_limits();
-		rc = ini_parse_stream(conf_reader, &p, conf_handler, &p);
-		if (rc == -2)
-			conf_error(&p, 0, "", "out of memory");
-		else if (rc != 0)
-			conf_error(&p, (unsigned)rc, "", "syntax error: expected "
-			    "[section] or key = value");
-	}
-	if (!p.failed)
+	p.f.name = name;
+	p.f.text = text;
+	p.f.len = len;
+	p.f.err = err;
+	p.f.errlen = errlen;
+	p.f.line_max = CONF_LINE_MAX;
+	p.f.section = conf_section;
+	p.f.key = conf_key;
+	p.f.arg = &p;
+	if (inifile_parse(&p.f) == 0)
 		conf_finish(&p);
-	for (i = 0; i < p.nseen; i++) {
-		free(p.seen[i].section);
-		free(p.seen[i].key);
-	}
-	free(p.seen);
-	if (p.failed) {
+	inifile_free(&p.f);
+	if (p.f.failed) {
 		conf_free(c);
 		return NULL;
 	}
@@ -861,34 +708,11 @@ struct conf *
 conf_load(const char *path, char *err, size_t errlen)
 {
 	struct conf	*c;
-	struct stat	 st;
 	char		*text;
-	ssize_t		 n;
-	size_t		 len = 0;
-	int		 fd;
+	size_t		 len;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if ((text = inifile_read(path, &len, err, errlen)) == NULL)
 		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > CONF_FILE_MAX) {
-		snprintf(err, errlen, "%s: %s", path, !S_ISREG(st.st_mode) ?
-		    "not a regular file" : "larger than 1 MiB");
-		close(fd);
-		return NULL;
-	}
-	text = xmalloc((size_t)st.st_size + 1);
-	while (len < (size_t)st.st_size) {
-		n = read(fd, text + len, (size_t)st.st_size - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	text[len] = '\0';
 	c = conf_parse(text, len, path, err, errlen);
 	free(text);
 	return c;

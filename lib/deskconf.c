@@ -13,12 +13,10 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <ini.h>
-
 #include "deskconf.h"
+#include "inifile.h"
 #include "xmalloc.h"
 
-#define DESKCONF_FILE_MAX	(1024 * 1024)
 #define DESKCONF_LINE_MAX	16384
 #define DESKCONF_POPUPS_MAX	64
 
@@ -30,48 +28,11 @@ static const char *const deskconf_fields[F_COUNT] = {
 	"number", "name", "callId", "queue", "direction", "user"
 };
 
-struct deskconf_seen {
-	char		*section;
-	char		*key;
-	unsigned	 line;
-};
-
 struct deskconf_parser {
+	struct inifile		 f;
 	struct desk_conf	*conf;
-	const char		*name;
-	const char		*text;
-	size_t			 len;
-	size_t			 pos;
-	unsigned		 line;
-	int			 at_line_start;
-	int			 failed;
-	char			*err;
-	size_t			 errlen;
-	struct deskconf_seen	*seen;
-	size_t			 nseen;
 	unsigned		*popup_lines;	/* header line of each popup */
 };
-
-static void __attribute__((format(printf, 4, 5)))
-deskconf_error(struct deskconf_parser *p, unsigned line, const char *where,
-    const char *fmt, ...)
-{
-	char	msg[512];
-	va_list	ap;
-
-	if (p->failed)
-		return;
-	p->failed = 1;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (line > 0)
-		snprintf(p->err, p->errlen, "%s:%u: %s%s%s", p->name, line,
-		    where, *where != '\0' ? ": " : "", msg);
-	else
-		snprintf(p->err, p->errlen, "%s: %s%s%s", p->name, where,
-		    *where != '\0' ? ": " : "", msg);
-}
 
 /* The name of a [popup "name"] header, or NULL. */
 static char *
@@ -103,26 +64,27 @@ deskconf_popup_get(struct deskconf_parser *p, const char *name)
 
 /* A section header: known sections only; a popup is made here. */
 static void
-deskconf_section(struct deskconf_parser *p, const char *section)
+deskconf_section(void *arg, const char *section)
 {
+	struct deskconf_parser	*p = arg;
 	struct desk_conf	*c = p->conf;
 	char			*name;
 
 	if (strcmp(section, "notify") == 0 || strcmp(section, "media") == 0)
 		return;
 	if ((name = deskconf_popup_section(section)) == NULL) {
-		deskconf_error(p, p->line, "", "unknown section [%s]", section);
+		inifile_error(&p->f, p->f.line, "", "unknown section [%s]", section);
 		return;
 	}
 	if (*name == '\0')
-		deskconf_error(p, p->line, "", "[%s]: a popup needs a name",
+		inifile_error(&p->f, p->f.line, "", "[%s]: a popup needs a name",
 		    section);
 	else if (deskconf_popup_get(p, name) != NULL)
-		deskconf_error(p, p->line, "", "[%s] given twice", section);
+		inifile_error(&p->f, p->f.line, "", "[%s] given twice", section);
 	else if (c->npopups >= DESKCONF_POPUPS_MAX)
-		deskconf_error(p, p->line, "", "more than %d popups",
+		inifile_error(&p->f, p->f.line, "", "more than %d popups",
 		    DESKCONF_POPUPS_MAX);
-	if (p->failed) {
+	if (p->f.failed) {
 		free(name);
 		return;
 	}
@@ -132,40 +94,7 @@ deskconf_section(struct deskconf_parser *p, const char *section)
 	    sizeof(*p->popup_lines));
 	memset(&c->popups[c->npopups], 0, sizeof(*c->popups));
 	c->popups[c->npopups].name = name;
-	p->popup_lines[c->npopups++] = p->line;
-}
-
-/* inih's line reader: counts lines and sees every section header. */
-static char *
-deskconf_reader(char *str, int num, void *arg)
-{
-	struct deskconf_parser	*p = arg;
-	size_t			 n = 0, max = (size_t)num - 1;
-	const char		*s, *end;
-	char			*section;
-
-	if (p->failed || p->pos >= p->len || num < 2)
-		return NULL;
-	while (n < max && p->pos < p->len) {
-		str[n] = p->text[p->pos++];
-		if (str[n++] == '\n')
-			break;
-	}
-	str[n] = '\0';
-	if (p->at_line_start) {
-		p->line++;
-		for (s = str; *s == ' ' || *s == '\t'; s++)
-			;
-		if (*s == '[' && (end = strchr(s, ']')) != NULL) {
-			section = xstrndup(s + 1, (size_t)(end - s - 1));
-			deskconf_section(p, section);
-			free(section);
-			if (p->failed)
-				return NULL;
-		}
-	}
-	p->at_line_start = n > 0 && str[n - 1] == '\n';
-	return str;
+	p->popup_lines[c->npopups++] = p->f.line;
 }
 
 static int
@@ -339,47 +268,16 @@ deskconf_set_popup(struct desk_popup *r, const char *key, const char *v,
 	return (*why = NULL), -1;
 }
 
-static unsigned
-deskconf_seen_line(struct deskconf_parser *p, const char *section,
-    const char *key)
-{
-	size_t	i;
-
-	for (i = 0; i < p->nseen; i++)
-		if (strcmp(p->seen[i].section, section) == 0 &&
-		    strcmp(p->seen[i].key, key) == 0)
-			return p->seen[i].line;
-	return 0;
-}
-
-static int
-deskconf_handler(void *arg, const char *section, const char *key,
-    const char *value)
+static void
+deskconf_key(void *arg, const char *section, const char *key,
+    const char *value, const char *where)
 {
 	struct deskconf_parser	*p = arg;
 	struct desk_conf	*c = p->conf;
 	struct desk_popup	*r;
 	const char		*why = NULL;
-	char			 where[256], *name;
-	unsigned		 first;
+	char			*name;
 	int			 rc = -1;
-
-	if (p->failed)
-		return 0;
-	snprintf(where, sizeof(where), "[%s] %s", section, key);
-	if (*section == '\0') {
-		deskconf_error(p, p->line, key, "key outside of any section");
-		return 0;
-	}
-	if ((first = deskconf_seen_line(p, section, key)) != 0) {
-		deskconf_error(p, p->line, where, "set twice (first on line %u)",
-		    first);
-		return 0;
-	}
-	p->seen = xreallocarray(p->seen, p->nseen + 1, sizeof(*p->seen));
-	p->seen[p->nseen].section = xstrdup(section);
-	p->seen[p->nseen].key = xstrdup(key);
-	p->seen[p->nseen++].line = p->line;
 
 	if (strcmp(section, "notify") == 0) {
 		if (strcmp(key, "incoming") == 0)
@@ -411,15 +309,12 @@ deskconf_handler(void *arg, const char *section, const char *key,
 		if (rc == -1 && why == NULL)
 			goto unknown;
 	}
-	if (rc == -1) {
-		deskconf_error(p, p->line, where, "%s (got \"%s\")",
+	if (rc == -1)
+		inifile_error(&p->f, p->f.line, where, "%s (got \"%s\")",
 		    why != NULL ? why : "invalid", value);
-		return 0;
-	}
-	return 1;
+	return;
 unknown:
-	deskconf_error(p, p->line, where, "unknown key");
-	return 0;
+	inifile_error(&p->f, p->f.line, where, "unknown key");
 }
 
 /* Each rule has on and exactly one of url and exec. */
@@ -431,32 +326,19 @@ deskconf_finish(struct deskconf_parser *p)
 	size_t			 i;
 	char			 where[256];
 
-	for (i = 0; i < c->npopups && !p->failed; i++) {
+	for (i = 0; i < c->npopups && !p->f.failed; i++) {
 		r = &c->popups[i];
 		snprintf(where, sizeof(where), "[popup \"%s\"]", r->name);
 		if (r->on == 0)
-			deskconf_error(p, p->popup_lines[i], where,
+			inifile_error(&p->f, p->popup_lines[i], where,
 			    "on = ringing | answered | ended is missing");
 		else if (r->url == NULL && r->argv == NULL)
-			deskconf_error(p, p->popup_lines[i], where,
+			inifile_error(&p->f, p->popup_lines[i], where,
 			    "give url or exec");
 		else if (r->url != NULL && r->argv != NULL)
-			deskconf_error(p, p->popup_lines[i], where,
+			inifile_error(&p->f, p->popup_lines[i], where,
 			    "give url or exec, not both");
 	}
-}
-
-static void
-deskconf_set_inih_limits(void)
-{
-#if HAVE_DECL_INI_MAX_LINE
-	ini_use_stack = false;
-	ini_allow_realloc = true;
-	ini_max_line = DESKCONF_LINE_MAX;
-	ini_allow_multiline = false;
-	ini_allow_no_value = false;
-	ini_stop_on_first_error = true;
-#endif
 }
 
 struct desk_conf *
@@ -465,9 +347,6 @@ deskconf_parse(const char *text, size_t len, const char *name, char *err,
 {
 	struct deskconf_parser	 p;
 	struct desk_conf	*c;
-	const char		*nul;
-	size_t			 i;
-	int			 rc;
 
 	memset(&p, 0, sizeof(p));
 	c = xcalloc(1, sizeof(*c));
@@ -476,35 +355,20 @@ deskconf_parse(const char *text, size_t len, const char *name, char *err,
 	c->notify_missed = 1;
 	c->pause = DESK_PAUSE_NO;
 	p.conf = c;
-	p.name = name;
-	p.text = text;
-	p.len = len;
-	p.at_line_start = 1;
-	p.err = err;
-	p.errlen = errlen;
-
-	if ((nul = memchr(text, '\0', len)) != NULL) {
-		for (i = 0, p.line = 1; text + i < nul; i++)
-			p.line += text[i] == '\n';
-		deskconf_error(&p, p.line, "", "NUL byte in file");
-	} else {
-		deskconf_set_inih_limits();
-		rc = ini_parse_stream(deskconf_reader, &p, deskconf_handler, &p);
-		if (rc == -2)
-			deskconf_error(&p, 0, "", "out of memory");
-		else if (rc != 0)
-			deskconf_error(&p, (unsigned)rc, "", "syntax error: "
-			    "expected [section] or key = value");
-	}
-	if (!p.failed)
+	p.f.name = name;
+	p.f.text = text;
+	p.f.len = len;
+	p.f.err = err;
+	p.f.errlen = errlen;
+	p.f.line_max = DESKCONF_LINE_MAX;
+	p.f.section = deskconf_section;
+	p.f.key = deskconf_key;
+	p.f.arg = &p;
+	if (inifile_parse(&p.f) == 0)
 		deskconf_finish(&p);
-	for (i = 0; i < p.nseen; i++) {
-		free(p.seen[i].section);
-		free(p.seen[i].key);
-	}
-	free(p.seen);
+	inifile_free(&p.f);
 	free(p.popup_lines);
-	if (p.failed) {
+	if (p.f.failed) {
 		deskconf_free(c);
 		return NULL;
 	}
@@ -527,43 +391,18 @@ struct desk_conf *
 deskconf_load(const char *path, char *err, size_t errlen)
 {
 	struct desk_conf	*c;
-	struct stat		 st;
 	char			*text, *def = NULL;
-	ssize_t			 n;
-	size_t			 len = 0;
-	int			 fd;
+	size_t			 len;
 
 	if (path == NULL)
 		path = def = deskconf_default_path();
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (def != NULL && errno == ENOENT) {
-			c = deskconf_parse("", 0, def, err, errlen);
-			free(def);
-			return c;
-		}
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if ((text = inifile_read(path, &len, err, errlen)) == NULL) {
+		/* No file where none was asked for: the defaults. */
+		c = def != NULL && errno == ENOENT ?
+		    deskconf_parse("", 0, def, err, errlen) : NULL;
 		free(def);
-		return NULL;
+		return c;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > DESKCONF_FILE_MAX) {
-		snprintf(err, errlen, "%s: %s", path, !S_ISREG(st.st_mode) ?
-		    "not a regular file" : "larger than 1 MiB");
-		close(fd);
-		free(def);
-		return NULL;
-	}
-	text = xmalloc((size_t)st.st_size + 1);
-	while (len < (size_t)st.st_size) {
-		n = read(fd, text + len, (size_t)st.st_size - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	text[len] = '\0';
 	c = deskconf_parse(text, len, path, err, errlen);
 	free(text);
 	free(def);

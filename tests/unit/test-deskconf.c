@@ -42,6 +42,19 @@ main(void)
 	is_int(c->npopups, 0, "default: no popups");
 	deskconf_free(c);
 
+	/* The same comments as dstnyd.conf: ' #' and ' ;' end a value. */
+	c = parse("[media]\npause = answered   # while on a call\n"
+	    "[popup \"crm\"]\non = ringing ; first ring\n"
+	    "url = https://crm/#/call?n={number}\n", err, sizeof(err));
+	ok(c != NULL, "inline comments: %s", err);
+	if (c != NULL) {
+		is_int(c->pause, DESK_PAUSE_ANSWERED, "a ' #' comment ends a value");
+		is_int(c->popups[0].on, DESK_ON_RINGING, "so does ' ;'");
+		is_str(c->popups[0].url, "https://crm/#/call?n={number}",
+		    "a '#' inside a value stays");
+	}
+	deskconf_free(c);
+
 	c = parse("[notify]\nincoming = no\nmissed = off\n[media]\npause = ringing\n"
 	    "[popup \"crm\"]\non = ringing  ended\n"
 	    "url = https://crm/s?p={number}&n={name}&q={queue}&u={user}&d={direction}\n"
