@@ -105,16 +105,13 @@ struct conf_parser {
 static char *
 conf_user_section(const char *section)
 {
-	size_t	len;
+	char	*name = inifile_named_section(section, "user");
 
-	if (strncmp(section, "user \"", 6) != 0)
-		return NULL;
-	section += 6;
-	len = strlen(section);
-	if (len < 2 || section[len - 1] != '"' ||
-	    memchr(section, '"', len - 1) != NULL)
-		return NULL;
-	return xstrndup(section, len - 1);
+	if (name != NULL && *name == '\0') {
+		free(name);	/* "" is the [auth] user's own */
+		name = NULL;
+	}
+	return name;
 }
 
 static const char	*const conf_sections[] = {
@@ -232,26 +229,6 @@ conf_section(void *arg, const char *section)
 		    sizeof(conf_sections) / sizeof(conf_sections[0]), 1);
 	inifile_error(&p->f, p->f.line, "", "unknown section [%s]%s", section,
 	    hint);
-}
-
-static int
-conf_parse_bool(const char *v, int *out)
-{
-	static const char	*const yes[] = { "true", "yes", "on", "1" };
-	static const char	*const no[] = { "false", "no", "off", "0" };
-	size_t			 i;
-
-	for (i = 0; i < 4; i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-		if (strcasecmp(v, no[i]) == 0) {
-			*out = 0;
-			return 0;
-		}
-	}
-	return -1;
 }
 
 static int
@@ -393,7 +370,7 @@ conf_set(const struct conf_key *k, void *base, const char *v,
 		*sp = xstrndup(v, len);
 		return 0;
 	case T_BOOL:
-		if (conf_parse_bool(v, field) == -1)
+		if (inifile_bool(v, field) == -1)
 			return (*why = "must be true or false"), -1;
 		return 0;
 	case T_LONG:

@@ -38,16 +38,7 @@ struct deskconf_parser {
 static char *
 deskconf_popup_section(const char *section)
 {
-	size_t	len;
-
-	if (strncmp(section, "popup \"", 7) != 0)
-		return NULL;
-	section += 7;
-	len = strlen(section);
-	if (len < 1 || section[len - 1] != '"' ||
-	    memchr(section, '"', len - 1) != NULL)
-		return NULL;
-	return xstrndup(section, len - 1);
+	return inifile_named_section(section, "popup");
 }
 
 static struct desk_popup *
@@ -95,22 +86,6 @@ deskconf_section(void *arg, const char *section)
 	memset(&c->popups[c->npopups], 0, sizeof(*c->popups));
 	c->popups[c->npopups].name = name;
 	p->popup_lines[c->npopups++] = p->f.line;
-}
-
-static int
-deskconf_bool(const char *v, int *out)
-{
-	static const char	*const yes[] = { "true", "yes", "on", "1" };
-	static const char	*const no[] = { "false", "no", "off", "0" };
-	size_t			 i;
-
-	for (i = 0; i < 4; i++) {
-		if (strcasecmp(v, yes[i]) == 0)
-			return (*out = 1), 0;
-		if (strcasecmp(v, no[i]) == 0)
-			return (*out = 0), 0;
-	}
-	return -1;
 }
 
 /*
@@ -281,9 +256,9 @@ deskconf_key(void *arg, const char *section, const char *key,
 
 	if (strcmp(section, "notify") == 0) {
 		if (strcmp(key, "incoming") == 0)
-			rc = deskconf_bool(value, &c->notify_incoming);
+			rc = inifile_bool(value, &c->notify_incoming);
 		else if (strcmp(key, "missed") == 0)
-			rc = deskconf_bool(value, &c->notify_missed);
+			rc = inifile_bool(value, &c->notify_missed);
 		else
 			goto unknown;
 		why = "must be yes or no";

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <ini.h>
@@ -140,6 +141,38 @@ inifile_handler(void *arg, const char *section, const char *key,
 	f->seen[f->nseen++].line = f->line;
 	f->key(f->arg, section, key, value, where);
 	return !f->failed;
+}
+
+int
+inifile_bool(const char *v, int *out)
+{
+	static const char	*const yes[] = { "true", "yes", "on", "1" };
+	static const char	*const no[] = { "false", "no", "off", "0" };
+	size_t			 i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return (*out = 1), 0;
+		if (strcasecmp(v, no[i]) == 0)
+			return (*out = 0), 0;
+	}
+	return -1;
+}
+
+char *
+inifile_named_section(const char *section, const char *kind)
+{
+	size_t	len = strlen(kind);
+
+	if (strncmp(section, kind, len) != 0 || section[len] != ' ' ||
+	    section[len + 1] != '"')
+		return NULL;
+	section += len + 2;
+	len = strlen(section);
+	if (len < 1 || section[len - 1] != '"' ||
+	    memchr(section, '"', len - 1) != NULL)
+		return NULL;
+	return xstrndup(section, len - 1);
 }
 
 static void

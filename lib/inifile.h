@@ -50,6 +50,10 @@ void	inifile_free(struct inifile *);
 /* The line that set key in section; 0: none did. */
 unsigned inifile_seen_line(const struct inifile *, const char *section,
 	    const char *key);
+/* true/yes/on/1 or false/no/off/0, any case: 0; else -1. */
+int	inifile_bool(const char *v, int *out);
+/* The name in a [kind "name"] header (maybe ""), or NULL if it is none. */
+char	*inifile_named_section(const char *section, const char *kind);
 /*
  * The text of a regular file of at most INIFILE_MAX bytes, NUL-terminated,
  * its length in *len; NULL with the message in err (errno kept, so that a
