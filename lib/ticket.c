@@ -227,12 +227,13 @@ ticket_create(struct ticket *t)
 		{ "domain", t->domain }, { "user", t->user }, { NULL, NULL },
 	};
 	struct http_req		 req;
-	struct query		*q = query_new();
+	struct query		*q;
 	char			 err[256], lifetime[32], *url, *login;
 	size_t			 i;
 
 	if (t->req != 0)
 		return;			/* one at a time */
+	q = query_new();
 	for (i = 0; i < t->napis; i++)
 		query_add(q, "api", t->apis[i]);
 	query_add(q, "platform", "other");
