@@ -142,6 +142,14 @@ core_done_cb(const struct http_resp *resp, void *arg)
 
 	if (r == NULL)
 		return;
+	/*
+	 * Stopping: the ticket is being deleted, and a request that meets
+	 * its deletion is no revocation, nor a reason to make a new one.
+	 */
+	if (resp->err == DSTNY_ERR_UNAUTHORIZED && u->stopping) {
+		core_finish(r, resp);
+		return;
+	}
 	if (resp->err == DSTNY_ERR_UNAUTHORIZED && r->ticket_gen != u->ticket_gen) {
 		/*
 		 * Sent with a ticket since replaced: that one's refusal was
