@@ -180,6 +180,8 @@ void		 listen_accept_error(struct evconnlistener *, const char *what);
 
 /* notify.c: READY=1, STATUS=..., WATCHDOG=1 to $NOTIFY_SOCKET, never blocking. */
 void		 notify_send(const char *, ...) __attribute__((format(printf, 1, 2)));
+void		 notify_flush(void);
+void		 notify_free(void);
 
 /* trim.c: give the heap back after a burst of parsing. */
 void		 trim_note(size_t bytes);

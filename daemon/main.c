@@ -499,6 +499,8 @@ main_free(struct event *sig_ev[3])
 		event_free(sig_ev[i]);
 	if (watchdog_ev != NULL)
 		event_free(watchdog_ev);
+	notify_flush();	/* STOPPING=1 and the last STATUS=, if they wait */
+	notify_free();
 	event_base_free(dbase);
 	conf_free(dconf);
 	free(conf_path);

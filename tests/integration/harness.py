@@ -462,7 +462,7 @@ class Daemon:
     """dstnyd on a private bus, against a Sim, with its own socket."""
 
     def __init__(self, bus, sim, extra="", users="", wait=15.0, password="alice-password",
-                 env_extra=None, core_extra="", ready=True, debug=True):
+                 env_extra=None, core_extra="", ready=True, debug=True, read_notify=True):
         self.dir = tempfile.mkdtemp(prefix="dstnyd-test-")
         self.sock = os.path.join(self.dir, "dstnyd.sock")
         pw = os.path.join(self.dir, "password")
@@ -492,8 +492,10 @@ class Daemon:
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         threading.Thread(target=self._drain, daemon=True).start()
         # Read as they come, too: a datagram socket holds 10 (the kernel's
-        # net.unix.max_dgram_qlen) and the daemon drops what would block.
-        threading.Thread(target=self._drain_notify, daemon=True).start()
+        # net.unix.max_dgram_qlen). read_notify=False leaves them unread
+        # until read_notify(): a receiver that falls behind.
+        if read_notify:
+            self.read_notify()
         if ready and not self.wait_notify("READY=1", wait):
             bail("dstnyd did not become ready: %s" % self.output()[-3000:])
 
@@ -507,14 +509,17 @@ class Daemon:
                 self._cond.wait(min(left, 0.5))   # and see if it exited
             return True
 
+    def read_notify(self):
+        threading.Thread(target=self._drain_notify, daemon=True).start()
+
     def _drain_notify(self):
         while True:
             try:
                 note = self.notify.recv(4096).decode()
             except OSError:
                 return
-            with self._cond:
-                self.notes.append(note)
+            with self._cond:    # one note per assignment
+                self.notes.extend(line for line in note.split("\n") if line)
                 self._cond.notify_all()
 
     def _drain(self):
