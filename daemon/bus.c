@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +11,13 @@
 
 #include "backoff.h"
 #include "bus.h"
+#include "busloop.h"
 #include "dstnyd.h"
 #include "log.h"
 #include "xmalloc.h"
 
 sd_bus			*dbus;
-static struct event	*bus_io_ev;
-static struct event	*bus_timer_ev;
+static struct busloop	*bus_loop;
 static struct event	*bus_users_ev;	/* bus_users_changed() */
 static void		 bus_users_cb(evutil_socket_t, short, void *);
 static int		 bus_name_owned;
@@ -33,73 +32,19 @@ static unsigned		 bus_name_tries;
 static struct event	*bus_name_ev;
 
 static int	bus_name_cb(sd_bus_message *, void *, sd_bus_error *);
-static short		 bus_io_flags = -1;
 
-static void	bus_io_cb(evutil_socket_t, short, void *);
-
-/* Arm our events from what sd-bus wants now (tmux proc_update_event). */
+/* Arm the loop's events from what sd-bus wants now. */
 void
 bus_update(void)
 {
-	uint64_t	until, now;
-	struct timeval	tv;
-	short		flags = EV_PERSIST;
-	int		want;
-
-	if (dbus == NULL)
-		return;
-	want = sd_bus_get_events(dbus);
-	if (want < 0)
-		return;
-	if (want & POLLIN)
-		flags |= EV_READ;
-	if (want & POLLOUT)
-		flags |= EV_WRITE;
-	if (flags != bus_io_flags) {
-		event_del(bus_io_ev);
-		event_assign(bus_io_ev, dbase, sd_bus_get_fd(dbus), flags,
-		    bus_io_cb, NULL);
-		event_add(bus_io_ev, NULL);
-		bus_io_flags = flags;
-	}
-	evtimer_del(bus_timer_ev);
-	if (sd_bus_get_timeout(dbus, &until) >= 0 && until != UINT64_MAX) {
-		now = now_usec();
-		until = until > now ? until - now : 0;
-		tv.tv_sec = (time_t)(until / 1000000);
-		tv.tv_usec = (suseconds_t)(until % 1000000);
-		evtimer_add(bus_timer_ev, &tv);
-	}
+	busloop_update(bus_loop);
 }
 
 static void
-bus_process(void)
+bus_lost(void *arg)
 {
-	int	r;
-
-	do {
-		r = sd_bus_process(dbus, NULL);
-	} while (r > 0);
-	if (r < 0 && r != -ECONNRESET)
-		log_warnx("bus: %s", strerror(-r));
-	if (r == -ECONNRESET || r == -ENOTCONN) {
-		log_warnx("bus: connection lost; exiting");
-		event_base_loopbreak(dbase);
-		return;
-	}
-	bus_update();
-}
-
-static void
-bus_io_cb(evutil_socket_t fd, short what, void *arg)
-{
-	bus_process();
-}
-
-static void
-bus_timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	bus_process();
+	log_warnx("bus: connection lost; exiting");
+	event_base_loopbreak(dbase);
 }
 
 /* The other owner's PID, for the message that ends this instance. */
@@ -245,8 +190,7 @@ bus_open(const struct conf *conf, char *err, size_t errlen)
 		dbus = NULL;
 		return -1;
 	}
-	bus_io_ev = event_new(dbase, -1, 0, bus_io_cb, NULL);
-	bus_timer_ev = evtimer_new(dbase, bus_timer_cb, NULL);
+	bus_loop = busloop_new(dbase, dbus, bus_lost, NULL);
 	bus_users_ev = evtimer_new(dbase, bus_users_cb, NULL);
 	bus_name_ev = evtimer_new(dbase, bus_name_retry_cb, NULL);
 	bus_update();
@@ -261,8 +205,8 @@ bus_close(void)
 	if (event_pending(bus_users_ev, EV_TIMEOUT, NULL))
 		bus_users_cb(-1, 0, NULL);
 	sd_bus_flush(dbus);
-	event_free(bus_io_ev);
-	event_free(bus_timer_ev);
+	busloop_free(bus_loop);
+	bus_loop = NULL;
 	event_free(bus_users_ev);
 	event_free(bus_name_ev);
 	sd_bus_flush_close_unref(dbus);

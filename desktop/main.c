@@ -5,15 +5,14 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/event.h>
 
+#include "busloop.h"
 #include "desktop.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -22,12 +21,8 @@ struct event_base	*desk_base;
 sd_bus			*desk_bus;
 struct desk_conf	*desk_conf;
 
-static struct event	*bus_io_ev;
-static struct event	*bus_timer_ev;
-static short		 bus_io_flags = -1;
+static struct busloop	*desk_loop;
 static int		 desk_exit_code;
-
-static void	desk_bus_io_cb(evutil_socket_t, short, void *);
 
 static void __attribute__((noreturn))
 usage(void)
@@ -36,78 +31,19 @@ usage(void)
 	exit(2);
 }
 
-static uint64_t
-now_usec(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-/* Arm the bus events from what sd-bus wants now (tmux proc_update_event). */
+/* Arm the loop's events from what sd-bus wants now. */
 void
 desk_bus_update(void)
 {
-	uint64_t	until, now;
-	struct timeval	tv;
-	short		flags = EV_PERSIST;
-	int		want;
-
-	if (desk_bus == NULL)
-		return;
-	if ((want = sd_bus_get_events(desk_bus)) < 0)
-		return;
-	if (want & POLLIN)
-		flags |= EV_READ;
-	if (want & POLLOUT)
-		flags |= EV_WRITE;
-	if (flags != bus_io_flags) {
-		event_del(bus_io_ev);
-		event_assign(bus_io_ev, desk_base, sd_bus_get_fd(desk_bus), flags,
-		    desk_bus_io_cb, NULL);
-		event_add(bus_io_ev, NULL);
-		bus_io_flags = flags;
-	}
-	evtimer_del(bus_timer_ev);
-	if (sd_bus_get_timeout(desk_bus, &until) >= 0 && until != UINT64_MAX) {
-		now = now_usec();
-		until = until > now ? until - now : 0;
-		tv.tv_sec = (time_t)(until / 1000000);
-		tv.tv_usec = (suseconds_t)(until % 1000000);
-		evtimer_add(bus_timer_ev, &tv);
-	}
+	busloop_update(desk_loop);
 }
 
 static void
-desk_bus_process(void)
+desk_bus_lost(void *arg)
 {
-	int	r;
-
-	do {
-		r = sd_bus_process(desk_bus, NULL);
-	} while (r > 0);
-	if (r == -ECONNRESET || r == -ENOTCONN) {
-		log_warnx("bus: the session bus went away; exiting");
-		desk_exit_code = 1;
-		event_base_loopbreak(desk_base);
-		return;
-	}
-	if (r < 0)
-		log_warnx("bus: %s", strerror(-r));
-	desk_bus_update();
-}
-
-static void
-desk_bus_io_cb(evutil_socket_t fd, short what, void *arg)
-{
-	desk_bus_process();
-}
-
-static void
-desk_bus_timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	desk_bus_process();
+	log_warnx("bus: the session bus went away; exiting");
+	desk_exit_code = 1;
+	event_base_loopbreak(desk_base);
 }
 
 int
@@ -210,8 +146,7 @@ main(int argc, char *argv[])
 		log_warnx("cannot connect to the session bus: %s", strerror(-r));
 		return 1;
 	}
-	bus_io_ev = event_new(desk_base, -1, 0, desk_bus_io_cb, NULL);
-	bus_timer_ev = evtimer_new(desk_base, desk_bus_timer_cb, NULL);
+	desk_loop = busloop_new(desk_base, desk_bus, desk_bus_lost, NULL);
 	sigterm = evsignal_new(desk_base, SIGTERM, desk_signal_cb, NULL);
 	sigint = evsignal_new(desk_base, SIGINT, desk_signal_cb, NULL);
 	sigchld = evsignal_new(desk_base, SIGCHLD, desk_child_cb, NULL);
@@ -232,8 +167,7 @@ main(int argc, char *argv[])
 	media_stop();
 	sd_bus_flush(desk_bus);
 	desk_bus = sd_bus_flush_close_unref(desk_bus);
-	event_free(bus_io_ev);
-	event_free(bus_timer_ev);
+	busloop_free(desk_loop);
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(sigchld);
