@@ -662,16 +662,9 @@ conf_parse(const char *text, size_t len, const char *name, char *err,
 	conf_user_get(c, "");
 
 	p.conf = c;
-	p.f.name = name;
-	p.f.text = text;
-	p.f.len = len;
-	p.f.err = err;
-	p.f.errlen = errlen;
-	p.f.line_max = CONF_LINE_MAX;
-	p.f.section = conf_section;
-	p.f.key = conf_key;
-	p.f.arg = &p;
-	if (inifile_parse(&p.f) == 0)
+	p.f = (struct inifile){ .line_max = CONF_LINE_MAX,
+	    .section = conf_section, .key = conf_key, .arg = &p };
+	if (inifile_parse(&p.f, name, text, len, err, errlen) == 0)
 		conf_finish(&p);
 	inifile_free(&p.f);
 	if (p.f.failed) {

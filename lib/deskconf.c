@@ -330,16 +330,9 @@ deskconf_parse(const char *text, size_t len, const char *name, char *err,
 	c->notify_missed = 1;
 	c->pause = DESK_PAUSE_NO;
 	p.conf = c;
-	p.f.name = name;
-	p.f.text = text;
-	p.f.len = len;
-	p.f.err = err;
-	p.f.errlen = errlen;
-	p.f.line_max = DESKCONF_LINE_MAX;
-	p.f.section = deskconf_section;
-	p.f.key = deskconf_key;
-	p.f.arg = &p;
-	if (inifile_parse(&p.f) == 0)
+	p.f = (struct inifile){ .line_max = DESKCONF_LINE_MAX,
+	    .section = deskconf_section, .key = deskconf_key, .arg = &p };
+	if (inifile_parse(&p.f, name, text, len, err, errlen) == 0)
 		deskconf_finish(&p);
 	inifile_free(&p.f);
 	free(p.popup_lines);

@@ -191,12 +191,18 @@ inifile_limits(int line_max)
 }
 
 int
-inifile_parse(struct inifile *f)
+inifile_parse(struct inifile *f, const char *name, const char *text,
+    size_t len, char *err, size_t errlen)
 {
 	const char	*nul;
 	size_t		 i;
 	int		 rc;
 
+	f->name = name;
+	f->text = text;
+	f->len = len;
+	f->err = err;
+	f->errlen = errlen;
 	f->pos = 0;
 	f->line = 0;
 	f->at_line_start = 1;

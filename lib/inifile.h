@@ -9,21 +9,16 @@
 struct inifile_seen;
 
 /*
- * One file being parsed. The caller fills name, text, len, err, errlen,
- * line_max and the two callbacks (arg is theirs); inifile_parse() does
- * the rest. The reader counts lines, so every message has one; section
- * sees each [header] as it is read (an unknown section is refused even
- * when it holds no key); key gets each key of a section once, with
- * "[section] key" in where, after the checks every file wants (no key
- * outside a section, none set twice). A callback that refuses calls
- * inifile_error(), which keeps the first message.
+ * One file being parsed. The caller gives line_max and the two callbacks
+ * (arg is theirs); inifile_parse() does the rest. The reader counts
+ * lines, so every message has one; section sees each [header] as it is
+ * read (an unknown section is refused even when it holds no key); key
+ * gets each key of a section once, with "[section] key" in where, after
+ * the checks every file wants (no key outside a section, none set twice).
+ * A callback that refuses calls inifile_error(), which keeps the first
+ * message.
  */
 struct inifile {
-	const char		*name;		/* for messages */
-	const char		*text;
-	size_t			 len;
-	char			*err;
-	size_t			 errlen;
 	int			 line_max;
 	void			(*section)(void *arg, const char *section);
 	void			(*key)(void *arg, const char *section,
@@ -32,6 +27,11 @@ struct inifile {
 	void			*arg;
 
 	/* The parse's own. */
+	const char		*name;		/* for messages */
+	const char		*text;
+	size_t			 len;
+	char			*err;
+	size_t			 errlen;
 	size_t			 pos;
 	unsigned		 line;		/* the line being read */
 	int			 at_line_start;
@@ -42,7 +42,8 @@ struct inifile {
 };
 
 /* 0, or -1 with the message in err (the file's first error). */
-int	inifile_parse(struct inifile *);
+int	inifile_parse(struct inifile *, const char *name, const char *text,
+	    size_t len, char *err, size_t errlen);
 void	inifile_error(struct inifile *, unsigned line, const char *where,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The parse's memory: after inifile_parse(), once its lines are no longer asked. */
