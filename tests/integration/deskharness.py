@@ -1,19 +1,18 @@
 """deskharness.py: dstny-desktop and the recording desktop (fake-desk) for its tests."""
 import json
 import os
-import queue
 import subprocess
 import tempfile
 import threading
 import time
 
-from harness import build_path, spawn, until
+from harness import Inbox, build_path, spawn, until
 
 
 class Fake:
     """tests/integration/fake-desk: a notification server or an MPRIS player.
 
-    Every method call it gets is a dict in self.calls (a queue) and in
+    Every method call it gets is a dict in self.calls (an Inbox) and in
     self.seen (all of them, in order)."""
 
     def __init__(self, bus, *args, wait=10.0):
@@ -21,8 +20,7 @@ class Fake:
         self.proc = spawn([build_path("tests", "integration", "fake-desk")] +
                           list(args), env=env, stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE)
-        self.calls = queue.Queue()
-        self.pending = []       # arrived, not yet taken by a wait()
+        self.calls = Inbox()
         self.seen = []
         self.ready = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
@@ -40,25 +38,9 @@ class Fake:
 
     def wait(self, pred, timeout=10.0):
         """The first call not taken yet for which pred is true, or None.
-
-        Calls that do not match stay for later waits: replies can cross
-        (a notification closed after the next one was shown)."""
-        for m in self.pending:
-            if pred(m):
-                self.pending.remove(m)
-                return m
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            try:
-                m = self.calls.get(timeout=left)
-            except queue.Empty:
-                return None
-            if pred(m):
-                return m
-            self.pending.append(m)
+        (Replies can cross: a notification closed after the next one was
+        shown.)"""
+        return self.calls.wait(pred, timeout)
 
     def notify(self, timeout=10.0, **want):
         """The next Notify whose fields (and hints, given as hints=) match."""
@@ -83,12 +65,7 @@ class Fake:
         self.proc.stdin.flush()
 
     def drain(self):
-        self.pending = []
-        while True:
-            try:
-                self.calls.get_nowait()
-            except queue.Empty:
-                return
+        self.calls.drain()
 
     def stop(self):
         if self.proc.poll() is None:

@@ -396,31 +396,22 @@ class Bus:
         return False, err
 
 
-class Monitor:
-    """busctl monitor: every message of org.dstnyd.Cti1, as JSON, in a queue."""
+class Inbox:
+    """Messages a reader thread puts as they come. wait() takes the first
+    one matching (seen before or arriving); the others stay for later
+    waits, since messages can cross."""
 
-    def __init__(self, bus):
-        self.proc = spawn(["busctl", "--address=" + bus.address,
-                           "--json=short", "monitor", "org.dstnyd.Cti1"],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.msgs = queue.Queue()
-        self.seen = []
-        threading.Thread(target=self._read, daemon=True).start()
+    def __init__(self):
+        self.q = queue.Queue()
+        self.pending = []       # arrived, not yet taken by a wait()
 
-    def _read(self):
-        for line in self.proc.stdout:
-            line = line.decode().strip()
-            if line.startswith("{"):
-                try:
-                    self.msgs.put(json.loads(line))
-                except ValueError:
-                    pass    # busctl cuts very long messages
+    def put(self, m):
+        self.q.put(m)
 
     def wait(self, pred, timeout=10.0):
-        """The first message (seen before or arriving) matching pred."""
-        for m in self.seen:
+        for m in self.pending:
             if pred(m):
-                self.seen.remove(m)
+                self.pending.remove(m)
                 return m
         deadline = time.monotonic() + timeout
         while True:
@@ -428,12 +419,45 @@ class Monitor:
             if left <= 0:
                 return None
             try:
-                m = self.msgs.get(timeout=left)
+                m = self.q.get(timeout=left)
             except queue.Empty:
                 return None
             if pred(m):
                 return m
-            self.seen.append(m)
+            self.pending.append(m)
+
+    def drain(self):
+        """Forget every message so far."""
+        self.pending = []
+        while True:
+            try:
+                self.q.get_nowait()
+            except queue.Empty:
+                return
+
+
+class Monitor:
+    """busctl monitor: every message of org.dstnyd.Cti1, as JSON, in an Inbox."""
+
+    def __init__(self, bus):
+        self.proc = spawn(["busctl", "--address=" + bus.address,
+                           "--json=short", "monitor", "org.dstnyd.Cti1"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.inbox = Inbox()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            line = line.decode().strip()
+            if line.startswith("{"):
+                try:
+                    self.inbox.put(json.loads(line))
+                except ValueError:
+                    pass    # busctl cuts very long messages
+
+    def wait(self, pred, timeout=10.0):
+        """The first message (seen before or arriving) matching pred."""
+        return self.inbox.wait(pred, timeout)
 
     def signal(self, member, path=None, timeout=10.0, data=None):
         def pred(m):
@@ -446,12 +470,7 @@ class Monitor:
 
     def drain(self):
         """Forget every message so far."""
-        self.seen = []
-        while True:
-            try:
-                self.msgs.get_nowait()
-            except queue.Empty:
-                return
+        self.inbox.drain()
 
     def stop(self):
         self.proc.terminate()
