@@ -66,21 +66,17 @@ get(const char *url, const struct http_opts *opts, int stream)
 }
 
 /*
- * A TLS server that sends its half of the handshake and hangs up unread:
- * the client's next two writes meet a reset connection. Each write that
- * reaches the socket through write(2), not send(MSG_NOSIGNAL), raises
- * SIGPIPE, which kills this test (it keeps the default disposition on
- * purpose). The child serves one connection; its port is returned.
+ * Listen on a loopback port and fork. The parent gets the port (-1: no
+ * server); the child gets 0, a TLS server context and its one accepted
+ * connection, has 10 s, and ends with _exit().
  */
 static int
-hangup_server(const char *cert, const char *key, pid_t *pid)
+tls_fork(const char *cert, const char *key, pid_t *pid, SSL_CTX **ctx,
+    int *fd)
 {
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof(sin);
-	SSL_CTX			*ctx;
-	SSL			*ssl;
-	struct pollfd		 pfd;
-	int			 lfd, fd, r;
+	int			 lfd;
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -95,12 +91,32 @@ hangup_server(const char *cert, const char *key, pid_t *pid)
 		return *pid == -1 ? -1 : ntohs(sin.sin_port);
 	}
 	alarm(10);
-	ctx = SSL_CTX_new(TLS_server_method());
-	if (ctx == NULL ||
-	    SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
-	    (fd = accept(lfd, NULL, NULL)) == -1)
+	*ctx = SSL_CTX_new(TLS_server_method());
+	if (*ctx == NULL ||
+	    SSL_CTX_use_certificate_file(*ctx, cert, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(*ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    (*fd = accept(lfd, NULL, NULL)) == -1)
 		_exit(1);
+	return 0;
+}
+
+/*
+ * A TLS server that sends its half of the handshake and hangs up unread:
+ * the client's next two writes meet a reset connection. Each write that
+ * reaches the socket through write(2), not send(MSG_NOSIGNAL), raises
+ * SIGPIPE, which kills this test (it keeps the default disposition on
+ * purpose). The child serves one connection; its port is returned.
+ */
+static int
+hangup_server(const char *cert, const char *key, pid_t *pid)
+{
+	SSL_CTX			*ctx;
+	SSL			*ssl;
+	struct pollfd		 pfd;
+	int			 port, fd, r;
+
+	if ((port = tls_fork(cert, key, pid, &ctx, &fd)) != 0)
+		return port;
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	ssl = SSL_new(ctx);
 	SSL_set_fd(ssl, fd);
@@ -130,33 +146,14 @@ eof_server(const char *cert, const char *key, pid_t *pid)
 	    "Content-Type: text/event-stream\r\n"
 	    "Transfer-Encoding: chunked\r\n\r\n"
 	    "e\r\ndata: hello\n\n\n\r\n";
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
 	SSL_CTX			*ctx;
 	SSL			*ssl;
 	char			 req[4096];
 	size_t			 got = 0;
-	int			 lfd, fd, r;
+	int			 port, fd, r;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
-	    bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    listen(lfd, 1) == -1 ||
-	    getsockname(lfd, (struct sockaddr *)&sin, &len) == -1)
-		return -1;
-	if ((*pid = fork()) != 0) {
-		close(lfd);
-		return *pid == -1 ? -1 : ntohs(sin.sin_port);
-	}
-	alarm(10);
-	ctx = SSL_CTX_new(TLS_server_method());
-	if (ctx == NULL ||
-	    SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
-	    (fd = accept(lfd, NULL, NULL)) == -1)
-		_exit(1);
+	if ((port = tls_fork(cert, key, pid, &ctx, &fd)) != 0)
+		return port;
 	ssl = SSL_new(ctx);
 	SSL_set_fd(ssl, fd);
 	if (SSL_accept(ssl) != 1)
