@@ -1,4 +1,4 @@
-/* directory.c: devices, groups and JSON queue statistics. */
+/* directory.c: devices and groups (the statistics stream is XML: xml.c). */
 #include "config.h"
 
 #include <stdio.h>
@@ -92,26 +92,9 @@ devices_equal(const struct device_list *a, const struct device_list *b)
 	return 1;
 }
 
-static void
-queue_presence(struct queue_info *q, struct json_object *arr)
-{
-	struct json_object	*e;
-	size_t			 i, n;
-
-	if (!json_object_is_type(arr, json_type_array))
-		return;
-	n = json_object_array_length(arr);
-	q->presence = xcalloc(n, sizeof(*q->presence));
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(arr, i);
-		q->presence[q->npresence].name = xstrdup(model_str(e, "name"));
-		q->presence[q->npresence++].count = model_uint(e, "count");
-	}
-}
-
-static int
-queue_list_parse(const char *text, size_t len, struct queue_list *out,
-    int groups, char *err, size_t errlen)
+int
+groups_parse(const char *text, size_t len, struct queue_list *out,
+    char *err, size_t errlen)
 {
 	struct json_object	*o, *arr, *e, *stat;
 	struct queue_info	*q;
@@ -120,18 +103,8 @@ queue_list_parse(const char *text, size_t len, struct queue_list *out,
 	memset(out, 0, sizeof(*out));
 	if ((o = model_json_parse(text, len, err, errlen)) == NULL)
 		return -1;
-	arr = groups ? dir_array(o, "group", "groups") :
-	    dir_array(o, "queue", NULL);
-	if (arr == NULL && !groups && json_object_is_type(o, json_type_object) &&
-	    json_object_object_get_ex(o, "id", NULL)) {
-		arr = json_object_new_array();	/* one queue object */
-		json_object_array_add(arr, json_object_get(o));
-		json_object_put(o);
-		o = arr;
-	}
-	if (arr == NULL) {
-		snprintf(err, errlen, "%s: no list of %s", groups ?
-		    "groups" : "queue statistics", groups ? "groups" : "queues");
+	if ((arr = dir_array(o, "group", "groups")) == NULL) {
+		snprintf(err, errlen, "groups: no list of groups");
 		json_object_put(o);
 		return -1;
 	}
@@ -150,50 +123,20 @@ queue_list_parse(const char *text, size_t len, struct queue_list *out,
 		q->number = xstrdup(model_str(e, "number"));
 		q->logged_in = model_bool(e, "loggedIn");
 		q->night_mode = model_bool(e, "nightMode");
-		if (groups) {
-			q->logged_in_agents = model_uint(e, "loggedInAgents");
-			q->free_agents = model_uint(e, "freeAgents");
-			q->calls_waiting = model_uint(e, "callsWaiting");
-			/* The older groups API nests these under statistic. */
-			if (json_object_object_get_ex(e, "statistic", &stat)) {
-				q->logged_in_agents = model_uint(stat,
-				    "numberOfLoggedInAgents");
-				q->free_agents = model_uint(stat,
-				    "numberOfFreeAgents");
-				q->calls_waiting = model_uint(stat,
-				    "numberOfCallsInQueue");
-			}
-		} else {
-			q->logged_in_agents = model_uint(e, "loggedInAgents");
-			q->free_agents = model_uint(e, "availableAgents");
-			q->calls_waiting = model_uint(e, "queueLength");
-			q->longest_waiting = model_uint(e, "longestWaiting");
-			q->average_wait = model_uint(e, "averageWait");
-			q->last_wait = model_uint(e, "lastWait");
-			q->answered_24h = model_uint(e, "answeredCallsLast24h");
-			q->dropped_24h = model_uint(e, "droppedCallsLast24h");
-			q->total_24h = model_uint(e, "totalCallsLast24h");
-			if (json_object_object_get_ex(e,
-			    "current-agent-presence", &stat))
-				queue_presence(q, stat);
+		q->logged_in_agents = model_uint(e, "loggedInAgents");
+		q->free_agents = model_uint(e, "freeAgents");
+		q->calls_waiting = model_uint(e, "callsWaiting");
+		/* The older groups API nests these under statistic. */
+		if (json_object_object_get_ex(e, "statistic", &stat)) {
+			q->logged_in_agents = model_uint(stat,
+			    "numberOfLoggedInAgents");
+			q->free_agents = model_uint(stat, "numberOfFreeAgents");
+			q->calls_waiting = model_uint(stat,
+			    "numberOfCallsInQueue");
 		}
 	}
 	json_object_put(o);
 	return 0;
-}
-
-int
-groups_parse(const char *text, size_t len, struct queue_list *out,
-    char *err, size_t errlen)
-{
-	return queue_list_parse(text, len, out, 1, err, errlen);
-}
-
-int
-queue_stats_parse_json(const char *text, size_t len, struct queue_list *out,
-    char *err, size_t errlen)
-{
-	return queue_list_parse(text, len, out, 0, err, errlen);
 }
 
 void

@@ -80,9 +80,6 @@ int		 devices_equal(const struct device_list *,
 /* groups.list: {"group": [...]} (or the older {"groups": [...]}). */
 int		 groups_parse(const char *, size_t, struct queue_list *,
 		    char *err, size_t errlen);
-/* JSON queue statistics: {"queue": [...]} or one queue object. */
-int		 queue_stats_parse_json(const char *, size_t,
-		    struct queue_list *, char *err, size_t errlen);
 void		 queue_list_free(struct queue_list *);
 void		 queue_info_clear(struct queue_info *);
 void		 queue_info_copy(struct queue_info *dst, const struct queue_info *);

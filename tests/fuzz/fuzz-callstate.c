@@ -13,6 +13,7 @@
 #include "coremsg.h"
 #include "directory.h"
 #include "loose.h"
+#include "queue-stats-json.h"
 #include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -12,6 +12,7 @@
 #include "coremsg.h"
 #include "directory.h"
 #include "loose.h"
+#include "queue-stats-json.h"
 #include "secret.h"
 #include "tap.h"
 #include "utf8.h"
