@@ -464,6 +464,7 @@ main(int argc, char *argv[])
 	}
 	user_keepalive_free();
 	streams_free();
+	contacts_free();
 	trim_free();
 	rpc_close();
 	hooks_close();
