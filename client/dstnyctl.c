@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -40,7 +41,8 @@ usage(void)
 	    "  dtmf CALL DIGITS              consult CALL DEST\n"
 	    "  record CALL start|stop|pause|resume|save|discard\n"
 	    "  queue login|logout ID         linestate set ID EXPIRES | clear ID\n"
-	    "  watch\n");
+	    "  watch\n"
+	    "  search QUERY                  (dial, transfer and consult take a name too)\n");
 	exit(EXIT_USAGE);
 }
 
@@ -84,9 +86,12 @@ print_call_line(struct json_object *c)
 	struct json_object	*rp = NULL;
 
 	json_object_object_get_ex(c, "remoteParty", &rp);
+	/* remoteName: the Core's displayName, else the directory's. */
 	printf("%-14s %-11s %-4s %-22s %-14s %7llds  %s\n", str(c, "callId"),
 	    str(c, "status"), model_bool(c, "inbound") ? "in" : "out",
-	    model_str(rp, "displayName"), model_str(rp, "displayNumber"),
+	    json_object_object_get_ex(c, "remoteName", NULL) ?
+	    str(c, "remoteName") : model_str(rp, "displayName"),
+	    model_str(rp, "displayNumber"),
 	    (long long)model_int(c, "duration"), str(c, "path"));
 }
 
@@ -413,6 +418,122 @@ printable(const char *s)
 	return out;
 }
 
+/* ---- The directory (issue 22) ---- */
+
+/* One table line per contact; text from the Core is made printable. */
+static void
+print_contacts(FILE *f, struct json_object *list)
+{
+	struct json_object	*c, *nums;
+	struct buf		 b;
+	size_t			 i, j;
+
+	fprintf(f, "%-24s %-20s %-16s %-9s %-7s %s\n", "NAME", "COMPANY", "NUMBER",
+	    "PRESENCE", "IN-CALL", "NOTE");
+	for (i = 0; i < json_object_array_length(list); i++) {
+		c = json_object_array_get_idx(list, i);
+		buf_init(&b);
+		json_object_object_get_ex(c, "numbers", &nums);
+		for (j = 0; j < json_object_array_length(nums); j++)
+			buf_printf(&b, "%s%s", j ? "," : "",
+			    str(json_object_array_get_idx(nums, j), "number"));
+		fprintf(f, "%-24s ", printable(str(c, "name")));
+		fprintf(f, "%-20s ", printable(str(c, "company")));
+		fprintf(f, "%-16s %-9s %-7s ", printable(b.data != NULL ? b.data : ""),
+		    !json_object_object_get_ex(c, "available", NULL) ? "-" :
+		    model_bool(c, "available") ? "available" : "away",
+		    model_bool(c, "inCall") ? "yes" : "no");
+		fprintf(f, "%s\n", printable(str(c, "note")));
+		buf_free(&b);
+	}
+}
+
+static int
+cmd_search(const char *query)
+{
+	struct json_object	*p = json_object_new_object(), *reply, *r;
+
+	json_object_object_add(p, "query", json_object_new_string(query));
+	reply = call_method("contacts.search", p);
+	r = result_or_exit(reply);
+	if (ctl.json)
+		print_json(r);
+	else if (json_object_array_length(r) == 0)
+		printf("no contact matches \"%s\"\n", printable(query));
+	else
+		print_contacts(stdout, r);
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+/*
+ * A destination that is no number or URI but a name: the number of the
+ * one contact the directory finds for it (or whose name it is exactly).
+ * Several: they are listed and dstnyctl exits 2; none: exit 13.
+ */
+static char *
+resolve_name(const char *name)
+{
+	struct json_object	*p = json_object_new_object(), *reply, *r, *c;
+	struct json_object	*match = NULL, *nums;
+	size_t			 i, n, exact = 0;
+	char			*out;
+
+	json_object_object_add(p, "query", json_object_new_string(name));
+	json_object_object_add(p, "max", json_object_new_int(10));
+	reply = call_method("contacts.search", p);
+	r = result_or_exit(reply);
+	n = json_object_array_length(r);
+	for (i = 0; i < n; i++) {
+		c = json_object_array_get_idx(r, i);
+		if (strcasecmp(str(c, "name"), name) == 0) {
+			match = c;
+			exact++;
+		}
+	}
+	if (n == 1)
+		match = json_object_array_get_idx(r, 0);
+	else if (exact != 1)
+		match = NULL;
+	if (match == NULL) {
+		if (n == 0)
+			fprintf(stderr, "dstnyctl: no contact matches \"%s\"\n",
+			    printable(name));
+		else {
+			fprintf(stderr, "dstnyctl: \"%s\" matches %zu contacts; "
+			    "name one, or give a number:\n", printable(name), n);
+			print_contacts(stderr, r);
+		}
+		json_object_put(reply);
+		exit(n == 0 ? EXIT_DAEMON(3) : EXIT_USAGE);
+	}
+	json_object_object_get_ex(match, "numbers", &nums);
+	if (json_object_array_length(nums) == 0) {
+		fprintf(stderr, "dstnyctl: %s has no number\n",
+		    printable(str(match, "name")));
+		json_object_put(reply);
+		exit(EXIT_FAILURE_);
+	}
+	out = xstrdup(str(json_object_array_get_idx(nums, 0), "number"));
+	fprintf(stderr, "dstnyctl: %s", printable(str(match, "name")));
+	fprintf(stderr, " is %s\n", printable(out));
+	json_object_put(reply);
+	return out;
+}
+
+/* A name (letters, no ':') rather than a number or a URI? */
+static int
+is_name(const char *s)
+{
+	if (strchr(s, ':') != NULL)
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (unsigned char)*s >= 0x80)
+			return 1;
+	return 0;
+}
+
 static char	**operands;	/* the command's arguments */
 static int	  noperands;
 
@@ -512,11 +633,24 @@ main(int argc, char *argv[])
 		return cmd_simple("resync", NULL);
 	if (strcmp(cmd, "watch") == 0)
 		return cmd_watch();
+	if (strcmp(cmd, "search") == 0) {
+		NEED(1);
+		return cmd_search(ARG(0));
+	}
 	if (strcmp(cmd, "dial") == 0) {
-		char dest[TELURI_MAX], why[256];
+		char dest[TELURI_MAX], why[256], *num = NULL;
+		int bad;
 		NEED(1);
 		/* A tel:, callto: or sip: URI (the .desktop handler's %u) or a number. */
-		if (teluri_parse(ARG(0), dest, sizeof(dest), why, sizeof(why)) == -1) {
+		bad = teluri_parse(ARG(0), dest, sizeof(dest), why, sizeof(why));
+		/* ... or a name in the directory (issue 22). */
+		if (bad == -1 && is_name(ARG(0))) {
+			num = resolve_name(ARG(0));
+			bad = teluri_parse(num, dest, sizeof(dest), why,
+			    sizeof(why));
+			free(num);
+		}
+		if (bad == -1) {
 			fprintf(stderr, "dstnyctl: cannot dial \"%.80s\": %s\n",
 			    printable(ARG(0)), why);
 			return EXIT_USAGE;
@@ -543,7 +677,15 @@ main(int argc, char *argv[])
 	if (strcmp(cmd, "transfer") == 0 || strcmp(cmd, "consult") == 0) {
 		NEED(2);
 		p = json_object_new_object();
-		json_object_object_add(p, "destination", json_object_new_string(ARG(1)));
+		/* DEST may be a name in the directory (issue 22). */
+		if (is_name(ARG(1))) {
+			char *num = resolve_name(ARG(1));
+			json_object_object_add(p, "destination",
+			    json_object_new_string(num));
+			free(num);
+		} else
+			json_object_object_add(p, "destination",
+			    json_object_new_string(ARG(1)));
 		if (opt_blind)
 			json_object_object_add(p, "blind", json_object_new_boolean(1));
 		return cmd_action(cmd[0] == 't' ? "call.transfer" : "call.consult",

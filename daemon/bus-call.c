@@ -72,8 +72,10 @@ static const struct bus_prop call_props[] = {
 	    CALL_PROP_REMOTE_TYPE, NULL },
 	{ "RemoteUri", "s", BUS_PROP_STR, CS(remote.tel_uri),
 	    CALL_PROP_REMOTE_URI, NULL },
-	{ "RemoteName", "s", BUS_PROP_STR, CS(remote.display_name),
-	    CALL_PROP_REMOTE_NAME, NULL },
+	/* The Core's displayName, else the directory's (contacts.c). */
+	{ "RemoteName", "s", BUS_PROP_OTHER, 0, CALL_PROP_REMOTE_NAME, NULL },
+	{ "RemoteNameSource", "s", BUS_PROP_OTHER, 0, CALL_PROP_NAME_SOURCE,
+	    NULL },
 	{ "RemoteNumber", "s", BUS_PROP_STR, CS(remote.display_number),
 	    CALL_PROP_REMOTE_NUMBER, NULL },
 	{ "Duration", "u", BUS_PROP_U32, CS(duration), CALL_PROP_DURATION,
@@ -151,6 +153,7 @@ call_get(sd_bus *bus, const char *path, const char *interface,
 	struct dcall		*c = userdata;
 	const struct call_state	*cs = c->cs;
 	const struct bus_prop	*p;
+	const char		*name, *source;
 	char			*s;
 	int			 r;
 
@@ -167,6 +170,11 @@ call_get(sd_bus *bus, const char *path, const char *interface,
 		return append_actions(reply, cs);
 	case CALL_PROP_PARTICIPANTS:
 		return append_participants(reply, cs);
+	case CALL_PROP_REMOTE_NAME:
+	case CALL_PROP_NAME_SOURCE:
+		name = contacts_call_name(c, &source);
+		return sd_bus_message_append(reply, "s",
+		    p->bit == CALL_PROP_REMOTE_NAME ? name : source);
 	default:	/* User */
 		s = bus_user_path(c->user);
 		r = sd_bus_message_append(reply, "o", s);

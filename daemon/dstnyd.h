@@ -228,6 +228,7 @@ void		 cache_fetch_user_since(struct duser *, uint64_t seq,
 struct dcall	*cache_apply(struct duser *, struct call_state *, uint64_t seq);
 /* Properties beyond the CallState's (bits above CALL_PROP_*). */
 #define CALL_PROP_ACTIVE_SINCE	(1u << 25)
+#define CALL_PROP_NAME_SOURCE	(1u << 26)	/* contacts.c */
 void		 cache_reconcile(struct duser *, struct user_state *,
 		    uint64_t seq, const char *absent_reason);
 void		 cache_remove(struct dcall *, const char *reason);
@@ -405,6 +406,25 @@ void		 bus_queue_removed(struct dqueue *);
 /* The socket's view of a queue, from the Queue property table. */
 struct json_object *queue_view(const struct dqueue *);
 char		*bus_call_path(const struct dcall *);
+
+/* contacts.c: directory search and caller names (issue 22). */
+struct contact;
+struct contact_list;
+/* err DSTNY_OK with the contacts (NULL otherwise), else msg. */
+typedef void (*contacts_cb)(enum dstny_err, const char *msg,
+    const struct contact_list *, void *arg);
+void		 contacts_search(struct duser *, const char *query,
+		    unsigned max, contacts_cb, void *arg);
+/* The socket's ContactView. */
+struct json_object *contact_view(const struct contact *);
+/* RemoteName and RemoteNameSource: core, directory, personal or "". */
+const char	*contacts_call_name(const struct dcall *, const char **source);
+/* A call appeared (or its number changed): look its caller up. */
+void		 contacts_call_added(struct dcall *);
+/* Its remote party changed: a name for another number goes; the bits. */
+uint32_t	 contacts_call_renamed(struct dcall *);
+void		 contacts_call_removed(struct dcall *);
+void		 contacts_free(void);
 
 /* rpc.c: the Unix socket. */
 int		 rpc_listen(const struct conf *, char *err, size_t errlen);

@@ -18,14 +18,21 @@ emit_call_added(struct dcall *c)
 		streams_call_start(c);
 	bus_call_added(c);
 	rpc_notify_call("call.added", c);
+	/* The call is out; its caller's name follows as a change. */
+	contacts_call_added(c);
 }
 
 void
 emit_call_changed(struct dcall *c, uint32_t props, const char *old_status)
 {
+	if (props & (CALL_PROP_REMOTE_NAME | CALL_PROP_REMOTE_NUMBER |
+	    CALL_PROP_REMOTE_URI))
+		props |= contacts_call_renamed(c);
 	/* The socket first: its readers are one hop away, the bus's two. */
 	rpc_notify_call("call.changed", c);
 	bus_call_changed(c, props, old_status);
+	if (props & (CALL_PROP_REMOTE_NUMBER | CALL_PROP_REMOTE_URI))
+		contacts_call_added(c);
 }
 
 void
@@ -38,6 +45,7 @@ emit_call_removed(struct dcall *c, const char *reason)
 	else
 		streams_call_stop(c);
 	bus_call_removed(c, reason);
+	contacts_call_removed(c);
 	json_object_object_add(p, "callId", json_object_new_string(c->id));
 	json_object_object_add(p, "reason", json_object_new_string(reason));
 	json_object_object_add(p, "user", json_object_new_string(c->user->user));

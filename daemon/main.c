@@ -489,6 +489,7 @@ main_free(struct event *sig_ev[3])
 	}
 	user_keepalive_free();
 	streams_free();
+	contacts_free();
 	trim_free();
 	rpc_close();
 	hooks_close();

@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "confcheck.h"
+#include "contacts.h"
 #include "dstnyd.h"
 #include "jsonrpc.h"
 #include "log.h"
@@ -311,6 +312,16 @@ call_view(const char *state, const struct dcall *c, const char *user)
 
 	if ((v = json_tokener_parse(state)) == NULL)	/* ours: cannot fail */
 		v = json_object_new_object();
+	if (c != NULL) {
+		/* The caller's name from the directory (issue 22). */
+		const char *name, *source;
+
+		name = contacts_call_name(c, &source);
+		json_object_object_add(v, "remoteName",
+		    json_object_new_string(name));
+		json_object_object_add(v, "remoteNameSource",
+		    json_object_new_string(source));
+	}
 	json_object_object_add(v, "path", json_object_new_string(p));
 	json_object_object_add(v, "user", json_object_new_string(user));
 	free(p);
@@ -376,9 +387,10 @@ notify_text(unsigned bit, const char *s, size_t len)
 void
 rpc_notify_call(const char *method, const struct dcall *c)
 {
-	struct json_object	*user;
+	struct json_object	*user, *name;
 	struct buf		 b;
 	const char		*state = c->cs->json;	/* "{...}", never "{}" */
+	const char		*source;
 	size_t			 n = strlen(state);
 	char			*path;
 
@@ -390,11 +402,17 @@ rpc_notify_call(const char *method, const struct dcall *c)
 	buf_printf(&b, "{\"jsonrpc\":\"2.0\",\"method\":\"%s\",\"params\":{\"call\":",
 	    method);
 	buf_add(&b, state, n - 1);
+	/* The caller's name from the directory (issue 22); source is ASCII. */
+	name = json_object_new_string(contacts_call_name(c, &source));
+	buf_printf(&b, ",\"remoteName\":%s,\"remoteNameSource\":\"%s\"",
+	    json_object_to_json_string_ext(name, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE), source);
 	buf_printf(&b, ",\"path\":\"%s\",\"user\":%s}}}", path,
 	    json_object_to_json_string_ext(user, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE));
 	notify_text(TOPIC_CALLS, b.data, b.len);
 	buf_free(&b);
+	json_object_put(name);
 	json_object_put(user);
 	free(path);
 }
@@ -591,6 +609,9 @@ struct rpc_args {
 	struct json_object	*queue;
 	struct json_object	*topics;
 	size_t			 record;
+	/* The directory (issue 22). */
+	const char		*query;
+	int64_t			 max;
 };
 
 struct rpc_method;
@@ -657,6 +678,8 @@ static void	rpc_action(struct rpc_client *, const struct rpc_req *,
 		    const struct rpc_method *, struct duser *, struct rpc_args *);
 static void	rpc_record(struct rpc_client *, const struct rpc_req *,
 		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_contacts_search(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
 
 static const struct rpc_method rpc_methods[] = {
 	{ "status", rpc_status, 1, 0, RPC_NO_PARAMS },
@@ -718,6 +741,12 @@ static const struct rpc_method rpc_methods[] = {
 	{ "call.record", rpc_record, 0, 0,
 	    { P_CALL, P_TOKEN, { "action", RPC_ENUM, RPC_REQUIRED, ARG(record),
 	      0, rpc_record_actions } } },
+	/*
+	 * The directory (issue 22): a search spends the user's ticket, so it
+	 * is its owner's, as the D-Bus Search is.
+	 */
+	{ "contacts.search", rpc_contacts_search, 0, 0,
+	    { P_REQ("query", RPC_STR, query), P_OPT("max", RPC_INT, max) } },
 };
 
 static const struct rpc_method *
@@ -1003,6 +1032,41 @@ rpc_record(struct rpc_client *c, const struct rpc_req *rq,
 {
 	action_run(u, args->call, OP_REC_START + (int)args->record, &args->a,
 	    rpc_action_cb, pending_new(rq, u));
+}
+
+/* The directory (issue 22). */
+static void
+rpc_contacts_cb(enum dstny_err err, const char *msg,
+    const struct contact_list *l, void *arg)
+{
+	struct rpc_pending	*p = arg;
+	struct json_object	*a;
+	size_t			 i;
+
+	if (err != DSTNY_OK)
+		reply_dstny_error(&p->rq, err, msg);
+	else {
+		a = json_object_new_array();
+		for (i = 0; i < l->n; i++)
+			json_object_array_add(a, contact_view(&l->v[i]));
+		reply_result(&p->rq, a);
+	}
+	json_object_put(p->rq.id);
+	free(p->user);
+	free(p);
+}
+
+static void
+rpc_contacts_search(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	if (*args->query == '\0' || args->max < 0 || args->max > 200) {
+		reply_error(rq, JSONRPC_INVALID_PARAMS, *args->query == '\0' ?
+		    "params.query: empty" : "params.max: 0 to 200", NULL);
+		return;
+	}
+	contacts_search(u, args->query, args->max == 0 ? 25 :
+	    (unsigned)args->max, rpc_contacts_cb, pending_new(rq, u));
 }
 
 /* One line: a request, or a batch whose replies go out together. */

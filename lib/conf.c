@@ -80,6 +80,10 @@ static const struct conf_key conf_keys[] = {
 	C("socket", "path", T_FILE, socket_path),
 	C("socket", "mode", T_MODE, socket_mode),
 	CN("socket", "max_clients", max_clients, 1, 10000),
+	/* Caller names from the directory (issue 22). */
+	C("contacts", "lookup", T_BOOL, name_lookup),
+	CN("contacts", "name_cache", name_cache, 0, 100000),
+	CN("contacts", "name_cache_ttl", name_cache_ttl, 1, 604800),
 };
 #undef C
 #undef CN
@@ -115,7 +119,8 @@ conf_user_section(const char *section)
 }
 
 static const char	*const conf_sections[] = {
-	"core", "auth", "events", "dbus", "socket", "paths"
+	"core", "auth", "events", "dbus", "socket", "paths",
+	"contacts"
 };
 
 static int
@@ -658,6 +663,9 @@ conf_parse(const char *text, size_t len, const char *name, char *err,
 	c->tcp_keepalive = tcp_keepalive_get(NULL);
 	c->socket_mode = 0600;
 	c->max_clients = 64;
+	c->name_lookup = 1;
+	c->name_cache = 256;
+	c->name_cache_ttl = 3600;
 	c->routes = routes_new();
 	conf_user_get(c, "");
 

@@ -65,6 +65,11 @@ struct conf {
 	mode_t			 socket_mode;
 	long			 max_clients;
 
+	/* [contacts]: caller names (issue 22) */
+	int			 name_lookup;
+	long			 name_cache;	/* entries; 0: no cache */
+	long			 name_cache_ttl; /* seconds */
+
 	struct routes		*routes;	/* defaults with [paths] applied */
 
 	struct conf_user	*users;

@@ -13,6 +13,7 @@
 #define DEV	"/userdevice/{domain}/{user}"
 #define DG	"/distributiongroup/{domain}/{user}"
 #define REC	"/callrecording/{domain}/{user}/calls/{callId}"
+#define CI	"/contactinfo/v1/{domain}/{cid}"
 
 static const struct route_def {
 	const char	*name;
@@ -64,6 +65,14 @@ static const struct route_def {
 	[ROUTE_QUEUES_SSE] = { "queues.sse", "GET", DG "/queuestatistics/subscribe" },
 	[ROUTE_LINESTATE_PUT] = { "linestate.put", "PUT", "/linestate/{domain}/{user}/{externalId}" },
 	[ROUTE_LINESTATE_DELETE] = { "linestate.delete", "DELETE", "/linestate/{domain}/{user}/{externalId}" },
+	/* The directory, favourites and contact information (issue 22). */
+	[ROUTE_CONTACTS_LIST] = { "contacts.list", "GET", "/contacts/{domain}/{user}" },
+	[ROUTE_BUDDY_ADD] = { "buddy.add", "PUT", "/buddylist/{domain}/{user}/{cid}" },
+	[ROUTE_BUDDY_DELETE] = { "buddy.delete", "DELETE", "/buddylist/{domain}/{user}/{cid}" },
+	[ROUTE_CONTACT_VCARD] = { "contact.vcard", "GET", CI "/vcard" },
+	[ROUTE_CONTACT_LINESTATE_SSE] = { "contact.linestate.sse", "GET", CI "/linestate/subscribe" },
+	[ROUTE_CONTACT_PRESENCE_SSE] = { "contact.presence.sse", "GET", CI "/presence/subscribe" },
+	[ROUTE_PERSONAL_LIST] = { "personal.list", "GET", "/personalcontacts/{domain}/{user}" },
 };
 
 struct routes {

@@ -666,6 +666,8 @@ do_route(struct api_req *r)
 	long			 life;
 	enum sim_hook_kind	 kind;
 
+	if (contacts_api(r->req, r->route, u, var(r, "cid"), &r->query))
+		return;
 	switch (r->route) {
 	case ROUTE_TICKET_DELETE:
 		if (sim_ticket_delete(u, var(r, "ticketName")) == -1)
@@ -874,7 +876,14 @@ api_handle(struct evhttp_request *req, const char *path)
 		goto done;
 	if ((query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req))) != NULL)
 		evhttp_parse_query_str(query, &r.query);
-	if ((r.user = sim_user_find(var(&r, "domain"), var(&r, "user"))) == NULL) {
+	auth = evhttp_find_header(in, "Authorization");
+	/* Contacts Information V1 names no user: the ticket says who asks. */
+	if (var(&r, "user") == NULL && auth != NULL &&
+	    strncmp(auth, "Bearer ", 7) == 0)
+		r.user = sim_ticket_user(auth + 7);
+	else if (var(&r, "user") != NULL)
+		r.user = sim_user_find(var(&r, "domain"), var(&r, "user"));
+	if (r.user == NULL && var(&r, "user") != NULL) {
 		sim_reply_error(req, 404, "user.does.not.exist", "no such user");
 		goto done;
 	}
@@ -882,7 +891,6 @@ api_handle(struct evhttp_request *req, const char *path)
 		do_ticket_create(&r);
 		goto done;
 	}
-	auth = evhttp_find_header(in, "Authorization");
 	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
 	    sim_ticket_user(auth + 7) == NULL) {
 		sim_reply_error(req, 401, "ticket.invalid",

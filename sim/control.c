@@ -611,6 +611,21 @@ control_handle(struct evhttp_request *req, const char *path)
 			ctl_reply(req, 204, NULL);
 		} else
 			ctl_error(req, 404, "no such call action");
+	} else if (path_is(path, "/contacts", &rest) &&
+	    (*rest == '\0' || *rest == '/')) {
+		/* The directory and favourites (issue 22), in sim/contacts.c. */
+		int status;
+
+		if ((u = ctl_user(b, &query)) == NULL) {
+			ctl_error(req, 404, "no such user");
+			goto done;
+		}
+		status = contacts_control(post, rest, b, u, &o);
+		if (o != NULL)
+			ctl_reply(req, status, o);
+		else
+			ctl_error(req, status, status == 404 ? "no such contact" :
+			    "POST /contacts needs an id; /contacts/<id> changes one");
 	} else if (post && strcmp(path, "/churn") == 0) {
 		const char *why;
 

@@ -65,7 +65,8 @@ static struct event	*keepalive_ev;
 static uint64_t		 event_seq;
 
 static const char *const hook_kinds[] = { "user", "call", "device" };
-static const char *const stream_kinds[] = { "call", "dialog", "device", "queue" };
+static const char *const stream_kinds[] = { "call", "dialog", "device", "queue",
+	"contactline", "contactpresence" };
 
 static void
 hook_free(struct hook *h)
@@ -456,6 +457,14 @@ stream_start(struct evhttp_request *req, struct sim_user *u,
 		stream_send(s, "queuestatistics", xml);
 		free(xml);
 		break;
+	case STREAM_CONTACT_LINE:
+	case STREAM_CONTACT_PRESENCE:
+		xml = kind == STREAM_CONTACT_LINE ? contacts_dialog_xml(call_id) :
+		    contacts_pidf_xml(call_id);
+		stream_send(s, kind == STREAM_CONTACT_LINE ? "dialog" :
+		    "presence", xml);
+		free(xml);
+		break;
 	}
 }
 
@@ -547,6 +556,10 @@ events_stream_kind(const char *route)
 		return STREAM_DEVICE;
 	if (strcmp(route, "queues.sse") == 0)
 		return STREAM_QUEUE;
+	if (strcmp(route, "contact.linestate.sse") == 0)
+		return STREAM_CONTACT_LINE;
+	if (strcmp(route, "contact.presence.sse") == 0)
+		return STREAM_CONTACT_PRESENCE;
 	return -2;
 }
 
@@ -653,4 +666,37 @@ events_json(void)
 	}
 	json_object_object_add(o, "streams", a);
 	return o;
+}
+
+/* A contact's streams (issue 22): the call_id member holds the contact's id. */
+void
+contacts_stream_open(struct evhttp_request *req, struct sim_user *u,
+    const char *id, int line)
+{
+	events_stream_open(req, u, line ? STREAM_CONTACT_LINE :
+	    STREAM_CONTACT_PRESENCE, id);
+}
+
+void
+contacts_streams_changed(const char *id, int line, int presence)
+{
+	struct stream	*s, *next;
+	char		*xml;
+
+	if (events_silent)
+		return;
+	for (s = streams; s != NULL; s = next) {
+		next = s->next;
+		if (strcmp(s->call_id, id) != 0 ||
+		    (s->kind == STREAM_CONTACT_LINE && !line) ||
+		    (s->kind == STREAM_CONTACT_PRESENCE && !presence) ||
+		    (s->kind != STREAM_CONTACT_LINE &&
+		    s->kind != STREAM_CONTACT_PRESENCE))
+			continue;
+		xml = s->kind == STREAM_CONTACT_LINE ? contacts_dialog_xml(id) :
+		    contacts_pidf_xml(id);
+		stream_send(s, s->kind == STREAM_CONTACT_LINE ? "dialog" :
+		    "presence", xml);
+		free(xml);
+	}
 }

@@ -362,6 +362,7 @@ main(int argc, char *argv[])
 
 	scenario_free();
 	events_free();
+	contacts_free();
 	control_free();
 	evhttp_free(srv);
 	http_free(hooks_http);

@@ -132,7 +132,8 @@ struct json_object *sim_tickets_issued_json(void);
 
 /* events.c: webhooks and SSE streams. */
 enum sim_hook_kind { HOOK_USER, HOOK_CALL, HOOK_DEVICE };
-enum sim_stream_kind { STREAM_CALL, STREAM_DIALOG, STREAM_DEVICE, STREAM_QUEUE };
+enum sim_stream_kind { STREAM_CALL, STREAM_DIALOG, STREAM_DEVICE, STREAM_QUEUE,
+	STREAM_CONTACT_LINE, STREAM_CONTACT_PRESENCE };
 
 void		 events_init(struct event_base *, struct http *);
 void		 events_free(void);
@@ -167,6 +168,23 @@ size_t		 events_freeze(int kind);	/* -1: every kind */
 size_t		 events_frozen_count(void);
 /* The stream kind of a route name; -2 when it names no stream. */
 int		 events_stream_kind(const char *route);
+
+/* contacts.c: the directory, favourites, personal contacts (issue 22). */
+struct evkeyvalq;
+/* A contacts route: answered (1), or not one (0). */
+int		 contacts_api(struct evhttp_request *, int route,
+		    struct sim_user *, const char *cid, struct evkeyvalq *query);
+/* /_sim/contacts[/<id>]: an HTTP status, and the answer in *out. */
+int		 contacts_control(int post, const char *rest,
+		    struct json_object *body, struct sim_user *,
+		    struct json_object **out);
+char		*contacts_dialog_xml(const char *id);
+char		*contacts_pidf_xml(const char *id);
+void		 contacts_free(void);
+/* events.c: a contact's line state or presence stream; news of a change. */
+void		 contacts_stream_open(struct evhttp_request *, struct sim_user *,
+		    const char *id, int line);
+void		 contacts_streams_changed(const char *id, int line, int presence);
 
 /* api.c: the User API. */
 void		 api_init(struct event_base *, const char *base_path);

@@ -12,6 +12,7 @@ from harness import Bus, Daemon, Monitor, Sim, done, eq, ok
 
 OBJECTS = [("org.dstnyd.Cti1.Manager", "/org/dstnyd/Cti1"),
            ("org.dstnyd.Cti1.User", "/org/dstnyd/Cti1/User/0"),
+           ("org.dstnyd.Cti1.Directory", "/org/dstnyd/Cti1/User/0"),
            ("org.dstnyd.Cti1.Call", "/org/dstnyd/Cti1/Call/0"),
            ("org.dstnyd.Cti1.Queue", "/org/dstnyd/Cti1/Queue/0")]
 
@@ -41,7 +42,7 @@ def shape(iface):
 doc = ET.parse(os.path.join(os.environ.get("TEST_SRCDIR", "."), "doc",
                             "org.dstnyd.Cti1.xml")).getroot()
 documented = {i.get("name"): i for i in doc.findall("interface")}
-eq(sorted(documented), sorted(n for n, _ in OBJECTS), "the XML documents the four interfaces")
+eq(sorted(documented), sorted(n for n, _ in OBJECTS), "the XML documents every interface")
 
 bus = Bus()
 sim = Sim()

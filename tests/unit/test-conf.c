@@ -60,6 +60,10 @@ main(void)
 	    "path = /run/dstnyd/x.sock\n"
 	    "mode = 0660\n"
 	    "max_clients = 200\n"
+	    "[contacts]\n"
+	    "lookup = false\n"
+	    "name_cache = 10\n"
+	    "name_cache_ttl = 60\n"
 	    "[paths]\n"
 	    "state.user = /cs/{user}\n"
 	    "; a comment\n"
@@ -97,6 +101,8 @@ main(void)
 	is_str(c->socket_path, "/run/dstnyd/x.sock", "socket path");
 	is_int(c->socket_mode, 0660, "socket mode");
 	is_int(c->max_clients, 200, "max_clients");
+	ok(!c->name_lookup && c->name_cache == 10 && c->name_cache_ttl == 60,
+	    "[contacts] lookup, name_cache, name_cache_ttl");
 	is_str(routes_template(c->routes, ROUTE_STATE_USER), "/cs/{user}", "[paths] override");
 	is_str(routes_template(c->routes, ROUTE_STATE_CALL),
 	    "/callstate/{domain}/{user}/calls/{callId}", "other routes keep defaults");
@@ -147,6 +153,8 @@ main(void)
 	is_str(c->socket_path, "/run/user/1000/dstnyd/dstnyd.sock", "session socket path");
 	is_int(c->socket_mode, 0600, "default mode");
 	is_int(c->max_clients, 64, "default max_clients");
+	ok(c->name_lookup && c->name_cache == 256 && c->name_cache_ttl == 3600,
+	    "[contacts] defaults: lookup on, 256 names for an hour");
 	conf_free(c);
 	c = parse(BASE "[dbus]\nbus=system\n", err, sizeof(err));
 	is_str(c->socket_path, "/run/dstnyd/dstnyd.sock", "system socket path");
@@ -219,9 +227,9 @@ main(void)
 	fails(BASE "[user \"bob\"]\npassword = x\n",
 	    "t.conf:6: [user \"bob\"] password: unknown key; did you mean password_file?");
 	fails(BASE "[colours]\nred = 1\n", "t.conf:5: unknown section [colours] "
-	    "(known: [core] [auth] [events] [dbus] [socket] [paths])");
+	    "(known: [core] [auth] [events] [dbus] [socket] [paths] [contacts])");
 	fails(BASE "[empty]\n", "t.conf:5: unknown section [empty] "
-	    "(known: [core] [auth] [events] [dbus] [socket] [paths])");
+	    "(known: [core] [auth] [events] [dbus] [socket] [paths] [contacts])");
 	fails(BASE "[user bob]\n", "t.conf:5: unknown section [user bob]; "
 	    "write [user \"NAME\"], with the quotes");
 	fails(BASE "user = bob\n", "t.conf:5: [core] user: set twice (first on line 4)");

@@ -139,6 +139,14 @@ main(void)
 		{ "queues.sse", "GET", "/distributiongroup/{domain}/{user}/queuestatistics/subscribe" },
 		{ "linestate.put", "PUT", "/linestate/{domain}/{user}/{externalId}" },
 		{ "linestate.delete", "DELETE", "/linestate/{domain}/{user}/{externalId}" },
+		/* The directory, favourites and contact information (issue 22). */
+		{ "contacts.list", "GET", "/contacts/{domain}/{user}" },
+		{ "buddy.add", "PUT", "/buddylist/{domain}/{user}/{cid}" },
+		{ "buddy.delete", "DELETE", "/buddylist/{domain}/{user}/{cid}" },
+		{ "contact.vcard", "GET", "/contactinfo/v1/{domain}/{cid}/vcard" },
+		{ "contact.linestate.sse", "GET", "/contactinfo/v1/{domain}/{cid}/linestate/subscribe" },
+		{ "contact.presence.sse", "GET", "/contactinfo/v1/{domain}/{cid}/presence/subscribe" },
+		{ "personal.list", "GET", "/personalcontacts/{domain}/{user}" },
 	};
 	is_int(sizeof(expect) / sizeof(expect[0]), ROUTE_COUNT, "route count");
 	for (i = 0; i < (int)(sizeof(expect) / sizeof(expect[0])); i++) {
