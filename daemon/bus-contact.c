@@ -10,19 +10,9 @@
 #include "xmalloc.h"
 
 #define DIRECTORY_IFACE		DSTNY_BUS_IFACE ".Directory"
-#define DIRECTORY_PREFIX	DSTNY_BUS_ROOT "/User"
 /* Search's max when 0 is given, and the most it may ask for. */
 #define SEARCH_DEFAULT		25
 #define SEARCH_MAX		200
-
-static void *
-directory_user_by_n(unsigned n)
-{
-	return user_find_n(n);
-}
-
-static const struct bus_kind directory_kind = { DIRECTORY_PREFIX,
-	directory_user_by_n };
 
 /* One contact as a{sv}: what the socket's ContactView says, by D-Bus names. */
 static int
@@ -127,7 +117,6 @@ static const sd_bus_vtable directory_vtable[] = {
 int
 bus_contact_init(sd_bus *bus)
 {
-	return sd_bus_add_fallback_vtable(bus, NULL, DIRECTORY_PREFIX,
-	    DIRECTORY_IFACE, directory_vtable, bus_find_cb,
-	    (void *)&directory_kind);
+	return bus_kind_add_iface(bus, &bus_user_kind, DIRECTORY_IFACE,
+	    directory_vtable);
 }

@@ -18,14 +18,14 @@ user_next(void *prev)
 	    TAILQ_NEXT((struct duser *)prev, entry);
 }
 
-static const struct bus_kind user_kind = {
+const struct bus_kind bus_user_kind = {
 	USER_PREFIX, USER_IFACE, user_next, offsetof(struct duser, n)
 };
 
 char *
 bus_user_path(const struct duser *u)
 {
-	return bus_kind_path(&user_kind, u);
+	return bus_kind_path(&bus_user_kind, u);
 }
 
 static int
@@ -169,7 +169,7 @@ static const sd_bus_vtable user_vtable[] = {
 int
 bus_user_init(sd_bus *bus)
 {
-	return bus_kind_add(bus, &user_kind, user_vtable);
+	return bus_kind_add(bus, &bus_user_kind, user_vtable);
 }
 
 void

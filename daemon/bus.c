@@ -540,9 +540,16 @@ bus_kind_add(sd_bus *bus, const struct bus_kind *k, const sd_bus_vtable *vt)
 {
 	int	r;
 
-	if ((r = sd_bus_add_fallback_vtable(bus, NULL, k->prefix, k->iface,
-	    vt, bus_find_cb, (void *)k)) < 0)
+	if ((r = bus_kind_add_iface(bus, k, k->iface, vt)) < 0)
 		return r;
 	return sd_bus_add_node_enumerator(bus, NULL, k->prefix,
 	    bus_enumerate_cb, (void *)k);
+}
+
+int
+bus_kind_add_iface(sd_bus *bus, const struct bus_kind *k, const char *iface,
+    const sd_bus_vtable *vt)
+{
+	return sd_bus_add_fallback_vtable(bus, NULL, k->prefix, iface, vt,
+	    bus_find_cb, (void *)k);
 }

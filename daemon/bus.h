@@ -31,6 +31,10 @@ char	*bus_kind_path(const struct bus_kind *, const void *object);
 void	*bus_find_path(const struct bus_kind *, const char *path);
 /* The kind's vtable on its objects' paths, and the enumerator of them. */
 int	bus_kind_add(sd_bus *, const struct bus_kind *, const sd_bus_vtable *);
+/* One more interface on the kind's objects. */
+int	bus_kind_add_iface(sd_bus *, const struct bus_kind *, const char *iface,
+	    const sd_bus_vtable *);
+extern const struct bus_kind bus_user_kind;	/* the User objects */
 
 void	bus_update(void);
 void	bus_users_changed(void);
