@@ -52,6 +52,38 @@ str(struct json_object *o, const char *key)
 	return model_str(o, key);
 }
 
+/*
+ * Text from the Core made fit for a terminal: control characters (C0,
+ * DEL and the C1 range, which some terminals obey in UTF-8 too) become
+ * '?'. A few buffers in turn, so one printf can show several.
+ */
+static const char *
+shown(const char *s)
+{
+	static char		 out[8][512];
+	static unsigned		 next;
+	char			*o = out[next++ % 8];
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0;
+
+	for (; *u != '\0' && i < sizeof(out[0]) - 1; u++) {
+		if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) {
+			o[i++] = '?';
+			u++;
+		} else
+			o[i++] = *u < 0x20 || *u == 0x7f ? '?' : (char)*u;
+	}
+	o[i] = '\0';
+	return o;
+}
+
+/* A string field of the daemon's answer, as shown(). */
+static const char *
+text(struct json_object *o, const char *key)
+{
+	return shown(model_str(o, key));
+}
+
 static struct json_object *
 result_or_exit(struct json_object *reply)
 {
@@ -87,12 +119,12 @@ print_call_line(struct json_object *c)
 
 	json_object_object_get_ex(c, "remoteParty", &rp);
 	/* remoteName: the Core's displayName, else the directory's. */
-	printf("%-14s %-11s %-4s %-22s %-14s %7llds  %s\n", str(c, "callId"),
-	    str(c, "status"), model_bool(c, "inbound") ? "in" : "out",
+	printf("%-14s %-11s %-4s %-22s %-14s %7llds  %s\n", text(c, "callId"),
+	    text(c, "status"), model_bool(c, "inbound") ? "in" : "out",
 	    json_object_object_get_ex(c, "remoteName", NULL) ?
-	    str(c, "remoteName") : model_str(rp, "displayName"),
-	    model_str(rp, "displayNumber"),
-	    (long long)model_int(c, "duration"), str(c, "path"));
+	    text(c, "remoteName") : shown(model_str(rp, "displayName")),
+	    shown(model_str(rp, "displayNumber")),
+	    (long long)model_int(c, "duration"), text(c, "path"));
 }
 
 static void
@@ -144,8 +176,8 @@ resolve_call(const char *arg, int for_answer)
 	buf_init(&b);
 	for (i = 0; i < n; i++) {
 		c = json_object_array_get_idx(list, i);
-		buf_printf(&b, "\n  %s  %s  %s", str(c, "callId"), str(c, "status"),
-		    model_str(json_object_object_get(c, "remoteParty"), "displayName"));
+		buf_printf(&b, "\n  %s  %s  %s", text(c, "callId"), text(c, "status"),
+		    shown(model_str(json_object_object_get(c, "remoteParty"), "displayName")));
 	}
 	if (arg != NULL && nmatch == 0)
 		fprintf(stderr, "dstnyctl: no call matches \"%s\"%s%s\n", arg,
@@ -174,15 +206,15 @@ cmd_status(void)
 	if (ctl.json)
 		print_json(r);
 	else {
-		printf("dstnyd %s\n", str(r, "version"));
+		printf("dstnyd %s\n", text(r, "version"));
 		printf("%-20s %-20s %-13s %-9s %5s %6s\n", "USER", "DOMAIN",
 		    "STATE", "TRANSPORT", "CALLS", "QUEUES");
 		json_object_object_get_ex(r, "users", &users);
 		for (i = 0; i < json_object_array_length(users); i++) {
 			u = json_object_array_get_idx(users, i);
 			printf("%-20s %-20s %-13s %-9s %5lld %6lld\n",
-			    str(u, "userId"), str(u, "domain"), str(u, "state"),
-			    str(u, "transport"), (long long)model_int(u, "calls"),
+			    text(u, "userId"), text(u, "domain"), text(u, "state"),
+			    text(u, "transport"), (long long)model_int(u, "calls"),
 			    (long long)model_int(u, "queues"));
 		}
 	}
@@ -227,15 +259,15 @@ cmd_show(const char *arg)
 			if (json_object_is_type(val, json_type_object) ||
 			    json_object_is_type(val, json_type_array))
 				continue;
-			printf("  %-28s %s\n", key, json_object_get_string(val));
+			printf("  %-28s %s\n", key, shown(json_object_get_string(val)));
 		}
 		json_object_object_get_ex(c, "remoteParty", &v);
 		json_object_object_foreach(v, rk, rv)
-			printf("  remoteParty.%-16s %s\n", rk, json_object_get_string(rv));
+			printf("  remoteParty.%-16s %s\n", rk, shown(json_object_get_string(rv)));
 		json_object_object_get_ex(c, "actions", &v);
 		printf("  %-28s", "actions");
 		for (i = 0; i < json_object_array_length(v); i++)
-			printf(" %s", str(json_object_array_get_idx(v, i), "action"));
+			printf(" %s", text(json_object_array_get_idx(v, i), "action"));
 		printf("\n");
 	}
 	free(id);
@@ -252,11 +284,11 @@ static void
 print_action_line(const char *method, struct json_object *params,
     struct json_object *r)
 {
-	const char	*status = str(r, "status"), *event = str(r, "event");
+	const char	*status = text(r, "status"), *event = text(r, "event");
 
-	printf("call %s", str(r, "callId"));
+	printf("call %s", text(r, "callId"));
 	if (strcmp(method, "call.make") == 0 || strcmp(method, "call.consult") == 0)
-		printf(" to %s", model_str(params, "destination"));
+		printf(" to %s", shown(model_str(params, "destination")));
 	printf(" is %s", *status ? status : "(no status)");
 	if (*event != '\0' && strcmp(event, status) != 0)
 		printf(" (event %s)", event);
@@ -315,7 +347,7 @@ cmd_list(const char *method)
 		for (i = 0; i < json_object_array_length(r); i++) {
 			e = json_object_array_get_idx(r, i);
 			printf("%-8lld %-22s %-9s %7lld %7llds %11lld\n",
-			    (long long)model_int(e, "id"), str(e, "name"),
+			    (long long)model_int(e, "id"), text(e, "name"),
 			    model_bool(e, "loggedIn") ? "yes" : "no",
 			    (long long)model_int(e, "callsWaiting"),
 			    (long long)model_int(e, "longestWaiting"),
@@ -325,9 +357,9 @@ cmd_list(const char *method)
 		printf("%-22s %-12s %-24s %s\n", "DEVICE", "TYPE", "NAME", "STATUS");
 		for (i = 0; i < json_object_array_length(r); i++) {
 			e = json_object_array_get_idx(r, i);
-			printf("%-22s %-12s %-24s %s\n", str(e, "deviceId"),
-			    str(e, "deviceType"), str(e, "deviceName"),
-			    str(e, "deviceStatus"));
+			printf("%-22s %-12s %-24s %s\n", text(e, "deviceId"),
+			    text(e, "deviceType"), text(e, "deviceName"),
+			    text(e, "deviceStatus"));
 		}
 	}
 	json_object_put(reply);
@@ -352,7 +384,7 @@ static void
 watch_line(struct json_object *m)
 {
 	struct json_object	*p, *c;
-	const char		*method = str(m, "method");
+	const char		*method = text(m, "method");
 	char			 when[16];
 	time_t			 now = time(NULL);
 
@@ -360,22 +392,22 @@ watch_line(struct json_object *m)
 	json_object_object_get_ex(m, "params", &p);
 	if (json_object_object_get_ex(p, "call", &c))
 		printf("%s %-13s %-14s %-11s %s %s\n", when, method,
-		    str(c, "callId"), str(c, "status"),
-		    model_str(json_object_object_get(c, "remoteParty"), "displayName"),
-		    model_str(json_object_object_get(c, "remoteParty"), "displayNumber"));
+		    text(c, "callId"), text(c, "status"),
+		    shown(model_str(json_object_object_get(c, "remoteParty"), "displayName")),
+		    shown(model_str(json_object_object_get(c, "remoteParty"), "displayNumber")));
 	else if (strcmp(method, "call.removed") == 0)
-		printf("%s %-13s %-14s (%s)\n", when, method, str(p, "callId"),
-		    str(p, "reason"));
+		printf("%s %-13s %-14s (%s)\n", when, method, text(p, "callId"),
+		    text(p, "reason"));
 	else if (json_object_object_get_ex(p, "queue", &c))
 		printf("%s %-13s %-14s waiting %lld, longest %llds, %lld free%s\n",
-		    when, method, str(c, "name"),
+		    when, method, text(c, "name"),
 		    (long long)model_int(c, "callsWaiting"),
 		    (long long)model_int(c, "longestWaiting"),
 		    (long long)model_int(c, "freeAgents"),
 		    model_bool(c, "removed") ? " (removed)" : "");
 	else if (strcmp(method, "status.changed") == 0)
-		printf("%s %-13s %s: %s\n", when, method, str(p, "user"),
-		    str(p, "state"));
+		printf("%s %-13s %s: %s\n", when, method, text(p, "user"),
+		    text(p, "state"));
 	else
 		printf("%s %-13s %s\n", when, method, json_object_to_json_string_ext(p,
 		    JSON_C_TO_STRING_PLAIN));
@@ -406,18 +438,6 @@ cmd_watch(void)
 }
 
 /* s for one line of a message: control characters as '?' (a static copy). */
-static const char *
-printable(const char *s)
-{
-	static char	out[81];
-	size_t		i;
-
-	for (i = 0; s[i] != '\0' && i < sizeof(out) - 1; i++)
-		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	out[i] = '\0';
-	return out;
-}
-
 /* ---- The directory (issue 22) ---- */
 
 /* One table line per contact; text from the Core is made printable. */
@@ -437,13 +457,13 @@ print_contacts(FILE *f, struct json_object *list)
 		for (j = 0; j < json_object_array_length(nums); j++)
 			buf_printf(&b, "%s%s", j ? "," : "",
 			    str(json_object_array_get_idx(nums, j), "number"));
-		fprintf(f, "%-24s ", printable(str(c, "name")));
-		fprintf(f, "%-20s ", printable(str(c, "company")));
-		fprintf(f, "%-16s %-9s %-7s ", printable(b.data != NULL ? b.data : ""),
+		fprintf(f, "%-24s ", shown(str(c, "name")));
+		fprintf(f, "%-20s ", shown(str(c, "company")));
+		fprintf(f, "%-16s %-9s %-7s ", shown(b.data != NULL ? b.data : ""),
 		    !json_object_object_get_ex(c, "available", NULL) ? "-" :
 		    model_bool(c, "available") ? "available" : "away",
 		    model_bool(c, "inCall") ? "yes" : "no");
-		fprintf(f, "%s\n", printable(str(c, "note")));
+		fprintf(f, "%s\n", shown(str(c, "note")));
 		buf_free(&b);
 	}
 }
@@ -459,7 +479,7 @@ cmd_search(const char *query)
 	if (ctl.json)
 		print_json(r);
 	else if (json_object_array_length(r) == 0)
-		printf("no contact matches \"%s\"\n", printable(query));
+		printf("no contact matches \"%s\"\n", shown(query));
 	else
 		print_contacts(stdout, r);
 	json_object_put(reply);
@@ -498,10 +518,10 @@ resolve_name(const char *name)
 	if (match == NULL) {
 		if (n == 0)
 			fprintf(stderr, "dstnyctl: no contact matches \"%s\"\n",
-			    printable(name));
+			    shown(name));
 		else {
 			fprintf(stderr, "dstnyctl: \"%s\" matches %zu contacts; "
-			    "name one, or give a number:\n", printable(name), n);
+			    "name one, or give a number:\n", shown(name), n);
 			print_contacts(stderr, r);
 		}
 		json_object_put(reply);
@@ -510,13 +530,13 @@ resolve_name(const char *name)
 	json_object_object_get_ex(match, "numbers", &nums);
 	if (json_object_array_length(nums) == 0) {
 		fprintf(stderr, "dstnyctl: %s has no number\n",
-		    printable(str(match, "name")));
+		    shown(str(match, "name")));
 		json_object_put(reply);
 		exit(EXIT_FAILURE_);
 	}
 	out = xstrdup(str(json_object_array_get_idx(nums, 0), "number"));
-	fprintf(stderr, "dstnyctl: %s", printable(str(match, "name")));
-	fprintf(stderr, " is %s\n", printable(out));
+	fprintf(stderr, "dstnyctl: %s", shown(str(match, "name")));
+	fprintf(stderr, " is %s\n", shown(out));
 	json_object_put(reply);
 	return out;
 }
@@ -652,7 +672,7 @@ main(int argc, char *argv[])
 		}
 		if (bad == -1) {
 			fprintf(stderr, "dstnyctl: cannot dial \"%.80s\": %s\n",
-			    printable(ARG(0)), why);
+			    shown(ARG(0)), why);
 			return EXIT_USAGE;
 		}
 		p = json_object_new_object();

@@ -148,6 +148,17 @@ w.wait()
 wj.wait()
 ctl("hangup", c4["callId"])
 
+# A hostile display name reaches no terminal as control characters.
+evil = "Eve\x1b[2J\x1b]0;pwned\x07\u009b31m\x7f"
+st_, ce, _ = sim.control("POST", "/calls", {"from": "+4670666", "name": evil})
+until(lambda: ce["callId"] in ctl("calls")[1])
+outs = [ctl("calls")[1], ctl("show", ce["callId"])[1]]
+ok(all("Eve" in o and not any(ch in o for ch in "\x1b\x07\x7f\u009b") for o in outs),
+   "calls and show: a name's control characters (C0, DEL, C1) are shown as '?'", outs)
+rc, sh, _ = js("show", ce["callId"])
+eq(sh["remoteParty"]["displayName"], evil, "--json keeps the name as it is (JSON escapes it)")
+ctl("hangup", ce["callId"])
+
 # doctor
 rc, out, _ = ctl("doctor", "-c", d.conf)
 lines = out.splitlines()
