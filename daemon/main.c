@@ -429,13 +429,11 @@ main_loop_new(void)
 	event_config_free(evcfg);
 	if (dbase == NULL)
 		fatalx("libevent: no event base");
-	memset(&hopts, 0, sizeof(hopts));
-	hopts.timeout_ms = dconf->timeout_ms;
-	hopts.ca_file = dconf->ca_file;
-	hopts.insecure = dconf->insecure;
-	hopts.method_override = dconf->method_override;
-	hopts.keepalive = dconf->tcp_keepalive;
-	hopts.max_retries = 2;
+	hopts = (struct http_opts){
+		.timeout_ms = dconf->timeout_ms, .ca_file = dconf->ca_file,
+		.insecure = dconf->insecure, .keepalive = dconf->tcp_keepalive,
+		.method_override = dconf->method_override, .max_retries = 2,
+	};
 	dhttp = http_new(dbase, &hopts);
 }
 
