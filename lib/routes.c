@@ -13,6 +13,9 @@
 #define DEV	"/userdevice/{domain}/{user}"
 #define DG	"/distributiongroup/{domain}/{user}"
 #define REC	"/callrecording/{domain}/{user}/calls/{callId}"
+#define CL	"/communicationlog/{domain}/{user}"
+#define DIV	"/diversion/{domain}/{user}"
+#define UL	"/userline/{domain}/{user}"
 
 static const struct route_def {
 	const char	*name;
@@ -64,6 +67,25 @@ static const struct route_def {
 	[ROUTE_QUEUES_SSE] = { "queues.sse", "GET", DG "/queuestatistics/subscribe" },
 	[ROUTE_LINESTATE_PUT] = { "linestate.put", "PUT", "/linestate/{domain}/{user}/{externalId}" },
 	[ROUTE_LINESTATE_DELETE] = { "linestate.delete", "DELETE", "/linestate/{domain}/{user}/{externalId}" },
+	/* issue 21: history, presence, forwarding, caller ID, voicemail */
+	[ROUTE_HISTORY_LIST] = { "history.list", "GET", CL "/items" },
+	[ROUTE_HISTORY_SEEN] = { "history.seen", "PUT", CL "/items/seen" },
+	[ROUTE_HISTORY_DELETE] = { "history.delete", "DELETE", CL "/items" },
+	[ROUTE_PRESENCE_GET] = { "presence.get", "GET", "/userinfo/{domain}/{user}/presence" },
+	[ROUTE_PRESENCE_PUT] = { "presence.put", "PUT", "/userinfo/{domain}/{user}/presence" },
+	[ROUTE_PRESENCE_ACTIVITIES] = { "presence.activities", "GET", "/configuration/{domain}/{user}/activities" },
+	[ROUTE_PRESENCE_SHORTCUTS] = { "presence.shortcuts", "GET", "/presenceshortcuts/{domain}/{user}/shortcuts" },
+	[ROUTE_DIVERSION_RULES] = { "diversion.rules", "GET", DIV "/rules" },
+	[ROUTE_DIVERSION_RULE_PUT] = { "diversion.rule.put", "PUT", DIV "/rules/{lineOrderType}/{diversionRuleType}" },
+	[ROUTE_DIVERSION_RULE_DELETE] = { "diversion.rule.delete", "DELETE", DIV "/rules/{lineOrderType}/{diversionRuleType}" },
+	[ROUTE_DIVERSION_NUMBER] = { "diversion.number", "GET", DIV "/number" },
+	[ROUTE_DIVERSION_NUMBER_PUT] = { "diversion.number.put", "PUT", DIV "/number" },
+	[ROUTE_DIVERSION_MAPPING] = { "diversion.mapping", "GET", "/activitydiversion/{domain}/{user}/mappings" },
+	[ROUTE_USERLINE_LIST] = { "userline.list", "GET", UL "/lines" },
+	[ROUTE_USERLINE_ACTIVE] = { "userline.active", "GET", UL "/active" },
+	[ROUTE_USERLINE_PUT] = { "userline.put", "PUT", UL "/active" },
+	[ROUTE_VOICEMAIL_GET] = { "voicemail.get", "GET", "/voicemail/{domain}/{user}/settings" },
+	[ROUTE_VOICEMAIL_PUT] = { "voicemail.put", "PUT", "/voicemail/{domain}/{user}/settings" },
 };
 
 struct routes {
