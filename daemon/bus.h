@@ -32,6 +32,12 @@ void	bus_users_changed(void);
 int	bus_user_init(sd_bus *);
 int	bus_call_init(sd_bus *);
 int	bus_queue_init(sd_bus *);
+/* issue 21: interfaces beside User on the User objects */
+int	bus_history_init(sd_bus *);
+int	bus_presence_init(sd_bus *);
+/* A JSON object as a{sv}: strings s, integers x, booleans b, arrays of strings as. */
+int	bus_append_json_dict(sd_bus_message *, struct json_object *);
+void	*bus_user_find_n(unsigned n);
 int	bus_check_owner(sd_bus_message *, const struct duser *, sd_bus_error *);
 int	bus_run_login(sd_bus_message *, struct duser *, struct dqueue *, int login);
 int	bus_read_options(sd_bus_message *, struct action_args *, sd_bus_error *);
