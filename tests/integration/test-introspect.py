@@ -13,7 +13,10 @@ from harness import Bus, Daemon, Monitor, Sim, done, eq, ok
 OBJECTS = [("org.dstnyd.Cti1.Manager", "/org/dstnyd/Cti1"),
            ("org.dstnyd.Cti1.User", "/org/dstnyd/Cti1/User/0"),
            ("org.dstnyd.Cti1.Call", "/org/dstnyd/Cti1/Call/0"),
-           ("org.dstnyd.Cti1.Queue", "/org/dstnyd/Cti1/Queue/0")]
+           ("org.dstnyd.Cti1.Queue", "/org/dstnyd/Cti1/Queue/0"),
+           # issue 21: beside User on the User object
+           ("org.dstnyd.Cti1.History", "/org/dstnyd/Cti1/User/0"),
+           ("org.dstnyd.Cti1.Presence", "/org/dstnyd/Cti1/User/0")]
 
 
 # The properties that never change; every other one emits PropertiesChanged.
@@ -41,7 +44,7 @@ def shape(iface):
 doc = ET.parse(os.path.join(os.environ.get("TEST_SRCDIR", "."), "doc",
                             "org.dstnyd.Cti1.xml")).getroot()
 documented = {i.get("name"): i for i in doc.findall("interface")}
-eq(sorted(documented), sorted(n for n, _ in OBJECTS), "the XML documents the four interfaces")
+eq(sorted(documented), sorted(n for n, _ in OBJECTS), "the XML documents every interface")
 
 bus = Bus()
 sim = Sim()
