@@ -3,12 +3,14 @@
 calls (counted at start, after a call ends and at the keepalive, marked seen,
 deleted), presence and do-not-disturb (set, shortcuts applied, changed
 elsewhere), over D-Bus and the socket; bad input refused with nothing sent."""
+import json
 import os
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Monitor, Rpc, Sim, done, eq, ok, until
+from harness import Bus, Daemon, Monitor, Rpc, Sim, build_path, done, eq, ok, until
 
 ROOT = "/org/dstnyd/Cti1"
 U0 = ROOT + "/User/0"
@@ -154,6 +156,39 @@ ok(until(lambda: bus.get(U0, PRES, "Activity") == "meeting", timeout=10),
 r = rpc.call("presence.get")
 ok(r.get("result", {}).get("note") == "board" and len(r["result"]["shortcuts"]) == 2,
    "socket: presence.get", r)
+
+# dstnyctl
+def ctl(*args):
+    r = subprocess.run([build_path("client", "dstnyctl")] + list(args), capture_output=True,
+                       text=True, timeout=30, env=dict(os.environ, DSTNYD_SOCKET=d.sock))
+    return r.returncode, r.stdout, r.stderr
+
+
+rc, out, err = ctl("history", "--missed", "--since", "1h")
+ok(rc == 0 and "1 missed call(s) not seen" in out and "+4670999" in out and "+1555123001" not in out,
+   "dstnyctl history --missed --since 1h", (rc, out, err))
+rc, out, err = ctl("--json", "history")
+ok(rc == 0 and isinstance(json.loads(out or "null"), list), "dstnyctl --json history", (rc, err))
+rc, out, err = ctl("history", "seen")
+ok(rc == 0 and bus.get(U0, HIST, "MissedCalls") == 0, "dstnyctl history seen", (rc, out, err))
+rc, out, err = ctl("presence", "set", "lunch", "--for", "1h", "--note", "back soon")
+exp = bus.get(U0, PRES, "ActivityExpires") or 0
+ok(rc == 0 and bus.get(U0, PRES, "Activity") == "lunch" and abs(exp - time.time() - 3600) < 60,
+   "dstnyctl presence set lunch --for 1h", (rc, out, err, exp))
+rc, out, err = ctl("dnd", "off")
+ok(rc == 0 and bus.get(U0, PRES, "Available") is True and bus.get(U0, PRES, "Note") == "back soon"
+   and bus.get(U0, PRES, "ActivityExpires") == exp, "dstnyctl dnd off keeps activity, note and end",
+   (rc, out, err))
+rc, out, err = ctl("dnd", "on")
+ok(rc == 0 and bus.get(U0, PRES, "Available") is False, "dstnyctl dnd on", (rc, out, err))
+rc, out, err = ctl("presence")
+ok(rc == 0 and "do not disturb" in out and "Short lunch break" in out, "dstnyctl presence", out)
+rc, out, err = ctl("presence", "set", "nap")
+ok(rc == 14 and "activity" in err, "dstnyctl: InvalidArgument exits 14 naming the field", (rc, err))
+rc, out, err = ctl("presence", "shortcut", "23342323232")
+ok(rc == 0 and "+5545445656" in out, "dstnyctl presence shortcut", (rc, out, err))
+rc, out, err = ctl("history", "--since", "soon")
+ok(rc == 2 and "--since" in err, "dstnyctl: a bad duration is a usage error", (rc, err))
 
 d.stop()
 mon.stop()
