@@ -20,6 +20,12 @@
 static struct ctl	 ctl;
 static const char	*opt_device;
 static int		 opt_blind;
+/* issue 21 */
+static int		 opt_missed;
+static const char	*opt_since;
+static const char	*opt_for;
+static const char	*opt_note;
+static const char	*opt_limit;
 
 static void __attribute__((noreturn))
 usage(void)
@@ -41,6 +47,10 @@ usage(void)
 	    "  dtmf CALL DIGITS              consult CALL DEST\n"
 	    "  record CALL start|stop|pause|resume|save|discard\n"
 	    "  queue login|logout ID         linestate set ID EXPIRES | clear ID\n"
+	    "  history [--missed] [--since DURATION] [--limit N]\n"
+	    "  history seen [ID...] | delete ID...\n"
+	    "  presence | presence set ACTIVITY [--for DURATION] [--note TEXT]\n"
+	    "  presence shortcut ID          dnd on|off\n"
 	    "  watch\n"
 	    "  search QUERY                  (dial, transfer and consult take a name too)\n");
 	exit(EXIT_USAGE);
@@ -554,6 +564,221 @@ is_name(const char *s)
 	return 0;
 }
 
+/* issue 21: history and presence. */
+
+/* "90", "90s", "30m", "1h", "2d": seconds; -1 when unreadable. */
+static long long
+duration_parse(const char *s)
+{
+	char		*end;
+	long long	 n;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	n = strtoll(s, &end, 10);
+	if (n < 0 || n > 100LL * 365 * 86400)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': break;
+	case 'm': n *= 60; break;
+	case 'h': n *= 3600; break;
+	case 'd': n *= 86400; break;
+	default: return -1;
+	}
+	return end[0] != '\0' && end[1] != '\0' ? -1 : n;
+}
+
+static long long
+duration_or_exit(const char *opt, const char *s)
+{
+	long long	n = duration_parse(s);
+
+	if (n < 0) {
+		fprintf(stderr, "dstnyctl: %s: \"%s\" is no duration (90s, 30m, "
+		    "1h, 2d)\n", opt, s);
+		exit(EXIT_USAGE);
+	}
+	return n;
+}
+
+static void
+when_local(long long t, char *buf, size_t len)
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+
+	if (t <= 0 || localtime_r(&tt, &tm) == NULL)
+		snprintf(buf, len, "-");
+	else
+		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+static int
+cmd_history(void)
+{
+	struct json_object	*p = json_object_new_object(), *reply, *r, *e;
+	struct json_object	*counts;
+	char			 when[32];
+	size_t			 i;
+
+	if (opt_missed)
+		json_object_object_add(p, "type",
+		    json_object_new_string("MISSED_CALL"));
+	if (opt_since != NULL)
+		json_object_object_add(p, "since", json_object_new_int64(
+		    (long long)time(NULL) - duration_or_exit("--since", opt_since)));
+	if (opt_limit != NULL)
+		json_object_object_add(p, "limit",
+		    json_object_new_int64(strtoll(opt_limit, NULL, 10)));
+	reply = call_method("history.list", p);
+	r = result_or_exit(reply);
+	if (ctl.json) {
+		print_json(r);
+		json_object_put(reply);
+		return EXIT_OK;
+	}
+	counts = result_or_exit(call_method("history.counts", NULL));
+	printf("%lld missed call(s) not seen, %lld voicemail(s) not played\n",
+	    (long long)model_int(counts, "missedCalls"),
+	    (long long)model_int(counts, "unplayedVoicemails"));
+	if (json_object_array_length(r) > 0)
+		printf("%-10s %-14s %-16s %-16s %-22s %-4s %6s\n", "ID", "TYPE",
+		    "WHEN", "NUMBER", "NAME", "NEW", "DUR");
+	for (i = 0; i < json_object_array_length(r); i++) {
+		e = json_object_array_get_idx(r, i);
+		when_local(model_int(e, "start"), when, sizeof(when));
+		printf("%-10lld %-14s %-16s %-16s %-22s %-4s %5llds\n",
+		    (long long)model_int(e, "itemId"), str(e, "itemType"), when,
+		    str(e, "number"), str(e, "name"),
+		    strcmp(str(e, "itemType"), "VOICEMAIL") == 0 ?
+		    (model_bool(e, "played") ? "" : "yes") :
+		    (model_bool(e, "seen") ? "" : "yes"),
+		    (long long)model_int(e, "duration"));
+	}
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+/* seen [ID...] (none: every missed call up to the newest); delete ID... */
+static int
+cmd_history_change(const char *what, char **ids, int nids)
+{
+	struct json_object	*p = json_object_new_object(), *a, *reply, *r;
+	long long		 id, newest = 0;
+	char			*end;
+	size_t			 i;
+	int			 k;
+
+	a = json_object_new_array();
+	for (k = 0; k < nids; k++) {
+		id = strtoll(ids[k], &end, 10);
+		if (*ids[k] == '\0' || *end != '\0' || id <= 0) {
+			fprintf(stderr, "dstnyctl: \"%s\" is no item ID\n",
+			    shown(ids[k]));
+			exit(EXIT_USAGE);
+		}
+		json_object_array_add(a, json_object_new_int64(id));
+	}
+	json_object_object_add(p, "ids", a);
+	if (strcmp(what, "seen") == 0 && nids == 0) {
+		reply = call_method("history.list", NULL);
+		r = result_or_exit(reply);
+		for (i = 0; i < json_object_array_length(r); i++)
+			if ((id = model_int(json_object_array_get_idx(r, i),
+			    "itemId")) > newest)
+				newest = id;
+		json_object_put(reply);
+		if (newest == 0) {
+			json_object_put(p);
+			printf("history: nothing to mark\n");
+			return EXIT_OK;
+		}
+		json_object_object_add(p, "until", json_object_new_int64(newest));
+	}
+	return cmd_simple(strcmp(what, "seen") == 0 ? "history.seen" :
+	    "history.delete", p);
+}
+
+static int
+cmd_presence_show(void)
+{
+	struct json_object	*reply = call_method("presence.get", NULL), *r, *l, *e;
+	char			 when[32];
+	size_t			 i;
+
+	r = result_or_exit(reply);
+	if (ctl.json) {
+		print_json(r);
+		json_object_put(reply);
+		return EXIT_OK;
+	}
+	when_local(model_int(r, "expires"), when, sizeof(when));
+	printf("activity   %s\navailable  %s\nnote       %s\nuntil      %s\n",
+	    str(r, "activity"), model_bool(r, "available") ? "yes" :
+	    "no (do not disturb)", str(r, "note"),
+	    model_int(r, "expires") > 0 ? when : "no end time");
+	json_object_object_get_ex(r, "activities", &l);
+	printf("activities:");
+	for (i = 0; i < json_object_array_length(l); i++) {
+		e = json_object_array_get_idx(l, i);
+		printf(" %s%s", str(e, "id"), model_bool(e, "available") ? "" :
+		    "(dnd)");
+	}
+	printf("\n");
+	json_object_object_get_ex(r, "shortcuts", &l);
+	if (json_object_array_length(l) > 0)
+		printf("%-14s %-22s %-12s %-22s %s\n", "SHORTCUT", "NAME",
+		    "ACTIVITY", "DURATION", "DIVERT");
+	for (i = 0; i < json_object_array_length(l); i++) {
+		e = json_object_array_get_idx(l, i);
+		printf("%-14s %-22s %-12s %-22s %s\n", str(e, "id"),
+		    str(e, "name"), str(e, "activityId"),
+		    strcmp(str(e, "durationType"), "MINUTES") == 0 ?
+		    str(e, "durationMinutes") : str(e, "durationType"),
+		    model_bool(e, "applyDiversionNumber") ?
+		    str(e, "diversionPhoneNumber") : "");
+	}
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+static int
+cmd_presence_set(const char *activity)
+{
+	struct json_object	*p = json_object_new_object();
+
+	json_object_object_add(p, "activity", json_object_new_string(activity));
+	if (opt_for != NULL)
+		json_object_object_add(p, "expires", json_object_new_int64(
+		    (long long)time(NULL) + duration_or_exit("--for", opt_for)));
+	if (opt_note != NULL)
+		json_object_object_add(p, "note", json_object_new_string(opt_note));
+	return cmd_simple("presence.set", p);
+}
+
+/* Do not disturb on or off: the same activity, note and end time. */
+static int
+cmd_dnd(int on)
+{
+	struct json_object	*reply = call_method("presence.get", NULL), *r, *p;
+	long long		 expires;
+
+	r = result_or_exit(reply);
+	p = json_object_new_object();
+	json_object_object_add(p, "activity",
+	    json_object_new_string(str(r, "activity")));
+	json_object_object_add(p, "available", json_object_new_boolean(!on));
+	json_object_object_add(p, "note", json_object_new_string(str(r, "note")));
+	/* An end time already past is none. */
+	expires = model_int(r, "expires");
+	if (opt_for != NULL)
+		expires = (long long)time(NULL) + duration_or_exit("--for", opt_for);
+	if (expires > (long long)time(NULL))
+		json_object_object_add(p, "expires", json_object_new_int64(expires));
+	json_object_put(reply);
+	return cmd_simple("presence.set", p);
+}
+
 static char	**operands;	/* the command's arguments */
 static int	  noperands;
 
@@ -576,6 +801,11 @@ main(int argc, char *argv[])
 		{ "config", required_argument, NULL, 'c' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "blind", no_argument, NULL, 'b' },
+		{ "missed", no_argument, NULL, 'M' },		/* issue 21 */
+		{ "since", required_argument, NULL, 'S' },
+		{ "for", required_argument, NULL, 'F' },
+		{ "note", required_argument, NULL, 'N' },
+		{ "limit", required_argument, NULL, 'L' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -603,8 +833,14 @@ main(int argc, char *argv[])
 	/* Options may follow the command too (dial NUMBER --device ID). */
 	{
 		int first = optind;
-		optind = first + 1;
-		while ((ch = getopt_long(argc, argv, "ju:s:c:h", longopts, NULL)) != -1) {
+		/*
+		 * A fresh scan (optind 0) of the command's own arguments: the
+		 * first scan's "+" (stop at the command) would otherwise stay
+		 * in force, and options after an operand would be operands.
+		 */
+		optind = 0;
+		while ((ch = getopt_long(argc - first, argv + first, "ju:s:c:h",
+		    longopts, NULL)) != -1) {
 			switch (ch) {
 			case 'j': ctl.json = 1; break;
 			case 'u': ctl.user = optarg; break;
@@ -612,16 +848,21 @@ main(int argc, char *argv[])
 			case 'c': conf_path = optarg; break;
 			case 'D': opt_device = optarg; break;
 			case 'b': opt_blind = 1; break;
+			case 'M': opt_missed = 1; break;
+			case 'S': opt_since = optarg; break;
+			case 'F': opt_for = optarg; break;
+			case 'N': opt_note = optarg; break;
+			case 'L': opt_limit = optarg; break;
 			default:
 				usage();
 			}
 		}
 		/* getopt moved the operands to the end: shift them back. */
 		{
-			int nops = argc - optind, i;
+			int nops = argc - first - optind, i;
 			char **ops = xcalloc((size_t)nops + 1, sizeof(*ops));
 			for (i = 0; i < nops; i++)
-				ops[i] = argv[optind + i];
+				ops[i] = argv[first + optind + i];
 			for (i = 0; i < nops; i++)
 				argv[first + 1 + i] = ops[i];
 			argc = first + 1 + nops;
@@ -749,6 +990,46 @@ main(int argc, char *argv[])
 			return cmd_simple("linestate.set", p);
 		}
 		return cmd_simple("linestate.clear", p);
+	}
+	/* issue 21: history and presence */
+	if (strcmp(cmd, "history") == 0) {
+		if (ARG(0) == NULL)
+			return cmd_history();
+		if (strcmp(ARG(0), "seen") == 0 || strcmp(ARG(0), "delete") == 0) {
+			if (strcmp(ARG(0), "delete") == 0)
+				NEED(2);
+			return cmd_history_change(ARG(0), operands + 1,
+			    noperands - 1);
+		}
+		usage();
+	}
+	if (strcmp(cmd, "presence") == 0) {
+		if (ARG(0) == NULL)
+			return cmd_presence_show();
+		NEED(2);
+		if (strcmp(ARG(0), "set") == 0)
+			return cmd_presence_set(ARG(1));
+		if (strcmp(ARG(0), "shortcut") == 0) {
+			struct json_object *reply, *r;
+			p = json_object_new_object();
+			json_object_object_add(p, "shortcut",
+			    json_object_new_string(ARG(1)));
+			reply = call_method("presence.apply", p);
+			r = result_or_exit(reply);
+			if (ctl.json)
+				print_json(r);
+			else	/* what the shortcut did, in words */
+				printf("%s\n", str(r, "done"));
+			json_object_put(reply);
+			return EXIT_OK;
+		}
+		usage();
+	}
+	if (strcmp(cmd, "dnd") == 0) {
+		NEED(1);
+		if (strcmp(ARG(0), "on") != 0 && strcmp(ARG(0), "off") != 0)
+			usage();
+		return cmd_dnd(strcmp(ARG(0), "on") == 0);
 	}
 	fprintf(stderr, "dstnyctl: unknown command \"%s\"\n", cmd);
 	usage();

@@ -184,6 +184,8 @@ bus_open(const struct conf *conf, char *err, size_t errlen)
 	    (r = bus_user_init(dbus)) < 0 || (r = bus_call_init(dbus)) < 0 ||
 	    (r = bus_queue_init(dbus)) < 0 ||
 	    (r = bus_contact_init(dbus)) < 0 ||
+	    (r = bus_history_init(dbus)) < 0 ||	/* issue 21 */
+	    (r = bus_presence_init(dbus)) < 0 ||
 	    (r = sd_bus_request_name_async(dbus, NULL, DSTNY_BUS_NAME, 0,
 	    bus_name_cb, NULL)) < 0) {
 		snprintf(err, errlen, "bus: setting up objects: %s", strerror(-r));

@@ -42,6 +42,11 @@ int	bus_user_init(sd_bus *);
 int	bus_call_init(sd_bus *);
 int	bus_queue_init(sd_bus *);
 int	bus_contact_init(sd_bus *);	/* bus-contact.c: Directory (issue 22) */
+/* issue 21: interfaces beside User on the User objects */
+int	bus_history_init(sd_bus *);
+int	bus_presence_init(sd_bus *);
+/* A JSON object as a{sv}: strings s, integers x, booleans b, arrays of strings as. */
+int	bus_append_json_dict(sd_bus_message *, struct json_object *);
 int	bus_check_owner(sd_bus_message *, const struct duser *, sd_bus_error *);
 int	bus_run_login(sd_bus_message *, struct duser *, struct dqueue *, int login);
 int	bus_read_options(sd_bus_message *, struct action_args *, sd_bus_error *);

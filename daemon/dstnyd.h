@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "directory.h"
 #include "error.h"
+#include "presence.h"
 #include "http.h"
 #include "routes.h"
 
@@ -109,6 +110,27 @@ struct streams_user {
 struct hooks_user {
 	time_t			 user_expires;
 };
+/* history.c: the Communication Log's counters (issue 21). */
+struct history_user {
+	uint64_t		 fetch;		/* history.list in flight */
+	int			 again;		/* one more after it */
+	int			 full;		/* the next fetch reads everything */
+	int64_t			 newest;	/* the newest itemId counted */
+	int64_t			*unseen;	/* unseen MISSED_CALL items */
+	size_t			 nunseen;
+	int64_t			*unplayed;	/* unplayed VOICEMAIL items */
+	size_t			 nunplayed;
+};
+/* presence.c: presence, activities and shortcuts (issue 21). */
+struct presence_user {
+	struct presence		 p;
+	struct activity_list	 acts;
+	struct shortcut_list	 scs;
+	uint64_t		 fetch;		/* presence.get in flight */
+	int			 again;
+	uint64_t		 acts_fetch;
+	uint64_t		 scs_fetch;
+};
 /* user.c: doubt, and what must be answered after seq to be sure again. */
 struct user_doubt {
 	uint64_t		 seq;
@@ -156,6 +178,9 @@ struct duser {
 	struct queues_user	 qs;
 	struct streams_user	 streams;
 	struct hooks_user	 hooks;
+	/* issue 21 */
+	struct history_user	 history;
+	struct presence_user	 pres;
 	TAILQ_ENTRY(duser)	 entry;
 };
 TAILQ_HEAD(duser_list, duser);
@@ -425,6 +450,71 @@ void		 contacts_call_added(struct dcall *);
 uint32_t	 contacts_call_renamed(struct dcall *);
 void		 contacts_call_removed(struct dcall *);
 void		 contacts_free(void);
+/*
+ * issue 21: the user's own settings (history.c, presence.c). Results are
+ * JSON, the socket's view; the bus turns them into its types. cb is
+ * called once, result borrowed (NULL on error).
+ */
+typedef void (*profile_cb)(enum dstny_err, const char *msg,
+    struct json_object *result, void *arg);
+/* history.c: missed calls and the Communication Log. */
+struct history_filter {
+	const char	*types[8];	/* itemType, each checked */
+	size_t		 ntypes;
+	int64_t		 since;		/* Unix time, 0: none */
+	int64_t		 until;
+	const char	*number;
+	int64_t		 limit;		/* 0: the Core's default */
+	int64_t		 older;		/* itemId paging: olderThan */
+	int64_t		 newer;		/* since (an itemId) */
+};
+void		 history_start(struct duser *);
+/* Items newer than the newest known (coalesced); full: read them all. */
+void		 history_refresh(struct duser *, int full);
+void		 history_user_free(struct duser *);
+uint32_t	 history_missed(const struct duser *);
+uint32_t	 history_unplayed(const struct duser *);
+/* {user, missedCalls, unplayedVoicemails} */
+struct json_object *history_counts_json(const struct duser *);
+/* InvalidArgument naming the field (msg in err) or DSTNY_OK. */
+enum dstny_err	 history_filter_check(const struct history_filter *,
+		    char *err, size_t errlen);
+void		 history_list(struct duser *, const struct history_filter *,
+		    profile_cb, void *);
+/* ids (n of them) and/or every item up to until (0: none). */
+void		 history_mark_seen(struct duser *, const int64_t *ids, size_t n,
+		    int64_t until, profile_cb, void *);
+void		 history_delete(struct duser *, const int64_t *ids, size_t n,
+		    profile_cb, void *);
+/* presence.c: presence and do-not-disturb. */
+void		 presence_start(struct duser *);
+/* presence.get (coalesced); all: activities and shortcuts too. */
+void		 presence_refresh(struct duser *, int all);
+void		 presence_user_free(struct duser *);
+struct json_object *presence_view(const struct duser *);
+/*
+ * activity (known to the user), available, note (NULL: unchanged),
+ * expires (Unix time, 0: no end).
+ */
+void		 presence_set(struct duser *, const char *activity,
+		    int available, const char *note, int64_t expires,
+		    profile_cb, void *);
+/* Result {done: "what was done"}. */
+void		 presence_apply_shortcut(struct duser *, const char *id,
+		    profile_cb, void *);
+/* profile.c: when the user starts, at each keepalive, when a call ends. */
+void		 profile_start(struct duser *);
+void		 profile_keepalive(struct duser *);
+void		 profile_call_ended(struct duser *);
+void		 profile_resync(struct duser *);
+void		 profile_user_free(struct duser *);
+/* emit.c */
+#define HISTORY_PROP_COUNTS	0x1u
+void		 emit_history_changed(struct duser *, struct json_object *items);
+void		 emit_presence_changed(struct duser *, const char *const *props);
+/* bus-history.c, bus-presence.c */
+void		 bus_history_changed(struct duser *);
+void		 bus_presence_changed(struct duser *, const char *const *props);
 
 /* rpc.c: the Unix socket. */
 int		 rpc_listen(const struct conf *, char *err, size_t errlen);

@@ -50,6 +50,10 @@ emit_call_removed(struct dcall *c, const char *reason)
 	json_object_object_add(p, "reason", json_object_new_string(reason));
 	json_object_object_add(p, "user", json_object_new_string(c->user->user));
 	rpc_notify("calls", "call.removed", p);
+	/* issue 21: a call that ended may have left a missed call behind. */
+	if (strcmp(reason, REASON_RESYNC) != 0 &&
+	    strcmp(reason, REASON_SHUTDOWN) != 0)
+		profile_call_ended(c->user);
 }
 
 void
@@ -125,4 +129,22 @@ emit_queue_removed(struct dqueue *q)
 {
 	bus_queue_removed(q);
 	queue_notify(q, 1);
+}
+
+/* issue 21: history and presence. */
+void
+emit_history_changed(struct duser *u, struct json_object *items)
+{
+	struct json_object	*p = history_counts_json(u);
+
+	json_object_object_add(p, "items", json_object_get(items));
+	rpc_notify("history", "history.changed", p);
+	bus_history_changed(u);
+}
+
+void
+emit_presence_changed(struct duser *u, const char *const *props)
+{
+	rpc_notify("presence", "presence.changed", presence_view(u));
+	bus_presence_changed(u, props);
 }

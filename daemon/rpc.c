@@ -36,11 +36,13 @@ enum {
 	TOPIC_QUEUES = 1 << 1,
 	TOPIC_DEVICES = 1 << 2,
 	TOPIC_STATUS = 1 << 3,
-	TOPIC_ALL = 0xf,
+	TOPIC_HISTORY = 1 << 4,		/* issue 21 */
+	TOPIC_PRESENCE = 1 << 5,
+	TOPIC_ALL = 0x3f,
 };
 /* The subscribe topics' names, bit by bit. */
 static const char *const rpc_topic_names[] = {
-	"calls", "queues", "devices", "status", NULL
+	"calls", "queues", "devices", "status", "history", "presence", NULL
 };
 
 struct rpc_client {
@@ -612,13 +614,25 @@ struct rpc_args {
 	/* The directory (issue 22). */
 	const char		*query;
 	int64_t			 max;
+	/* issue 21: history and presence */
+	const char		*h_type;
+	struct json_object	*h_types;
+	int64_t			 h_since, h_until, h_limit, h_older, h_newer;
+	const char		*h_number;
+	struct json_object	*h_ids;
+	int64_t			 h_seen_until;
+	const char		*p_activity;
+	int			 p_available, p_has_available;
+	const char		*p_note;
+	int64_t			 p_expires;
+	const char		*p_shortcut;
 };
 
 struct rpc_method;
 typedef void (*rpc_handler)(struct rpc_client *, const struct rpc_req *,
     const struct rpc_method *, struct duser *, struct rpc_args *);
 
-#define RPC_PARAMS_MAX	6
+#define RPC_PARAMS_MAX	8
 
 struct rpc_method {
 	const char		*name;
@@ -680,6 +694,14 @@ static void	rpc_record(struct rpc_client *, const struct rpc_req *,
 		    const struct rpc_method *, struct duser *, struct rpc_args *);
 static void	rpc_contacts_search(struct rpc_client *, const struct rpc_req *,
 		    const struct rpc_method *, struct duser *, struct rpc_args *);
+/* issue 21 */
+static void	rpc_history(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_presence(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+enum { RPC_HISTORY_LIST, RPC_HISTORY_COUNTS, RPC_HISTORY_SEEN,
+    RPC_HISTORY_DELETE, RPC_PRESENCE_GET, RPC_PRESENCE_SET,
+    RPC_PRESENCE_APPLY };
 
 static const struct rpc_method rpc_methods[] = {
 	{ "status", rpc_status, 1, 0, RPC_NO_PARAMS },
@@ -747,6 +769,33 @@ static const struct rpc_method rpc_methods[] = {
 	 */
 	{ "contacts.search", rpc_contacts_search, 0, 0,
 	    { P_REQ("query", RPC_STR, query), P_OPT("max", RPC_INT, max) } },
+	/*
+	 * issue 21: history and presence. history.list asks the Core, so it
+	 * is the owner's, as Resync is; the counters and presence.get read
+	 * what dstnyd holds.
+	 */
+	{ "history.list", rpc_history, 0, RPC_HISTORY_LIST,
+	    { P_OPT("type", RPC_STR, h_type), P_OPT("types", RPC_LIST, h_types),
+	      P_OPT("since", RPC_INT, h_since), P_OPT("until", RPC_INT, h_until),
+	      P_OPT("number", RPC_STR, h_number),
+	      P_OPT("limit", RPC_INT, h_limit),
+	      P_OPT("olderThan", RPC_INT, h_older),
+	      P_OPT("newerThan", RPC_INT, h_newer) } },
+	{ "history.counts", rpc_history, 1, RPC_HISTORY_COUNTS, RPC_NO_PARAMS },
+	{ "history.seen", rpc_history, 0, RPC_HISTORY_SEEN,
+	    { P_OPT("ids", RPC_LIST, h_ids),
+	      P_OPT("until", RPC_INT, h_seen_until) } },
+	{ "history.delete", rpc_history, 0, RPC_HISTORY_DELETE,
+	    { P_REQ("ids", RPC_LIST, h_ids) } },
+	{ "presence.get", rpc_presence, 1, RPC_PRESENCE_GET, RPC_NO_PARAMS },
+	{ "presence.set", rpc_presence, 0, RPC_PRESENCE_SET,
+	    { P_REQ("activity", RPC_STR, p_activity),
+	      { "available", RPC_BOOL, RPC_HAS, ARG(p_available),
+	        ARG(p_has_available), NULL },
+	      P_OPT("note", RPC_STR, p_note),
+	      P_OPT("expires", RPC_INT, p_expires) } },
+	{ "presence.apply", rpc_presence, 0, RPC_PRESENCE_APPLY,
+	    { P_REQ("shortcut", RPC_STR, p_shortcut) } },
 };
 
 static const struct rpc_method *
@@ -976,7 +1025,8 @@ rpc_subscribe(struct rpc_client *c, const struct rpc_req *rq,
 			    json_object_get_string(e))) == -1) {
 				reply_error(rq, JSONRPC_INVALID_PARAMS,
 				    "params.topics: expected a list of calls, "
-				    "queues, devices, status", NULL);
+				    "queues, devices, status, history, presence",
+				    NULL);
 				return;
 			}
 			topics |= 1u << bit;
@@ -1056,6 +1106,23 @@ rpc_contacts_cb(enum dstny_err err, const char *msg,
 	free(p);
 }
 
+/* issue 21: history and presence. */
+static void
+rpc_profile_cb(enum dstny_err err, const char *msg, struct json_object *res,
+    void *arg)
+{
+	struct rpc_pending	*p = arg;
+
+	if (err != DSTNY_OK)
+		reply_dstny_error(&p->rq, err, msg);
+	else
+		reply_result(&p->rq, res != NULL ? json_object_get(res) :
+		    json_object_new_object());
+	json_object_put(p->rq.id);
+	free(p->user);
+	free(p);
+}
+
 static void
 rpc_contacts_search(struct rpc_client *c, const struct rpc_req *rq,
     const struct rpc_method *m, struct duser *u, struct rpc_args *args)
@@ -1067,6 +1134,113 @@ rpc_contacts_search(struct rpc_client *c, const struct rpc_req *rq,
 	}
 	contacts_search(u, args->query, args->max == 0 ? 25 :
 	    (unsigned)args->max, rpc_contacts_cb, pending_new(rq, u));
+}
+
+/* A list of itemIds (integers or strings holding one); -1 naming the bad one. */
+static int
+rpc_ids(struct json_object *list, int64_t **ids, size_t *n)
+{
+	struct json_object	*e;
+	const char		*s;
+	char			*end;
+	size_t			 i, len = list != NULL ?
+	    json_object_array_length(list) : 0;
+
+	*ids = xcalloc(len > 0 ? len : 1, sizeof(**ids));
+	for (*n = 0, i = 0; i < len; i++) {
+		e = json_object_array_get_idx(list, i);
+		if (json_object_is_type(e, json_type_int))
+			(*ids)[(*n)++] = json_object_get_int64(e);
+		else if (json_object_is_type(e, json_type_string) &&
+		    *(s = json_object_get_string(e)) != '\0' &&
+		    ((*ids)[*n] = strtoll(s, &end, 10), *end == '\0'))
+			(*n)++;
+		else {
+			free(*ids);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+rpc_history(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	struct history_filter	 f;
+	struct json_object	*e;
+	int64_t			*ids;
+	size_t			 i, n;
+
+	switch (m->op) {
+	case RPC_HISTORY_COUNTS:
+		reply_result(rq, history_counts_json(u));
+		return;
+	case RPC_HISTORY_LIST:
+		memset(&f, 0, sizeof(f));
+		if (args->h_type != NULL)
+			f.types[f.ntypes++] = args->h_type;
+		for (i = 0; args->h_types != NULL &&
+		    i < json_object_array_length(args->h_types); i++) {
+			e = json_object_array_get_idx(args->h_types, i);
+			if (!json_object_is_type(e, json_type_string) ||
+			    f.ntypes == sizeof(f.types) / sizeof(f.types[0])) {
+				reply_error(rq, JSONRPC_INVALID_PARAMS,
+				    "params.types: expected a list of at most 8 "
+				    "item types", NULL);
+				return;
+			}
+			f.types[f.ntypes++] = json_object_get_string(e);
+		}
+		f.since = args->h_since;
+		f.until = args->h_until;
+		f.number = args->h_number;
+		f.limit = args->h_limit;
+		f.older = args->h_older;
+		f.newer = args->h_newer;
+		history_list(u, &f, rpc_profile_cb, pending_new(rq, u));
+		return;
+	default:
+		if (rpc_ids(args->h_ids, &ids, &n) == -1) {
+			reply_dstny_error(rq, DSTNY_ERR_INVALID_ARGUMENT,
+			    "ids: expected itemIds (integers)");
+			return;
+		}
+		if (m->op == RPC_HISTORY_SEEN)
+			history_mark_seen(u, ids, n, args->h_seen_until,
+			    rpc_profile_cb, pending_new(rq, u));
+		else
+			history_delete(u, ids, n, rpc_profile_cb,
+			    pending_new(rq, u));
+		free(ids);
+		return;
+	}
+}
+
+static void
+rpc_presence(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	const struct activity	*a;
+	int			 available;
+
+	switch (m->op) {
+	case RPC_PRESENCE_GET:
+		reply_result(rq, presence_view(u));
+		return;
+	case RPC_PRESENCE_SET:
+		/* Without available: the activity's own (lunch: false). */
+		available = args->p_has_available ? args->p_available :
+		    (a = activities_find(&u->pres.acts, args->p_activity)) != NULL ?
+		    a->available : 1;
+		presence_set(u, args->p_activity, available, args->p_note,
+		    args->p_expires, rpc_profile_cb, pending_new(rq, u));
+		return;
+	default:
+		presence_apply_shortcut(u, args->p_shortcut, rpc_profile_cb,
+		    pending_new(rq, u));
+		return;
+	}
 }
 
 /* One line: a request, or a batch whose replies go out together. */

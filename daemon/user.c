@@ -287,6 +287,7 @@ user_resync(struct duser *u)
 	cache_fetch_user(u, REASON_RESYNC);
 	user_fetch_devices(u);
 	queues_fetch(u);
+	profile_resync(u);	/* issue 21 */
 }
 
 void
@@ -320,6 +321,7 @@ user_keepalive_cb(evutil_socket_t fd, short what, void *arg)
 			hooks_user_renew(u);
 		else if (u->last_event <= keepalive_last)
 			cache_fetch_user(u, REASON_RESYNC);
+		profile_keepalive(u);	/* issue 21 */
 	}
 	keepalive_last = now;
 }
@@ -390,6 +392,7 @@ user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 	} else
 		streams_user_start(u);
 	queues_start(u);
+	profile_start(u);	/* issue 21 */
 	user_keepalive_arm();
 }
 
@@ -537,6 +540,7 @@ user_free(struct duser *u)
 	ticket_free(u->ticket);
 	devices_free(&u->devices);
 	cache_user_free(u);
+	profile_user_free(u);	/* issue 21 */
 	if (u->poll_ev != NULL)
 		event_free(u->poll_ev);
 	free(u->name);

@@ -14,6 +14,9 @@
 #define DG	"/distributiongroup/{domain}/{user}"
 #define REC	"/callrecording/{domain}/{user}/calls/{callId}"
 #define CI	"/contactinfo/v1/{domain}/{cid}"
+#define CL	"/communicationlog/{domain}/{user}"
+#define DIV	"/diversion/{domain}/{user}"
+#define UL	"/userline/{domain}/{user}"
 
 static const struct route_def {
 	const char	*name;
@@ -73,6 +76,25 @@ static const struct route_def {
 	[ROUTE_CONTACT_LINESTATE_SSE] = { "contact.linestate.sse", "GET", CI "/linestate/subscribe" },
 	[ROUTE_CONTACT_PRESENCE_SSE] = { "contact.presence.sse", "GET", CI "/presence/subscribe" },
 	[ROUTE_PERSONAL_LIST] = { "personal.list", "GET", "/personalcontacts/{domain}/{user}" },
+	/* issue 21: history, presence, forwarding, caller ID, voicemail */
+	[ROUTE_HISTORY_LIST] = { "history.list", "GET", CL "/items" },
+	[ROUTE_HISTORY_SEEN] = { "history.seen", "PUT", CL "/items/seen" },
+	[ROUTE_HISTORY_DELETE] = { "history.delete", "DELETE", CL "/items" },
+	[ROUTE_PRESENCE_GET] = { "presence.get", "GET", "/userinfo/{domain}/{user}/presence" },
+	[ROUTE_PRESENCE_PUT] = { "presence.put", "PUT", "/userinfo/{domain}/{user}/presence" },
+	[ROUTE_PRESENCE_ACTIVITIES] = { "presence.activities", "GET", "/configuration/{domain}/{user}/activities" },
+	[ROUTE_PRESENCE_SHORTCUTS] = { "presence.shortcuts", "GET", "/presenceshortcuts/{domain}/{user}/shortcuts" },
+	[ROUTE_DIVERSION_RULES] = { "diversion.rules", "GET", DIV "/rules" },
+	[ROUTE_DIVERSION_RULE_PUT] = { "diversion.rule.put", "PUT", DIV "/rules/{line}/{rule}" },
+	[ROUTE_DIVERSION_RULE_DELETE] = { "diversion.rule.delete", "DELETE", DIV "/rules/{line}/{rule}" },
+	[ROUTE_DIVERSION_NUMBER] = { "diversion.number", "GET", DIV "/number" },
+	[ROUTE_DIVERSION_NUMBER_PUT] = { "diversion.number.put", "PUT", DIV "/number" },
+	[ROUTE_DIVERSION_MAPPING] = { "diversion.mapping", "GET", "/activitydiversion/{domain}/{user}/mappings" },
+	[ROUTE_USERLINE_LIST] = { "userline.list", "GET", UL "/lines" },
+	[ROUTE_USERLINE_ACTIVE] = { "userline.active", "GET", UL "/active" },
+	[ROUTE_USERLINE_PUT] = { "userline.put", "PUT", UL "/active" },
+	[ROUTE_VOICEMAIL_GET] = { "voicemail.get", "GET", "/voicemail/{domain}/{user}/settings" },
+	[ROUTE_VOICEMAIL_PUT] = { "voicemail.put", "PUT", "/voicemail/{domain}/{user}/settings" },
 };
 
 struct routes {

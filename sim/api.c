@@ -668,6 +668,9 @@ do_route(struct api_req *r)
 
 	if (contacts_api(r->req, r->route, u, var(r, "cid"), &r->query))
 		return;
+	/* issue 21: history, presence, forwarding, caller ID, voicemail */
+	if (sim_profile_route(r->req, r->route, u, &r->query, r->body))
+		return;
 	switch (r->route) {
 	case ROUTE_TICKET_DELETE:
 		if (sim_ticket_delete(u, var(r, "ticketName")) == -1)

@@ -45,6 +45,7 @@ struct logged {
 	char	*path;
 	char	*route;
 	char	*last_event_id;
+	char	*query;		/* the query string, "" when none */
 };
 
 static struct event_base	*ctl_base;
@@ -264,6 +265,7 @@ control_fault_before(struct evhttp_request *req, const char *route)
 		free(l->path);
 		free(l->route);
 		free(l->last_event_id);
+		free(l->query);
 	}
 	switch (evhttp_request_get_command(req)) {
 	case EVHTTP_REQ_GET: l->method = xstrdup("GET"); break;
@@ -277,6 +279,7 @@ control_fault_before(struct evhttp_request *req, const char *route)
 	l->route = xstrdup(route);
 	lei = evhttp_find_header(in, "Last-Event-ID");
 	l->last_event_id = xstrdup(lei != NULL ? lei : "");
+	l->query = xstrdup(q != NULL ? q + 1 : "");
 	log_total++;
 	if (nlog < LOG_MAX)
 		nlog++;
@@ -434,6 +437,9 @@ ctl_requests(void)
 		json_object_object_add(e, "method", json_object_new_string(l->method));
 		json_object_object_add(e, "path", json_object_new_string(l->path));
 		json_object_object_add(e, "route", json_object_new_string(l->route));
+		if (*l->query != '\0')
+			json_object_object_add(e, "query",
+			    json_object_new_string(l->query));
 		if (*l->last_event_id != '\0')
 			json_object_object_add(e, "lastEventId",
 			    json_object_new_string(l->last_event_id));
@@ -626,6 +632,21 @@ control_handle(struct evhttp_request *req, const char *path)
 		else
 			ctl_error(req, status, status == 404 ? "no such contact" :
 			    "POST /contacts needs an id; /contacts/<id> changes one");
+	} else if (post && (strcmp(path, "/history") == 0 ||
+	    strcmp(path, "/presence") == 0)) {
+		/* issue 21: a log item, or presence set elsewhere. */
+		if ((u = ctl_user(b, &query)) == NULL) {
+			ctl_error(req, 404, "no such user");
+			goto done;
+		}
+		if (path[1] == 'h')
+			sim_history_add(u, *model_str(b, "itemType") != '\0' ?
+			    model_str(b, "itemType") : "MISSED_CALL",
+			    model_str(b, "number"), model_str(b, "name"),
+			    model_bool(b, "isSeen"), model_uint(b, "duration"));
+		else
+			sim_presence_set(u, b);
+		ctl_reply(req, 200, sim_profile_json(u));
 	} else if (post && strcmp(path, "/churn") == 0) {
 		const char *why;
 
@@ -783,6 +804,7 @@ control_free(void)
 		free(reqlog[i].path);
 		free(reqlog[i].route);
 		free(reqlog[i].last_event_id);
+		free(reqlog[i].query);
 	}
 	faults_clear();
 }

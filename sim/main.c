@@ -370,6 +370,7 @@ main(int argc, char *argv[])
 	event_free(sigint_ev);
 	event_free(sigterm_ev);
 	event_base_free(base);
+	sim_profile_free();	/* issue 21 */
 	sim_users_free();
 	free(listen_host);
 	SSL_CTX_free(tls_ctx);

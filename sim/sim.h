@@ -191,6 +191,19 @@ void		 api_init(struct event_base *, const char *base_path);
 int		 api_handle(struct evhttp_request *, const char *path);
 struct json_object *api_linestates_json(struct sim_user *);
 
+/* profile.c: history, presence, shortcuts, diversion number (issue 21). */
+struct evkeyvalq;
+int		 sim_profile_route(struct evhttp_request *, int route,
+		    struct sim_user *, struct evkeyvalq *query,
+		    struct json_object *body);
+void		 sim_history_add(struct sim_user *, const char *type,
+		    const char *number, const char *name, int seen,
+		    uint32_t duration);
+void		 sim_history_call_ended(struct sim_user *, struct sim_call *);
+void		 sim_presence_set(struct sim_user *, struct json_object *);
+struct json_object *sim_profile_json(struct sim_user *);
+void		 sim_profile_free(void);
+
 /* control.c: the control API, faults and the request log. */
 /* churn.c: POST /_sim/churn, a stream of state changes. */
 const char	*churn_start(struct event_base *, struct evhttp_request *,

@@ -279,6 +279,7 @@ sim_call_end(struct sim_user *u, struct sim_call *c, const char *event)
 	free(c->status);
 	c->status = xstrdup("TERMINATED");
 	sim_call_changed(u, c, event);
+	sim_history_call_ended(u, c);	/* issue 21 */
 	for (pp = &u->calls; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;

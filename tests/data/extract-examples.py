@@ -16,14 +16,22 @@ SECTIONS = [  # (first line text, short name)
     ("The Call State API enables", "callstate"),
     ("The Event API is used", None),
     ("The User Device Information API", "userdevice"),
-    ("The User Information API", None),
     ("The User Tickets API", "ticket"),
     ("The SMS API provides", None),
     ("The Distribution Group API allows", "distributiongroup"),
     ("The Queue Statistics API gives", "queuestatistics"),
     ("The Call Recording Control API", None),
     ("The Line State API is used", "linestate"),
-    ("The Communication Log API", None),
+    # issue 21: history, presence, forwarding, caller ID, voicemail
+    ("The Communication Log API", "communicationlog"),
+    ("The Activity Diversion Mapping API", "activitydiversion"),
+    ("The Diversion API is used", "diversion"),
+    ("The Mobile Subscriber API", None),
+    ("The Presence Shortcuts API", "presenceshortcuts"),
+    ("The End-user Configuration API", "enduserconfig"),
+    ("The User Information API", "userinfo"),
+    ("The User Line API", "userline"),
+    ("The User Voicemail Settings API", "voicemail"),
 ]
 
 def kind(doc):

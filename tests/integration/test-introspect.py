@@ -14,7 +14,10 @@ OBJECTS = [("org.dstnyd.Cti1.Manager", "/org/dstnyd/Cti1"),
            ("org.dstnyd.Cti1.User", "/org/dstnyd/Cti1/User/0"),
            ("org.dstnyd.Cti1.Directory", "/org/dstnyd/Cti1/User/0"),
            ("org.dstnyd.Cti1.Call", "/org/dstnyd/Cti1/Call/0"),
-           ("org.dstnyd.Cti1.Queue", "/org/dstnyd/Cti1/Queue/0")]
+           ("org.dstnyd.Cti1.Queue", "/org/dstnyd/Cti1/Queue/0"),
+           # issue 21: beside User on the User object
+           ("org.dstnyd.Cti1.History", "/org/dstnyd/Cti1/User/0"),
+           ("org.dstnyd.Cti1.Presence", "/org/dstnyd/Cti1/User/0")]
 
 
 # The properties that never change; every other one emits PropertiesChanged.

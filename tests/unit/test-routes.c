@@ -147,6 +147,25 @@ main(void)
 		{ "contact.linestate.sse", "GET", "/contactinfo/v1/{domain}/{cid}/linestate/subscribe" },
 		{ "contact.presence.sse", "GET", "/contactinfo/v1/{domain}/{cid}/presence/subscribe" },
 		{ "personal.list", "GET", "/personalcontacts/{domain}/{user}" },
+		/* issue 21: history, presence, forwarding, caller ID, voicemail */
+		{ "history.list", "GET", "/communicationlog/{domain}/{user}/items" },
+		{ "history.seen", "PUT", "/communicationlog/{domain}/{user}/items/seen" },
+		{ "history.delete", "DELETE", "/communicationlog/{domain}/{user}/items" },
+		{ "presence.get", "GET", "/userinfo/{domain}/{user}/presence" },
+		{ "presence.put", "PUT", "/userinfo/{domain}/{user}/presence" },
+		{ "presence.activities", "GET", "/configuration/{domain}/{user}/activities" },
+		{ "presence.shortcuts", "GET", "/presenceshortcuts/{domain}/{user}/shortcuts" },
+		{ "diversion.rules", "GET", "/diversion/{domain}/{user}/rules" },
+		{ "diversion.rule.put", "PUT", "/diversion/{domain}/{user}/rules/{line}/{rule}" },
+		{ "diversion.rule.delete", "DELETE", "/diversion/{domain}/{user}/rules/{line}/{rule}" },
+		{ "diversion.number", "GET", "/diversion/{domain}/{user}/number" },
+		{ "diversion.number.put", "PUT", "/diversion/{domain}/{user}/number" },
+		{ "diversion.mapping", "GET", "/activitydiversion/{domain}/{user}/mappings" },
+		{ "userline.list", "GET", "/userline/{domain}/{user}/lines" },
+		{ "userline.active", "GET", "/userline/{domain}/{user}/active" },
+		{ "userline.put", "PUT", "/userline/{domain}/{user}/active" },
+		{ "voicemail.get", "GET", "/voicemail/{domain}/{user}/settings" },
+		{ "voicemail.put", "PUT", "/voicemail/{domain}/{user}/settings" },
 	};
 	is_int(sizeof(expect) / sizeof(expect[0]), ROUTE_COUNT, "route count");
 	for (i = 0; i < (int)(sizeof(expect) / sizeof(expect[0])); i++) {
