@@ -58,6 +58,9 @@ P = {  # how much of each measurement
     "users": 60 if QUICK else 1000,
     "idle_s": 5.0 if QUICK else 60.0,
     "wan_samples": 30 if QUICK else 200,
+    "cg_a": 20 if QUICK else 50,        # callgrind: two runs of the probe
+    "cg_b": 120 if QUICK else 350,
+    "cg_users": (1,) if QUICK else (1, 300),
 }
 WAN_MS = 20     # a Core 10-50 ms away
 
@@ -278,8 +281,22 @@ def main():
     print("\nevery figure within %s" % ("3 x its budget" if QUICK else "budget"))
 
 
+def want(part):
+    return ONLY is None or part in ONLY
+
+
 def run(bus, tmp, table, figures, procs):
-    # --- Latency and fan-out: one user on webhooks, the floor user beside it.
+    capacity = None
+    if want("latency"):
+        capacity = latency_part(bus, tmp, table, figures, procs)
+    if want("callgrind"):
+        callgrind_part(bus, tmp, table, figures, procs)
+    if want("rest"):
+        rest_part(bus, tmp, table, figures, procs, capacity)
+
+
+def latency_part(bus, tmp, table, figures, procs):
+    """Latency and fan-out: one user on webhooks, the floor user beside it."""
     sim = Sim()
     procs.append(sim)
     sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
@@ -326,9 +343,25 @@ def run(bus, tmp, table, figures, procs):
     figures["fanout"] = {"p50_us": f50, "p99_us": f99}
     rpc.close()
     stop(procs, d, sim)
-    if ONLY and "rest" not in ONLY:
-        return
+    return capacity
 
+
+def callgrind_part(bus, tmp, table, figures, procs):
+    table.section("Instructions per event (callgrind, the latency scenario; %d - %d samples)"
+                  % (P["cg_b"], P["cg_a"]))
+    for n in P["cg_users"]:
+        log("callgrind: %d user(s)" % n)
+        ipe = instructions_per_event(bus, tmp, procs, n, "u%d" % n)
+        table.row("%d user%s online: instructions per event" % (n, "s" if n > 1 else ""),
+                  "{:,.0f}".format(ipe), "<= 300,000", ratio=ipe / 300000.0,
+                  key="instructions_%d" % n)
+        figures["instructions_per_event_%d" % n] = ipe
+
+
+def rest_part(bus, tmp, table, figures, procs, capacity):
+    """Memory, throughput and idle."""
+    if capacity is None:
+        capacity = measure_capacity(procs)
     # --- The memory floor: the same libraries, initialised, doing nothing.
     floor = Floor(bus)
     procs.append(floor)
@@ -427,6 +460,76 @@ def run(bus, tmp, table, figures, procs):
               "%.1f" % per_interval, "1 (batched)", ratio=per_interval / 1.0,
               key="keepalive_bursts")
     figures["keepalive_bursts_per_interval"] = per_interval
+
+
+def instructions_per_event(bus, tmp, procs, n, tag):
+    """Instructions dstnyd runs per change of a watched call, under
+    callgrind: the latency scenario (webhook mode, one D-Bus and one socket
+    subscriber), n users online. Two runs of the probe, of A and B
+    samples, each dumped (a dump holds what ran since the one before it);
+    (B's count - A's) / (B - A) is one event's cost, the probe's own
+    setup cancelling out."""
+    scen, sections = many_users(n, tmp)
+    sim = Sim("-s", scen, "--sse-keepalive", "3600")
+    procs.append(sim)
+    sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
+    out = os.path.join(tmp, "callgrind.%s" % tag)
+    old = os.environ.get("DSTNY_DAEMON_WRAP")
+    os.environ["DSTNY_DAEMON_WRAP"] = "valgrind -q --tool=callgrind --compress-strings=no --callgrind-out-file=%s" % out
+    try:
+        d = Daemon(bus, sim, debug=False, env_extra=UNIT_ENV, extra=webhook_extra(keepalive=3600),
+                   password="pw", users=sections if n > 1 else "", wait=300)
+    finally:
+        if old is None:
+            del os.environ["DSTNY_DAEMON_WRAP"]
+        else:
+            os.environ["DSTNY_DAEMON_WRAP"] = old
+    procs.append(d)
+    rpc = Rpc(d.sock)
+    wait_for("%d users online under callgrind" % n, lambda: all_online(rpc, n), 600, 0.5)
+    call, path = answered_call(sim, rpc)
+    rpc.close()
+    counts = []
+    runs = (P["cg_a"], P["cg_b"])
+    subprocess.run(["callgrind_control", "-z", str(d.proc.pid)], check=True,
+                   capture_output=True, timeout=120)
+    for k, samples in enumerate(runs):
+        probe("fanout", "--sim", sim.root, "--bus", bus.address, "--socket", d.sock,
+              "--call", call, "--path", path, "--subs", 1, "--buses", 1,
+              "--samples", samples)
+        subprocess.run(["callgrind_control", "-d", str(d.proc.pid)], check=True,
+                       capture_output=True, timeout=120)
+        counts.append(callgrind_total(out, k + 1))
+    stop(procs, d, sim)
+    return (counts[1] - counts[0]) / float(runs[1] - runs[0])
+
+
+def callgrind_total(out, dump, limit=120.0):
+    """The instruction count of callgrind's dump number `dump` of out."""
+    name = "%s.%d" % (out, dump)
+
+    def total():
+        try:
+            with open(name) as f:
+                for line in f:
+                    if line.startswith(("totals:", "summary:")):
+                        return int(line.split()[1])
+        except OSError:
+            return None
+        return None
+    return wait_for("callgrind dump %s" % name, total, limit, 0.1)
+
+
+def measure_capacity(procs):
+    """The simulator's GETs per second, when the latency part did not run."""
+    sim = Sim()
+    procs.append(sim)
+    bob_token = ticket(sim, "bob", "bob-password")
+    bob_call, _ = answered_call(sim, None, "bob")
+    cap = probe("capacity", "--sim", sim.root, "--floor-call", bob_call,
+                "--seconds", P["capacity_s"], "--conns", 4, token=bob_token)
+    stop(procs, sim)
+    return cap["gets"] / cap["seconds"]
 
 
 class Floor:
