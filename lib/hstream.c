@@ -31,6 +31,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "castore.h"
 #include "hresp.h"
 #include "hstream.h"
 #include "secret.h"
@@ -269,8 +270,8 @@ hs_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 static SSL_CTX *
 env_ssl_ctx(struct hstream_env *env, char **why)
 {
-	SSL_CTX	*ctx;
-	int	 ok;
+	SSL_CTX		*ctx;
+	X509_STORE	*store;
 
 	if (env->ssl_ctx != NULL)
 		return env->ssl_ctx;
@@ -305,17 +306,12 @@ env_ssl_ctx(struct hstream_env *env, char **why)
 	SSL_CTX_sess_set_new_cb(ctx, hs_new_session_cb);
 	if (!env->insecure) {
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-		ok = env->ca_file != NULL ?
-		    SSL_CTX_load_verify_locations(ctx, env->ca_file, NULL) :
-		    SSL_CTX_set_default_verify_paths(ctx);
-		if (ok != 1) {
-			*why = xasprintf("TLS: cannot load the CA certificates%s%s",
-			    env->ca_file != NULL ? " of " : "",
-			    env->ca_file != NULL ? env->ca_file : "");
+		/* The process's one store, shared with curl (castore.c). */
+		if ((store = castore_get(env->ca_file, why)) == NULL) {
 			SSL_CTX_free(ctx);
-			ERR_clear_error();
 			return NULL;
 		}
+		SSL_CTX_set1_cert_store(ctx, store);
 	}
 	env->ssl_ctx = ctx;
 	return ctx;

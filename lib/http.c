@@ -6,9 +6,11 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 #include <event2/event.h>
 
 #include "backoff.h"
+#include "castore.h"
 #include "coremsg.h"
 #include "hstream.h"
 #include "http.h"
@@ -343,6 +345,7 @@ http_free(struct http *h)
 	event_free(h->timer);
 	event_free(h->reaper);
 	event_free(h->starter);
+	castore_free();		/* contexts still open keep their reference */
 	free(h->ca_file);
 	free(h->user_agent);
 	free(h);
@@ -353,6 +356,24 @@ http_free(struct http *h)
  * as lib/hstream.c sets them (curl 7.88 has options for the first two of
  * the four, so all are set here, in one place).
  */
+/* A new TLS connection's context verifies against the shared store. */
+static CURLcode
+http_ssl_ctx_fn(CURL *easy, void *sslctx, void *arg)
+{
+	struct http	*h = arg;
+	X509_STORE	*store;
+	char		*why = NULL;
+
+	(void)easy;
+	if ((store = castore_get(h->ca_file, &why)) == NULL) {
+		log_warnx("%s", why);
+		free(why);
+		return CURLE_SSL_CACERT_BADFILE;
+	}
+	SSL_CTX_set1_cert_store(sslctx, store);
+	return CURLE_OK;
+}
+
 static int
 http_sockopt_fn(void *arg, curl_socket_t fd, curlsocktype purpose)
 {
@@ -670,8 +691,20 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	if (h->opts.insecure) {
 		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 0L);
-	} else if (h->ca_file != NULL)
-		curl_easy_setopt(x->easy, CURLOPT_CAINFO, h->ca_file);
+	} else {
+		/*
+		 * curl loads no CA file of its own: each connection's
+		 * context gets the process's one store (castore.c), which
+		 * a bundle per connection would multiply.
+		 */
+		if (curl_easy_setopt(x->easy, CURLOPT_SSL_CTX_FUNCTION,
+		    http_ssl_ctx_fn) == CURLE_OK) {
+			curl_easy_setopt(x->easy, CURLOPT_SSL_CTX_DATA, h);
+			curl_easy_setopt(x->easy, CURLOPT_CAINFO, NULL);
+			curl_easy_setopt(x->easy, CURLOPT_CAPATH, NULL);
+		} else if (h->ca_file != NULL)	/* not curl on OpenSSL */
+			curl_easy_setopt(x->easy, CURLOPT_CAINFO, h->ca_file);
+	}
 
 	override = h->opts.method_override && (strcmp(method, "PUT") == 0 ||
 	    strcmp(method, "DELETE") == 0);

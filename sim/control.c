@@ -502,6 +502,8 @@ faults_json(void)
 	json_object_object_add(o, "frozen",
 	    json_object_new_int64((int64_t)events_frozen_count()));
 	json_object_object_add(o, "held", json_object_new_int64(held));
+	json_object_object_add(o, "eventsHeld",
+	    json_object_new_int64((int64_t)events_late_count()));
 	json_object_object_add(o, "released", json_object_new_int64(released));
 	return o;
 }

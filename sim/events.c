@@ -1,6 +1,8 @@
 /* events.c: webhook registrations and deliveries, and the SSE streams. */
 #include "config.h"
 
+#include <sys/time.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -64,13 +66,120 @@ static struct http	*hook_http;
 static struct event	*keepalive_ev;
 static uint64_t		 event_seq;
 
+/*
+ * A hint or stream event the latencyMs fault holds back, as a Core that
+ * far away would: sent in the order made, latencyMs after it was made.
+ */
+struct late {
+	struct timeval		 due;
+	struct hook		*hook;		/* a webhook POST, or */
+	struct stream		*stream;	/* a stream event */
+	char			*event;
+	char			*data;
+	struct late		*next;
+};
+static struct late	*late_head, **late_tail = &late_head;
+static struct event	*late_ev;
+
+static void	late_send(struct late *);
+static void	hook_post(struct hook *, const char *);
+
 static const char *const hook_kinds[] = { "user", "call", "device" };
 static const char *const stream_kinds[] = { "call", "dialog", "device", "queue",
 	"contactline", "contactpresence" };
 
 static void
+late_free(struct late *l)
+{
+	free(l->event);
+	free(l->data);
+	free(l);
+}
+
+/* A hook or stream is gone: what was held for it is dropped. */
+static void
+late_forget(struct hook *h, struct stream *s)
+{
+	struct late	**pp = &late_head, *l;
+
+	while ((l = *pp) != NULL) {
+		if ((h != NULL && l->hook == h) ||
+		    (s != NULL && l->stream == s)) {
+			*pp = l->next;
+			late_free(l);
+		} else
+			pp = &l->next;
+	}
+	for (late_tail = &late_head; *late_tail != NULL;
+	    late_tail = &(*late_tail)->next)
+		;
+}
+
+static void
+late_arm(void)
+{
+	struct timeval	now, tv;
+
+	if (late_head == NULL)
+		return;
+	gettimeofday(&now, NULL);
+	if (timercmp(&late_head->due, &now, >))
+		timersub(&late_head->due, &now, &tv);
+	else
+		timerclear(&tv);
+	evtimer_add(late_ev, &tv);
+}
+
+static void
+late_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct late	*l;
+	struct timeval	 now;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	gettimeofday(&now, NULL);
+	while ((l = late_head) != NULL && !timercmp(&l->due, &now, >)) {
+		if ((late_head = l->next) == NULL)
+			late_tail = &late_head;
+		late_send(l);
+		late_free(l);
+	}
+	late_arm();
+}
+
+/* Hold a hint (h) or a stream event (s) back latencyMs; 0 if none. */
+static int
+late_hold(struct hook *h, struct stream *s, const char *event,
+    const char *data)
+{
+	struct late	*l;
+	struct timeval	 tv;
+	long		 ms = control_latency_ms();
+
+	if (ms <= 0)
+		return 0;
+	l = xcalloc(1, sizeof(*l));
+	gettimeofday(&l->due, NULL);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	timeradd(&l->due, &tv, &l->due);
+	l->hook = h;
+	l->stream = s;
+	l->event = event != NULL ? xstrdup(event) : NULL;
+	l->data = xstrdup(data);
+	*late_tail = l;
+	late_tail = &l->next;
+	if (late_head == l)
+		late_arm();
+	return 1;
+}
+
+static void
 hook_free(struct hook *h)
 {
+	late_forget(h, NULL);
 	if (h->inflight != 0)
 		http_cancel(hook_http, h->inflight);
 	free(h->pending);
@@ -85,6 +194,7 @@ stream_unlink(struct stream *s)
 {
 	struct stream	**pp;
 
+	late_forget(NULL, s);
 	for (pp = &streams; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == s) {
 			*pp = s->next;
@@ -186,6 +296,16 @@ events_init(struct event_base *base, struct http *http)
 	events_base = base;
 	keepalive_ev = event_new(base, -1, EV_PERSIST, keepalive_cb, NULL);
 	event_add(keepalive_ev, &tv);
+	late_ev = evtimer_new(base, late_cb, NULL);
+}
+
+static void
+late_send(struct late *l)
+{
+	if (l->hook != NULL)
+		hook_post(l->hook, l->data);
+	else
+		stream_send(l->stream, l->event, l->data);
 }
 
 void
@@ -203,6 +323,9 @@ events_free(void)
 	if (keepalive_ev != NULL)
 		event_free(keepalive_ev);
 	keepalive_ev = NULL;
+	if (late_ev != NULL)
+		event_free(late_ev);
+	late_ev = NULL;
 }
 
 long
@@ -305,7 +428,8 @@ hooks_fire(struct sim_user *u, enum sim_hook_kind kind, const char *call_id,
 		return;		/* the change is made, nobody is told */
 	for (h = hooks; h != NULL; h = h->next)
 		if (h->user == u && h->kind == kind && h->expires > now &&
-		    (kind != HOOK_CALL || strcmp(h->call_id, call_id) == 0))
+		    (kind != HOOK_CALL || strcmp(h->call_id, call_id) == 0) &&
+		    !late_hold(h, NULL, NULL, body))
 			hook_post(h, body);
 }
 
@@ -320,7 +444,8 @@ streams_fire(struct sim_user *u, enum sim_stream_kind kind,
 	for (s = streams; s != NULL; s = next) {
 		next = s->next;
 		if (s->user == u && s->kind == kind &&
-		    (kind != STREAM_CALL || strcmp(s->call_id, call_id) == 0))
+		    (kind != STREAM_CALL || strcmp(s->call_id, call_id) == 0) &&
+		    !late_hold(NULL, s, event, data))
 			stream_send(s, event, data);
 	}
 }
@@ -534,6 +659,18 @@ events_freeze(int kind)
 	return n;
 }
 
+/* Hints and stream events latencyMs holds back now. */
+size_t
+events_late_count(void)
+{
+	struct late	*l;
+	size_t		 n = 0;
+
+	for (l = late_head; l != NULL; l = l->next)
+		n++;
+	return n;
+}
+
 size_t
 events_frozen_count(void)
 {
@@ -581,6 +718,7 @@ events_end_streams(void)
 	while ((s = streams) != NULL) {
 		evhttp_send_reply_end(s->req);
 		streams = s->next;
+		late_forget(NULL, s);
 		free(s->call_id);
 		free(s);
 	}

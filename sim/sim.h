@@ -166,6 +166,7 @@ extern long	 events_stream_delay_ms; /* stream requests taken that much later */
 size_t		 events_streams_held(void);
 size_t		 events_freeze(int kind);	/* -1: every kind */
 size_t		 events_frozen_count(void);
+size_t		 events_late_count(void);
 /* The stream kind of a route name; -2 when it names no stream. */
 int		 events_stream_kind(const char *route);
 

@@ -7,7 +7,10 @@
  * Content-Length-only HTTP/1.1 reader and sd-bus, so that what it adds to a
  * figure is the same for the floor and for the daemon.
  *
- *   bench-probe latency    floor, D-Bus and socket samples, interleaved
+ *   bench-probe latency    floor and daemon samples, interleaved: the
+ *                          floor is a minimal client forked here that
+ *                          gets the hint, GETs, writes one line and sends
+ *                          one D-Bus signal
  *   bench-probe fanout     delivery to the last of many subscribers
  *   bench-probe capacity   GETs per second the simulator serves
  *   bench-probe churn      state changes per second the daemon absorbs
@@ -18,6 +21,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <sys/un.h>
 
 #include <netinet/in.h>
@@ -98,9 +102,11 @@ static char		 sim_host[64];
 static int		 sim_port;
 static struct sink	 sinks[MAX_SINKS];
 static size_t		 nsinks;
-static struct conn	 ctl, api, hook_listen, hook;
+static struct conn	 ctl, api, hook_listen, hook, floor_line;
 static struct reply	 ctl_reply, api_reply;
 static double		 hook_when;
+
+static void	floor_line_read(void);
 static int		 floor_muted, call_muted;
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -432,6 +438,8 @@ pump(int timeout_ms)
 		pfd[n++] = (struct pollfd){ hook_listen.fd, POLLIN, 0 };
 	if (hook.fd >= 0)
 		pfd[n++] = (struct pollfd){ hook.fd, POLLIN, 0 };
+	if (floor_line.fd >= 0)
+		pfd[n++] = (struct pollfd){ floor_line.fd, POLLIN, 0 };
 	first_sink = n;
 	for (i = 0; i < nsinks; i++)
 		pfd[n++] = (struct pollfd){ sinks[i].is_bus ?
@@ -461,6 +469,8 @@ pump(int timeout_ms)
 			    SOCK_CLOEXEC | SOCK_NONBLOCK));
 		} else if (fd == hook.fd)
 			hook_read();
+		else if (fd == floor_line.fd)
+			floor_line_read();
 	}
 	/* sd-bus may hold messages it read already: drain them too. */
 	for (i = 0; i < nsinks; i++)
@@ -516,28 +526,6 @@ daemon_sample(double *lat)
 		lat[i] = sinks[i].when - t0;
 }
 
-/* The floor: webhook POST plus the one GET, without the daemon. */
-static double
-floor_sample(void)
-{
-	double	t0, deadline;
-
-	api_reply.done = 0;
-	t0 = toggle(o.floor_call, &floor_muted);
-	deadline = t0 + WAIT_MS * 1e3;
-	while (!ctl_reply.done || !api_reply.done) {
-		if (now_us() > deadline)
-			die("the floor client got no webhook and GET answer "
-			    "within %d ms", WAIT_MS);
-		pump(100);
-	}
-	if (api_reply.status != 200 || api_reply.token != ctl_reply.token)
-		die("the floor GET answered %d with stateToken %" PRId64
-		    ", want %" PRId64, api_reply.status, api_reply.token,
-		    ctl_reply.token);
-	return api_reply.when - t0;
-}
-
 /* The floor client's webhook on the floor user's call. */
 static void
 floor_setup(void)
@@ -587,81 +575,197 @@ print_array(const char *name, const double *v, long n, int last)
 	printf("]%s", last ? "" : ",");
 }
 
-/* The broker's own hop: a signal from one client to another. */
-static sd_bus	*hop_tx;
-static uint64_t	 hop_seen;
-static double	 hop_when;
+/*
+ * The floor client: the least any client of the Core must do to tell a
+ * local reader of a change. A child process of its own (as dstnyd is)
+ * takes the webhook POST, answers it, GETs the call state and, with the
+ * answer read, writes one line over a Unix socket and then sends one
+ * D-Bus signal from a minimal sd-bus connection through the same
+ * dbus-daemon: the two deliveries dstnyd makes, in its order.
+ */
+static int64_t		 floor_line_token, floor_bus_token;
+static double		 floor_line_when, floor_bus_when, floor_get_when;
+static pid_t		 floor_pid = -1;
+
+static void __attribute__((noreturn))
+floor_child(int wfd)
+{
+	sd_bus		*tx;
+	char		 line[64];
+	int		 r, n;
+
+	if ((r = sd_bus_new(&tx)) < 0 ||
+	    (r = sd_bus_set_address(tx, o.bus)) < 0 ||
+	    (r = sd_bus_set_bus_client(tx, 1)) < 0 ||
+	    (r = sd_bus_start(tx)) < 0)
+		die("floor D-Bus %s: %s", o.bus, strerror(-r));
+	/* Ready once the connection is up: no sample may pay for it. */
+	if (write(wfd, "ready\n", 6) != 6)
+		_exit(1);
+	for (;;) {
+		struct pollfd pfd[4] = {
+			{ wfd, POLLIN, 0 }, { hook_listen.fd, POLLIN, 0 },
+			{ api.fd, POLLIN, 0 }, { hook.fd, POLLIN, 0 },
+		};
+
+		if (poll(pfd, hook.fd >= 0 ? 4 : 3, -1) < 0 && errno != EINTR)
+			die("floor poll: %s", strerror(errno));
+		if (pfd[0].revents != 0)
+			_exit(0);	/* the parent is done */
+		if (pfd[1].revents != 0) {
+			if (hook.fd >= 0)
+				close(hook.fd);
+			conn_init(&hook, accept4(hook_listen.fd, NULL, NULL,
+			    SOCK_CLOEXEC | SOCK_NONBLOCK));
+		}
+		if (hook.fd >= 0 && pfd[3].revents != 0)
+			hook_read();
+		if (pfd[2].revents == 0)
+			continue;
+		http_client_read(&api, &api_reply);
+		if (!api_reply.done)
+			continue;
+		api_reply.done = 0;
+		n = snprintf(line, sizeof(line), "%" PRId64 " %.1f\n",
+		    api_reply.status == 200 ? api_reply.token : -1,
+		    api_reply.when);
+		if (write(wfd, line, (size_t)n) != n)
+			_exit(1);
+		if ((r = sd_bus_emit_signal(tx, "/org/dstnyd/Bench",
+		    "org.dstnyd.Bench", "Floor", "x", api_reply.token)) < 0 ||
+		    (r = sd_bus_flush(tx)) < 0)
+			die("floor D-Bus signal: %s", strerror(-r));
+	}
+}
 
 static int
-hop_cb(sd_bus_message *m, void *arg, sd_bus_error *err)
+floor_bus_cb(sd_bus_message *m, void *arg, sd_bus_error *err)
 {
-	uint64_t	v;
+	int64_t	v;
 
-	if (sd_bus_message_read(m, "t", &v) >= 0) {
-		hop_seen = v;
-		hop_when = now_us();
+	if (sd_bus_message_read(m, "x", &v) >= 0) {
+		floor_bus_token = v;
+		floor_bus_when = now_us();
 	}
 	return 0;
 }
 
-static double
-hop_sample(uint64_t seq)
+static void
+floor_line_read(void)
 {
-	double	t0 = now_us(), deadline = t0 + WAIT_MS * 1e3;
-	int	r;
+	char	*nl, *line, *sp;
+	double	 t;
 
-	if ((r = sd_bus_emit_signal(hop_tx, "/org/dstnyd/Bench", "org.dstnyd.Bench",
-	    "Ping", "t", seq)) < 0 || (r = sd_bus_flush(hop_tx)) < 0)
-		die("D-Bus ping: %s", strerror(-r));
-	while (hop_seen != seq) {
+	if (!conn_fill(&floor_line))
+		die("the floor client ended");
+	t = now_us();
+	line = floor_line.buf;
+	while ((nl = strchr(line, '\n')) != NULL) {
+		*nl = '\0';
+		floor_line_token = strtoll(line, &sp, 10);
+		floor_get_when = strtod(sp, NULL);
+		floor_line_when = t;
+		line = nl + 1;
+	}
+	conn_consume(&floor_line, (size_t)(line - floor_line.buf));
+}
+
+/* Fork the floor client; the parent keeps only its end of the line. */
+static void
+floor_start(sd_bus *rx)
+{
+	int	sv[2], r;
+	char	buf[8];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		die("socketpair: %s", strerror(errno));
+	fflush(stdout);
+	if ((floor_pid = fork()) == -1)
+		die("fork: %s", strerror(errno));
+	if (floor_pid == 0) {
+		close(sv[0]);
+		nsinks = 0;
+		floor_child(sv[1]);
+	}
+	close(sv[1]);
+	close(hook_listen.fd);
+	close(api.fd);
+	hook_listen.fd = api.fd = -1;
+	if (read(sv[0], buf, 6) != 6 || memcmp(buf, "ready\n", 6) != 0)
+		die("the floor client did not start");
+	conn_init(&floor_line, sv[0]);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	if ((r = sd_bus_match_signal(rx, NULL, NULL, "/org/dstnyd/Bench",
+	    "org.dstnyd.Bench", "Floor", floor_bus_cb, NULL)) < 0)
+		die("D-Bus match: %s", strerror(-r));
+}
+
+static void
+floor_stop(void)
+{
+	close(floor_line.fd);
+	floor_line.fd = -1;
+	if (floor_pid > 0)
+		waitpid(floor_pid, NULL, 0);
+}
+
+/* One floor sample: the GET's answer read, the line, the signal. */
+static void
+floor_sample(double *get, double *line, double *bus)
+{
+	double	t0, deadline;
+
+	t0 = toggle(o.floor_call, &floor_muted);
+	deadline = t0 + WAIT_MS * 1e3;
+	while (!ctl_reply.done || floor_line_token != ctl_reply.token ||
+	    floor_bus_token != ctl_reply.token) {
 		if (now_us() > deadline)
-			die("a D-Bus signal between two clients took over %d ms",
-			    WAIT_MS);
+			die("the floor client delivered no change within %d ms "
+			    "(line %" PRId64 ", signal %" PRId64 ", want %" PRId64
+			    ")", WAIT_MS, floor_line_token, floor_bus_token,
+			    ctl_reply.token);
 		pump(100);
 	}
-	return hop_when - t0;
+	*get = floor_get_when - t0;
+	*line = floor_line_when - t0;
+	*bus = floor_bus_when - t0;
 }
 
 static void
 cmd_latency(void)
 {
-	double	*fl = calloc((size_t)o.samples, sizeof(double));
+	double	*get = calloc((size_t)o.samples, sizeof(double));
+	double	*fline = calloc((size_t)o.samples, sizeof(double));
+	double	*fbus = calloc((size_t)o.samples, sizeof(double));
 	double	*bus = calloc((size_t)o.samples, sizeof(double));
 	double	*sock = calloc((size_t)o.samples, sizeof(double));
-	double	*hop = calloc((size_t)o.samples, sizeof(double));
 	double	 lat[2];
 	long	 i;
-	int	 r;
 
 	floor_setup();
 	sink_bus_open(&sinks[nsinks++]);
 	sink_rpc_open(&sinks[nsinks++]);
-	if ((r = sd_bus_new(&hop_tx)) < 0 ||
-	    (r = sd_bus_set_address(hop_tx, o.bus)) < 0 ||
-	    (r = sd_bus_set_bus_client(hop_tx, 1)) < 0 ||
-	    (r = sd_bus_start(hop_tx)) < 0 ||
-	    (r = sd_bus_match_signal(sinks[0].bus, NULL, NULL, "/org/dstnyd/Bench",
-	    "org.dstnyd.Bench", "Ping", hop_cb, NULL)) < 0)
-		die("D-Bus %s: %s", o.bus, strerror(-r));
+	floor_start(sinks[0].bus);
 	for (i = 0; i < o.samples; i++) {
-		/* Interleaved, so all three see the same machine. */
-		fl[i] = floor_sample();
+		/* Interleaved, so both see the same machine. */
+		floor_sample(&get[i], &fline[i], &fbus[i]);
 		daemon_sample(lat);
 		bus[i] = lat[0];
 		sock[i] = lat[1];
-		hop[i] = hop_sample((uint64_t)i + 1);
 	}
+	floor_stop();
 	printf("{");
-	print_array("floor", fl, o.samples, 0);
+	print_array("floor_get", get, o.samples, 0);
+	print_array("floor_socket", fline, o.samples, 0);
+	print_array("floor_dbus", fbus, o.samples, 0);
 	print_array("dbus", bus, o.samples, 0);
-	print_array("socket", sock, o.samples, 0);
-	print_array("bushop", hop, o.samples, 1);
+	print_array("socket", sock, o.samples, 1);
 	printf("}\n");
-	sd_bus_flush_close_unref(hop_tx);
-	free(fl);
+	free(get);
+	free(fline);
+	free(fbus);
 	free(bus);
 	free(sock);
-	free(hop);
 }
 
 static void
@@ -861,7 +965,7 @@ main(int argc, char **argv)
 		usage();
 	memcpy(sim_host, o.sim + 7, (size_t)(p - o.sim - 7));
 	sim_port = atoi(p + 1);
-	ctl.fd = api.fd = hook_listen.fd = hook.fd = -1;
+	ctl.fd = api.fd = hook_listen.fd = hook.fd = floor_line.fd = -1;
 	if (strcmp(cmd, "capacity") == 0) {
 		cmd_capacity();
 		return 0;

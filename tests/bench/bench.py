@@ -16,19 +16,24 @@ import os
 import socket
 import subprocess
 import sys
+import shutil
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
 from harness import (Bus, Daemon, Rpc, Sim, build_path, free_port, many_users,  # noqa: E402
-                     request, spawn, until)
+                     request, spawn, tls_cert, until)
 
 QUICK = "--quick" in sys.argv
+# --only latency,tls,...: run only those parts (development; "rest" is the
+# memory, throughput and idle rows).
+ONLY = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
 ROOT = "/org/dstnyd/Cti1"
 KiB, MiB = 1024, 1024 * 1024
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "baseline.json")) as _f:
-    BASELINE = json.load(_f)["ratios"]
+    _b = json.load(_f)
+    BASELINE, BASE_FIGURES = _b["ratios"], _b.get("figures", {})
 SOCKET = "[socket]\nmax_clients = 256\n"     # the fan-out has 100 subscribers
 
 
@@ -54,7 +59,12 @@ P = {  # how much of each measurement
     "churn": 5000 if QUICK else 30000,
     "users": 60 if QUICK else 1000,
     "idle_s": 5.0 if QUICK else 60.0,
+    "wan_samples": 30 if QUICK else 200,
+    "cg_a": 20 if QUICK else 50,        # callgrind: two runs of the probe
+    "cg_b": 120 if QUICK else 350,
+    "cg_users": (1,) if QUICK else (1, 300),
 }
+WAN_MS = 20     # a Core 10-50 ms away
 
 
 def log(msg):
@@ -146,6 +156,34 @@ def all_online(rpc, n):
     return len(users) == n and all(u["state"] == "online" for u in users)
 
 
+def latency_rows(table, lat, budget, key):
+    """The rows of one latency run. For each output the floor is the
+    least any client must do: take the hint, GET, deliver once over that
+    output's transport (bench-probe's forked floor client)."""
+    fig = {}
+    g50, g99 = pct(lat["floor_get"], 50), pct(lat["floor_get"], 99)
+    table.row("hint + GET answered (no delivery) p50/p99", "%s / %s" % (us(g50), us(g99)))
+    fig["floor_get"] = {"p50_us": g50, "p99_us": g99}
+    for name, k in (("D-Bus PropertiesChanged", "dbus"), ("socket call.changed", "socket")):
+        f50, f99 = pct(lat["floor_" + k], 50), pct(lat["floor_" + k], 99)
+        p50, p99 = pct(lat[k], 50), pct(lat[k], 99)
+        table.row("%s: floor (hint, GET, one %s) p50/p99" % (
+            name.split()[0], "signal via dbus-daemon" if k == "dbus" else "Unix socket line"),
+            "%s / %s" % (us(f50), us(f99)))
+        table.row("  dstnyd: %s p50/p99" % name, "%s / %s" % (us(p50), us(p99)))
+        table.row("  p50 daemon/floor", "%.3f x" % (p50 / f50), "<= %g x" % budget,
+                  ratio=(p50 / f50) / budget, key=key + k + "_p50_ratio")
+        over = max(0.0, p99 - f99)
+        if key:     # at WAN distance only p50 has a budget
+            table.row("  p99 daemon overhead (p99 - floor p99)", us(over))
+        else:
+            table.row("  p99 daemon overhead (p99 - floor p99)", us(over), "<= 1 ms",
+                      ratio=over / 1000.0, key=key + k + "_p99_overhead")
+        fig[k] = {"p50_us": p50, "p99_us": p99, "floor_p50_us": f50, "floor_p99_us": f99,
+                  "ratio": p50 / f50}
+    return fig
+
+
 def answered_call(sim, rpc, user="alice"):
     """A new call of user, answered; (callId, D-Bus path) once dstnyd has it."""
     c = sim.control("POST", "/calls", {"user": user, "from": "+46701234567"})[1]
@@ -194,11 +232,25 @@ class Table:
                 self.gross.append(name.strip())
         self.rows.append((name, value, budget, mark))
 
+    def ratchet(self, name, figure, key):
+        """A figure with no budget of its own, against the value recorded
+        for it in baseline.json's "figures": a miss over 3 x that."""
+        known = BASE_FIGURES.get(key)
+        if known is None:
+            self.rows.append((name, "%.2f" % figure, "(none in baseline.json)", ""))
+            return
+        ratio = figure / (3.0 * known)
+        mark = "ok" if ratio <= 1.0 else "MISS"
+        if ratio > 1.0:
+            self.misses.append(name.strip())
+            self.gross.append(name.strip())
+        self.rows.append((name, "%.2f" % figure, "<= 3 x %.2f" % known, mark))
+
     def section(self, title):
         self.rows.append((title, None, None, None))
 
     def print(self):
-        w = max(len(r[0]) for r in self.rows)
+        w = max(len(r[0]) for r in self.rows if r[1] is not None)
         wv = max(len(r[1]) for r in self.rows if r[1] is not None)
         wb = max(len(r[2]) for r in self.rows if r[2] is not None)
         for name, value, budget, mark in self.rows:
@@ -248,8 +300,24 @@ def main():
     print("\nevery figure within %s" % ("3 x its budget" if QUICK else "budget"))
 
 
+def want(part):
+    return ONLY is None or part in ONLY
+
+
 def run(bus, tmp, table, figures, procs):
-    # --- Latency and fan-out: one user on webhooks, the floor user beside it.
+    capacity = None
+    if want("latency"):
+        capacity = latency_part(bus, tmp, table, figures, procs)
+    if want("callgrind"):
+        callgrind_part(bus, tmp, table, figures, procs)
+    if want("rest"):
+        rest_part(bus, tmp, table, figures, procs, capacity)
+    if want("tls"):
+        tls_part(bus, tmp, table, figures, procs)
+
+
+def latency_part(bus, tmp, table, figures, procs):
+    """Latency and fan-out: one user on webhooks, the floor user beside it."""
     sim = Sim()
     procs.append(sim)
     sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
@@ -270,26 +338,20 @@ def run(bus, tmp, table, figures, procs):
     lat = probe("latency", "--sim", sim.root, "--bus", bus.address, "--socket", d.sock,
                 "--call", call, "--path", path, "--floor-call", bob_call,
                 "--samples", P["samples"], token=bob_token)
-    fl50, fl99 = pct(lat["floor"], 50), pct(lat["floor"], 99)
-    table.section("End-to-end latency, webhook mode (%d samples each)" % P["samples"])
-    table.row("floor (webhook POST + one GET) p50/p99",
-              "%s / %s" % (us(fl50), us(fl99)))
-    for name, key in (("D-Bus PropertiesChanged", "dbus"), ("socket call.changed", "socket")):
-        p50, p99 = pct(lat[key], 50), pct(lat[key], 99)
-        table.row("%s p50/p99" % name, "%s / %s" % (us(p50), us(p99)))
-        table.row("  p50 daemon/floor", "%.2f x" % (p50 / fl50), "<= 1.3 x",
-                  ratio=(p50 / fl50) / 1.3, key=key + "_p50_ratio")
-        over = max(0.0, p99 - fl99)
-        table.row("  p99 daemon overhead (p99 - floor p99)", us(over), "<= 1 ms",
-                  ratio=over / 1000.0, key=key + "_p99_overhead")
-        figures[key] = {"p50_us": p50, "p99_us": p99}
-    figures["floor"] = {"p50_us": fl50, "p99_us": fl99}
-    h50, h99 = pct(lat["bushop"], 50), pct(lat["bushop"], 99)
-    table.row("dbus-daemon's own hop (client to client) p50/p99",
-              "%s / %s" % (us(h50), us(h99)))
-    table.row("  D-Bus p50 without that hop, daemon/floor",
-              "%.2f x" % ((pct(lat["dbus"], 50) - h50) / fl50))
-    figures["bushop"] = {"p50_us": h50, "p99_us": h99}
+    table.section("End-to-end latency, webhook mode, loopback (%d samples each)"
+                  % P["samples"])
+    figures["latency"] = latency_rows(table, lat, 1.3, "")
+
+    log("latency at WAN distance: %d samples each, every answer and hint %d ms late"
+        % (P["wan_samples"], WAN_MS))
+    sim.control("POST", "/faults", {"latencyMs": WAN_MS})
+    lat = probe("latency", "--sim", sim.root, "--bus", bus.address, "--socket", d.sock,
+                "--call", call, "--path", path, "--floor-call", bob_call,
+                "--samples", P["wan_samples"], token=bob_token)
+    sim.control("DELETE", "/faults")
+    table.section("End-to-end latency at WAN distance: every answer and hint %d ms late"
+                  " (%d samples each)" % (WAN_MS, P["wan_samples"]))
+    figures["latency_wan"] = latency_rows(table, lat, 1.05, "wan_")
 
     log("fan-out: 100 socket subscribers and 10 D-Bus clients")
     fan = probe("fanout", "--sim", sim.root, "--bus", bus.address, "--socket", d.sock,
@@ -302,7 +364,25 @@ def run(bus, tmp, table, figures, procs):
     figures["fanout"] = {"p50_us": f50, "p99_us": f99}
     rpc.close()
     stop(procs, d, sim)
+    return capacity
 
+
+def callgrind_part(bus, tmp, table, figures, procs):
+    table.section("Instructions per event (callgrind, the latency scenario; %d - %d samples)"
+                  % (P["cg_b"], P["cg_a"]))
+    for n in P["cg_users"]:
+        log("callgrind: %d user(s)" % n)
+        ipe = instructions_per_event(bus, tmp, procs, n, "u%d" % n)
+        table.row("%d user%s online: instructions per event" % (n, "s" if n > 1 else ""),
+                  "{:,.0f}".format(ipe), "<= 300,000", ratio=ipe / 300000.0,
+                  key="instructions_%d" % n)
+        figures["instructions_per_event_%d" % n] = ipe
+
+
+def rest_part(bus, tmp, table, figures, procs, capacity):
+    """Memory, throughput and idle."""
+    if capacity is None:
+        capacity = measure_capacity(procs)
     # --- The memory floor: the same libraries, initialised, doing nothing.
     floor = Floor(bus)
     procs.append(floor)
@@ -354,21 +434,30 @@ def run(bus, tmp, table, figures, procs):
         stop(procs, d, sim)
 
     # The same idle user with TLS to the Core: the session stays open.
-    m["tls"] = idle_tls(bus, tmp, procs)
+    tls = TlsCore(tmp)
+    m["tls"], f_tls = idle_tls(bus, tls, procs, floor)
+    m["tls_bundle"], f_bundle = idle_tls(bus, tls, procs, floor, bundle=True)
 
     table.section("Memory (smaps_rollup; USS beside bench-floor, which shares the libraries;"
                   " dstnyd with its unit's %s)" % " ".join("%s=%s" % kv for kv in UNIT_ENV.items()))
     table.row("floor: same libraries, initialised, idle USS", kib(m_floor["uss"]))
     table.row("  of which private dirty / clean", "%s / %s" % (
         kib(m_floor["dirty"]), kib(m_floor["clean"])))
-    table.row("idle, 1 user, webhook: USS beyond the floor",
-              kib(m["idle"]["uss"] - m_floor["uss"]))
-    for name, k in (("idle, 1 user, webhook", "idle"), ("idle, 1 user, TLS to the Core", "tls")):
-        table.row("%s RSS/PSS" % name, "%s / %s" % (kib(m[k]["rss"]), kib(m[k]["pss"])))
-        table.row("%s USS" % name, kib(m[k]["uss"]), "<= 2 MiB",
-                  ratio=m[k]["uss"] / (2.0 * MiB), key="uss_" + k)
-        table.row("  of which private dirty / clean (file pages only dstnyd maps)",
-                  "%s / %s" % (kib(m[k]["dirty"]), kib(m[k]["clean"])))
+    for name, k, fl, budget in (
+            ("idle, 1 user, plain HTTP", "idle", m_floor, 512),
+            ("idle, 1 user, TLS, system CAs (as deployed)", "tls", f_tls, 768),
+            ("idle, 1 user, TLS, ca_file of 145 CAs", "tls_bundle", f_bundle, None)):
+        table.row("%s: RSS/PSS/USS" % name, "%s / %s / %s" % (
+            kib(m[k]["rss"]), kib(m[k]["pss"]), kib(m[k]["uss"])))
+        beyond = m[k]["uss"] - fl["uss"]
+        if budget:
+            table.row("  USS beyond the floor", kib(beyond), "<= %d KiB" % budget,
+                      ratio=beyond / (budget * KiB), key="uss_beyond_" + k)
+        else:
+            table.row("  USS beyond the floor", kib(beyond))
+        table.row("  private dirty / clean, beyond the floor's", "%s / %s" % (
+            kib(m[k]["dirty"] - fl["dirty"]), kib(m[k]["clean"] - fl["clean"])))
+        m[k + "_floor"] = fl
     per_call = {}
     for mode, idle, calls in (("webhook", "idle", "calls"), ("SSE", "idle_sse", "calls_sse")):
         per_call[mode] = (m[calls]["uss"] - m[idle]["uss"]) / 100.0
@@ -380,14 +469,14 @@ def run(bus, tmp, table, figures, procs):
                   key="per_call" if mode == "webhook" else "per_call_SSE")
     figures["memory"] = dict(m, floor=m_floor, per_call=per_call)
 
-    for mode, extra in (("SSE", sse_extra), ("webhook", webhook_extra)):
+    for mode, extra in () if QUICK else (("SSE", sse_extra), ("webhook", webhook_extra)):
         m1, mn, n = users_memory(bus, tmp, procs, extra, P["users"])
         per_user = (mn["uss"] - m1["uss"]) / (n - 1.0)
-        table.row("%d users, %s RSS/PSS/USS" % (n, mode), "%s / %s / %s" % (
+        table.row("%d users, %s, plain HTTP: RSS/PSS/USS" % (n, mode), "%s / %s / %s" % (
             kib(mn["rss"]), kib(mn["pss"]), kib(mn["uss"])))
-        table.row("  per idle monitored user (USS)", "%.0f B" % per_user, "<= 2 KiB",
-                  ratio=per_user / (2.0 * KiB), key="per_user_" + mode)
+        table.row("  per idle monitored user, plain HTTP (USS)", "%.0f B" % per_user)
         figures["users_" + mode] = {"one": m1, "many": mn, "n": n, "per_user": per_user}
+
     stop(procs, floor)
 
     table.section("Idle, one user, no traffic, no watchdog (%g s)" % P["idle_s"])
@@ -401,6 +490,100 @@ def run(bus, tmp, table, figures, procs):
               "%.1f" % per_interval, "1 (batched)", ratio=per_interval / 1.0,
               key="keepalive_bursts")
     figures["keepalive_bursts_per_interval"] = per_interval
+
+
+def instructions_per_event(bus, tmp, procs, n, tag):
+    """Instructions dstnyd runs per change of a watched call, under
+    callgrind: the latency scenario (webhook mode, one D-Bus and one socket
+    subscriber), n users online. Two runs of the probe, of A and B
+    samples, each dumped (a dump holds what ran since the one before it);
+    (B's count - A's) / (B - A) is one event's cost, the probe's own
+    setup cancelling out."""
+    scen, sections = many_users(n, tmp)
+    sim = Sim("-s", scen, "--sse-keepalive", "3600")
+    procs.append(sim)
+    sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
+    out = os.path.join(tmp, "callgrind.%s" % tag)
+    old = os.environ.get("DSTNY_DAEMON_WRAP")
+    os.environ["DSTNY_DAEMON_WRAP"] = "valgrind -q --tool=callgrind --compress-strings=no --callgrind-out-file=%s" % out
+    try:
+        d = Daemon(bus, sim, debug=False, env_extra=UNIT_ENV, extra=webhook_extra(keepalive=3600),
+                   password="pw", users=sections if n > 1 else "", wait=300)
+    finally:
+        if old is None:
+            del os.environ["DSTNY_DAEMON_WRAP"]
+        else:
+            os.environ["DSTNY_DAEMON_WRAP"] = old
+    procs.append(d)
+    rpc = Rpc(d.sock)
+    wait_for("%d users online under callgrind" % n, lambda: all_online(rpc, n), 600, 0.5)
+    call, path = answered_call(sim, rpc)
+    rpc.close()
+    counts = []
+    runs = (P["cg_a"], P["cg_b"])
+    subprocess.run(["callgrind_control", "-z", str(d.proc.pid)], check=True,
+                   capture_output=True, timeout=120)
+    for k, samples in enumerate(runs):
+        probe("fanout", "--sim", sim.root, "--bus", bus.address, "--socket", d.sock,
+              "--call", call, "--path", path, "--subs", 1, "--buses", 1,
+              "--samples", samples)
+        subprocess.run(["callgrind_control", "-d", str(d.proc.pid)], check=True,
+                       capture_output=True, timeout=120)
+        counts.append(callgrind_total(out, k + 1))
+    stop(procs, d, sim)
+    return (counts[1] - counts[0]) / float(runs[1] - runs[0])
+
+
+def callgrind_total(out, dump, limit=120.0):
+    """The instruction count of callgrind's dump number `dump` of out."""
+    name = "%s.%d" % (out, dump)
+
+    def total():
+        try:
+            with open(name) as f:
+                for line in f:
+                    if line.startswith(("totals:", "summary:")):
+                        return int(line.split()[1])
+        except OSError:
+            return None
+        return None
+    return wait_for("callgrind dump %s" % name, total, limit, 0.1)
+
+
+def tls_part(bus, tmp, table, figures, procs):
+    """Per user over TLS, and the start at scale, as deployed."""
+    floor = Floor(bus)
+    procs.append(floor)
+    tls = TlsCore(tmp)
+    ka = 2 if QUICK else 5
+    table.section("Per user over TLS, system CAs, %d users (keepalive %d s)" % (P["users"], ka))
+    for mode, budget in (("webhook", 8), ("SSE", 16)):
+        r = tls_users(bus, tls, procs, floor, mode, P["users"], ka)
+        table.row("%s: per idle monitored user (USS beyond the floor)" % mode,
+                  "%.0f B" % r["per_user"], "<= %d KiB" % budget,
+                  ratio=r["per_user"] / (budget * KiB), key="per_user_tls_" + mode)
+        table.row("  descriptors / TLS connections to the Core per user", "%.2f / %.2f" % (
+            r["fds_per_user"], r["conns_per_user"]))
+        table.row("  full / resumed TLS handshakes per keepalive interval",
+                  "%.1f / %.1f" % (r["handshakes"], r["resumed"]))
+        table.row("  start: to READY=1 / to every user online", "%.2f s / %.2f s" % (
+            r["ready_s"], r["online_s"]))
+        table.ratchet("  start to every user online, ratchet", r["online_s"],
+                      "startup_online_s_%s_%d" % (mode, P["users"]))
+        figures["users_tls_" + mode] = r
+    stop(procs, floor)
+
+
+def measure_capacity(procs):
+    """The simulator's GETs per second, when the latency part did not run."""
+    sim = Sim()
+    procs.append(sim)
+    bob_token = ticket(sim, "bob", "bob-password")
+    bob_call, _ = answered_call(sim, None, "bob")
+    cap = probe("capacity", "--sim", sim.root, "--floor-call", bob_call,
+                "--seconds", P["capacity_s"], "--conns", 4, token=bob_token)
+    stop(procs, sim)
+    return cap["gets"] / cap["seconds"]
 
 
 class Floor:
@@ -440,28 +623,124 @@ def state_matches(sim, rpc):
     return got == want
 
 
-def idle_tls(bus, tmp, procs):
-    key, cert = os.path.join(tmp, "core.key"), os.path.join(tmp, "core.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-                    "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True)
-    sim = Sim("--tls-cert", cert, "--tls-key", key, "--sse-keepalive", "3600")
+class TlsCore:
+    """A certificate for the TLS simulator, trusted the way a deployed
+    dstnyd trusts a Core: no ca_file, the system's CA directory (here a
+    copy of Debian's hashed /etc/ssl/certs with the simulator's
+    certificate added, named by SSL_CERT_DIR). bundle: the same 145
+    certificates as one file, for a configured ca_file."""
+
+    def __init__(self, tmp):
+        tmp = tempfile.mkdtemp(dir=tmp, prefix="tls-")
+        self.cert, self.key = tls_cert(tmp)
+        self.dir = os.path.join(tmp, "certs")
+        os.makedirs(self.dir)
+        self.bundle = os.path.join(tmp, "bundle.pem")
+        with open(self.bundle, "w") as out:
+            for name in sorted(os.listdir("/etc/ssl/certs")):
+                path = os.path.join("/etc/ssl/certs", name)
+                if name.endswith(".pem") and os.path.isfile(path):
+                    os.symlink(os.path.realpath(path), os.path.join(self.dir, name))
+                    with open(path) as f:
+                        out.write(f.read())
+            with open(self.cert) as f:
+                out.write(f.read())
+        shutil.copy(self.cert, os.path.join(self.dir, "dstny-bench-core.pem"))
+        subprocess.run(["openssl", "rehash", self.dir], check=True, capture_output=True)
+
+    def sim(self, *args):
+        return Sim("--tls-cert", self.cert, "--tls-key", self.key, *args)
+
+    def env(self, bundle=False):
+        return dict(UNIT_ENV) if bundle else dict(UNIT_ENV, SSL_CERT_DIR=self.dir)
+
+    def core_extra(self, bundle=False):
+        return "ca_file = %s\n" % self.bundle if bundle else ""
+
+
+def idle_tls(bus, tls, procs, floor, bundle=False):
+    """One idle user over TLS, its connections open: (daemon, floor)."""
+    sim = tls.sim("--sse-keepalive", "3600")
     procs.append(sim)
     sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
-    d = Daemon(bus, sim, debug=False, env_extra=UNIT_ENV, extra=webhook_extra(keepalive=3600),
-               core_extra="ca_file = %s\n" % cert)
+    d = Daemon(bus, sim, debug=False, env_extra=tls.env(bundle),
+               extra=webhook_extra(keepalive=3600), core_extra=tls.core_extra(bundle))
     procs.append(d)
     rpc = Rpc(d.sock)
     wait_for("alice online over TLS", lambda: all_online(rpc, 1), 15)
     rpc.close()
     settle(d.proc.pid)
-    m = mem(d.proc.pid)
-    d.stop()
-    sim.stop()
-    procs.remove(d)
-    procs.remove(sim)
-    return m
+    m, f = mem(d.proc.pid), mem(floor.proc.pid)
+    stop(procs, d, sim)
+    return m, f
+
+
+def sockets_to(pid, port):
+    """(descriptors of pid, TCP connections of pid to 127.0.0.1:port)."""
+    inodes, fds = set(), 0
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        fds += 1
+        try:
+            t = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        if t.startswith("socket:["):
+            inodes.add(t[8:-1])
+    conns = 0
+    with open("/proc/%d/net/tcp" % pid) as f:
+        for line in f.readlines()[1:]:
+            parts = line.split()
+            if parts[9] in inodes and int(parts[2].split(":")[1], 16) == port \
+                    and parts[3] == "01":
+                conns += 1
+    return fds, conns
+
+
+def tls_users(bus, tls, procs, floor, mode, n, keepalive):
+    """n users over TLS in one transport: memory, descriptors and TLS
+    connections per user, full handshakes per keepalive interval, and
+    the start: spawn to READY=1 and to every user online."""
+    tmpd = tempfile.mkdtemp(prefix="dstnyd-bench-users-")
+    scen, sections = many_users(n, tmpd)
+    sim = tls.sim("-s", scen, "--sse-keepalive", "3600")
+    procs.append(sim)
+    sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
+    extra = sse_extra if mode == "SSE" else webhook_extra
+    res = {}
+    for count in (1, n):
+        log("%d user(s) over TLS, %s" % (count, mode))
+        t0 = time.monotonic()
+        d = Daemon(bus, sim, debug=False, env_extra=tls.env(), extra=extra(keepalive=keepalive),
+                   password="pw", users=sections if count > 1 else "", wait=300)
+        t_ready = time.monotonic() - t0
+        procs.append(d)
+        rpc = Rpc(d.sock)
+        wait_for("%d users online over TLS" % count, lambda: all_online(rpc, count), 300, 0.02)
+        t_online = time.monotonic() - t0
+        rpc.close()
+        settle(d.proc.pid, limit=120)
+        r = {"mem": mem(d.proc.pid), "floor": mem(floor.proc.pid), "ready_s": t_ready,
+             "online_s": t_online}
+        r["fds"], r["conns"] = sockets_to(d.proc.pid, sim.port)
+        if count > 1:
+            # Handshakes over keepalive intervals, past the start.
+            windows = 1 if QUICK else 3
+            h0 = sim.state().get("tls", {})
+            time.sleep(windows * keepalive)
+            h1 = sim.state().get("tls", {})
+            r["handshakes"] = (h1.get("handshakes", 0) - h0.get("handshakes", 0)) / float(windows)
+            r["resumed"] = (h1.get("resumed", 0) - h0.get("resumed", 0)) / float(windows)
+        res[count] = r
+        stop(procs, d)
+    stop(procs, sim)
+    one, many = res[1], res[n]
+    per = lambda k: (many[k] - one[k]) / (n - 1.0)   # noqa: E731
+    return {"n": n, "one": one, "many": many,
+            "per_user": ((many["mem"]["uss"] - many["floor"]["uss"]) -
+                         (one["mem"]["uss"] - one["floor"]["uss"])) / (n - 1.0),
+            "fds_per_user": per("fds"), "conns_per_user": per("conns"),
+            "handshakes": many["handshakes"], "resumed": many["resumed"],
+            "ready_s": many["ready_s"], "online_s": many["online_s"]}
 
 
 def wakeup_bursts(pid, seconds, gap=0.15):

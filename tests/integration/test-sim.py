@@ -347,7 +347,7 @@ ok(st == 200 and time.monotonic() - t0 >= 0.3, "fault: added latency")
 st, body, _ = sim.control("DELETE", "/faults")
 eq(body, {"latencyMs": 0, "fail": 0, "drop": 0, "malformed": 0, "slow": None, "silent": False,
           "initialState": True, "streamDelayMs": 0, "streamsHeld": 0, "frozen": 0,
-          "held": 0, "released": 1},
+          "held": 0, "eventsHeld": 0, "released": 1},
    "faults cleared; the one answer held back was sent")
 
 # slow: one route's answers come later, the others' at once.
@@ -372,6 +372,15 @@ sim.control("POST", "/faults", {"silent": False})
 sim.control("POST", "/queues/35", {"callsWaiting": 8})
 ev = qs.next()
 ok(ev is not None and "<queueLength>8</queueLength>" in ev["data"], "not silent: events again", ev)
+
+# latencyMs holds events (and webhook hints) back too, as a distant Core's.
+sim.control("POST", "/faults", {"latencyMs": 2000})
+sim.control("POST", "/queues/35", {"callsWaiting": 6})
+eq(sim.control("GET", "/faults")[1]["eventsHeld"], 1, "fault: latency holds a stream event")
+ev = qs.next(10)
+ok(ev is not None and "<queueLength>6</queueLength>" in ev["data"], "and sends it late", ev)
+eq(sim.control("GET", "/faults")[1]["eventsHeld"], 0, "nothing held once it is sent")
+sim.control("POST", "/faults", {"latencyMs": 0})
 
 # freeze: the streams open now get nothing more; new ones work.
 st, body, _ = sim.control("POST", "/faults", {"freeze": {"route": "queues.sse"}})
