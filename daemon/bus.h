@@ -41,7 +41,7 @@ void	bus_users_changed(void);
 int	bus_user_init(sd_bus *);
 int	bus_call_init(sd_bus *);
 int	bus_queue_init(sd_bus *);
-int	bus_contact_init(sd_bus *);	/* bus-contact.c: Directory (issue 22) */
+int	bus_contact_init(sd_bus *);	/* bus-contact.c: Directory, Contact (issue 22) */
 int	bus_check_owner(sd_bus_message *, const struct duser *, sd_bus_error *);
 int	bus_run_login(sd_bus_message *, struct duser *, struct dqueue *, int login);
 int	bus_read_options(sd_bus_message *, struct action_args *, sd_bus_error *);

@@ -126,3 +126,37 @@ emit_queue_removed(struct dqueue *q)
 	bus_queue_removed(q);
 	queue_notify(q, 1);
 }
+
+/* Favourites (issue 22): contact.changed, as queue.changed, then the bus. */
+static void
+favourite_notify(struct dfav *f, int removed)
+{
+	struct json_object	*p = json_object_new_object(), *v;
+
+	v = favourite_view(f);
+	if (removed)
+		json_object_object_add(v, "removed", json_object_new_boolean(1));
+	json_object_object_add(p, "contact", v);
+	rpc_notify("contacts", "contact.changed", p);
+}
+
+void
+emit_favourite_added(struct dfav *f)
+{
+	favourite_notify(f, 0);
+	bus_favourite_added(f);
+}
+
+void
+emit_favourite_changed(struct dfav *f, uint32_t props)
+{
+	favourite_notify(f, 0);
+	bus_favourite_changed(f, props);
+}
+
+void
+emit_favourite_removed(struct dfav *f)
+{
+	favourite_notify(f, 1);
+	bus_favourite_removed(f);
+}

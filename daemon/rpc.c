@@ -36,11 +36,14 @@ enum {
 	TOPIC_QUEUES = 1 << 1,
 	TOPIC_DEVICES = 1 << 2,
 	TOPIC_STATUS = 1 << 3,
-	TOPIC_ALL = 0xf,
+	TOPIC_CONTACTS = 1 << 4,	/* favourites (issue 22) */
+	TOPIC_ALL = 0x1f,
 };
 /* The subscribe topics' names, bit by bit. */
 static const char *const rpc_topic_names[] = {
-	"calls", "queues", "devices", "status", NULL
+	"calls", "queues", "devices", "status",
+	"contacts",
+	NULL
 };
 
 struct rpc_client {
@@ -612,6 +615,7 @@ struct rpc_args {
 	/* The directory (issue 22). */
 	const char		*query;
 	int64_t			 max;
+	const char		*cid;
 };
 
 struct rpc_method;
@@ -680,6 +684,11 @@ static void	rpc_record(struct rpc_client *, const struct rpc_req *,
 		    const struct rpc_method *, struct duser *, struct rpc_args *);
 static void	rpc_contacts_search(struct rpc_client *, const struct rpc_req *,
 		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_favourites_list(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_favourite_change(struct rpc_client *,
+		    const struct rpc_req *, const struct rpc_method *,
+		    struct duser *, struct rpc_args *);
 
 static const struct rpc_method rpc_methods[] = {
 	{ "status", rpc_status, 1, 0, RPC_NO_PARAMS },
@@ -747,6 +756,12 @@ static const struct rpc_method rpc_methods[] = {
 	 */
 	{ "contacts.search", rpc_contacts_search, 0, 0,
 	    { P_REQ("query", RPC_STR, query), P_OPT("max", RPC_INT, max) } },
+	/* Favourites (issue 22): listing reads; adding and removing control. */
+	{ "favourites.list", rpc_favourites_list, 1, 0, RPC_NO_PARAMS },
+	{ "favourites.add", rpc_favourite_change, 0, 1,
+	    { P_REQ("cid", RPC_STR, cid) } },
+	{ "favourites.remove", rpc_favourite_change, 0, 0,
+	    { P_REQ("cid", RPC_STR, cid) } },
 };
 
 static const struct rpc_method *
@@ -976,7 +991,7 @@ rpc_subscribe(struct rpc_client *c, const struct rpc_req *rq,
 			    json_object_get_string(e))) == -1) {
 				reply_error(rq, JSONRPC_INVALID_PARAMS,
 				    "params.topics: expected a list of calls, "
-				    "queues, devices, status", NULL);
+				    "queues, devices, status, contacts", NULL);
 				return;
 			}
 			topics |= 1u << bit;
@@ -1067,6 +1082,26 @@ rpc_contacts_search(struct rpc_client *c, const struct rpc_req *rq,
 	}
 	contacts_search(u, args->query, args->max == 0 ? 25 :
 	    (unsigned)args->max, rpc_contacts_cb, pending_new(rq, u));
+}
+
+static void
+rpc_favourites_list(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	struct json_object	*arr = json_object_new_array();
+	struct dfav		*f;
+
+	TAILQ_FOREACH(f, &u->favs.list, entry)
+		json_object_array_add(arr, favourite_view(f));
+	reply_result(rq, arr);
+}
+
+static void
+rpc_favourite_change(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	favourites_change(u, args->cid, m->op, rpc_action_cb,
+	    pending_new(rq, u));
 }
 
 /* One line: a request, or a batch whose replies go out together. */

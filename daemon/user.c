@@ -287,6 +287,7 @@ user_resync(struct duser *u)
 	cache_fetch_user(u, REASON_RESYNC);
 	user_fetch_devices(u);
 	queues_fetch(u);
+	favourites_fetch(u);
 }
 
 void
@@ -320,6 +321,8 @@ user_keepalive_cb(evutil_socket_t fd, short what, void *arg)
 			hooks_user_renew(u);
 		else if (u->last_event <= keepalive_last)
 			cache_fetch_user(u, REASON_RESYNC);
+		/* Favourites beyond the stream cap, or with a stream down. */
+		favourites_keepalive(u);
 	}
 	keepalive_last = now;
 }
@@ -390,6 +393,7 @@ user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 	} else
 		streams_user_start(u);
 	queues_start(u);
+	favourites_start(u);
 	user_keepalive_arm();
 }
 
@@ -411,6 +415,7 @@ user_new(const struct conf *conf, const struct conf_user *cu, unsigned n,
 	TAILQ_INIT(&u->calls);
 	TAILQ_INIT(&u->queues);
 	TAILQ_INIT(&u->reqs);
+	TAILQ_INIT(&u->favs.list);
 	memset(&tc, 0, sizeof(tc));
 	tc.base_url = conf->base_url;
 	tc.routes = conf->routes;
@@ -507,6 +512,7 @@ user_teardown(struct duser *u)
 {
 	cache_clear(u, REASON_SHUTDOWN);
 	queues_stop(u);
+	favourites_stop(u);
 	if (u->transport == CONF_TRANSPORT_WEBHOOK)
 		hooks_user_stop(u);
 	else
