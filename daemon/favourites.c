@@ -238,7 +238,15 @@ favs_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	u->favs.fetch = 0;
 	u->favs.again = 0;
 	user_core_result(u, r);
-	if (r->err != DSTNY_OK)
+	if (r->err == DSTNY_ERR_FORBIDDEN && !u->favs.loaded) {
+		/*
+		 * No licence for the Contacts API: no favourites, and no
+		 * request at every keepalive to be told so again.
+		 */
+		log_info("%s@%s: favourites: contacts.list refused (%s): none "
+		    "shown", u->user, u->domain, r->message);
+		u->favs.loaded = 1;
+	} else if (r->err != DSTNY_OK)
 		log_warnx("%s@%s: favourites: contacts.list: %s: %s", u->user,
 		    u->domain, dstny_err_name(r->err), r->message);
 	else if (contacts_parse(r->body, r->body_len, &l, err,
@@ -298,17 +306,16 @@ favourites_keepalive(struct duser *u)
 		}
 }
 
-/* A favourite's line state (dialog-info), read from its stream at seq. */
+/* A favourite's line state (dialog-info), read from its stream. */
 int
 favourites_line_event(struct duser *u, const char *cid, const char *text,
     size_t len)
 {
 	struct dfav		*f = fav_find(u, cid);
 	struct dialog_info	 di;
-	struct contact		 old;
 	char			 err[256];
 	size_t			 i, j;
-	int			 live;
+	int			 live, was;
 
 	if (f == NULL)
 		return 0;
@@ -318,7 +325,7 @@ favourites_line_event(struct duser *u, const char *cid, const char *text,
 		favourites_fetch(u);
 		return 0;
 	}
-	old = f->c;
+	was = f->c.incall != 0;
 	if (di.full)
 		fav_dialogs_clear(f);
 	/* Partial: each dialog named is added or dropped by its state. */
@@ -339,7 +346,7 @@ favourites_line_event(struct duser *u, const char *cid, const char *text,
 	dialog_info_clear(&di);
 	f->line_seq = cache_seq();
 	f->c.incall = f->ndialogs > 0;
-	if ((old.incall != 0) != (f->c.incall != 0))
+	if (was != f->c.incall)
 		emit_favourite_changed(f, FAV_PROP_IN_CALL);
 	return 1;
 }

@@ -11,7 +11,7 @@ from harness import Bus, Daemon, Rpc, Sim, done, eq, ok, until
 
 U0 = "/org/dstnyd/Cti1/User/0"
 USER = "org.dstnyd.Cti1.User"
-WANT = ["devices.list", "groups.list", "state.user"]
+WANT = ["contacts.list", "devices.list", "groups.list", "state.user"]   # contacts: favourites
 
 bus = Bus()
 sim = Sim()
@@ -49,7 +49,8 @@ eq(r.get("result"), {}, "socket: resync answers {}")
 res = []
 dbus = routes_of(lambda: res.append(bus.call(U0, USER + ".Resync")))
 ok(res and res[0][0], "D-Bus: User.Resync answers", res)
-eq(sock, WANT, "socket resync: state.user, devices.list and groups.list, once each")
+eq(sock, WANT, "socket resync: state.user, devices.list, groups.list and the favourites "
+   "(contacts.list), once each")
 eq(dbus, sock, "D-Bus Resync makes the same requests as the socket's resync")
 
 rpc.close()
