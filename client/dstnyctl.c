@@ -52,7 +52,8 @@ usage(void)
 	    "  presence | presence set ACTIVITY [--for DURATION] [--note TEXT]\n"
 	    "  presence shortcut ID          dnd on|off\n"
 	    "  watch\n"
-	    "  search QUERY                  (dial, transfer and consult take a name too)\n");
+	    "  search QUERY                  (dial, transfer and consult take a name too)\n"
+	    "  favourites [add|remove CID-or-NAME]\n");
 	exit(EXIT_USAGE);
 }
 
@@ -390,6 +391,34 @@ cmd_simple(const char *method, struct json_object *params)
 	return EXIT_OK;
 }
 
+/* A favourite's presence in a word or two: "available", "away (lunch)". */
+static const char *
+presence_word(struct json_object *c)
+{
+	static char	out[96];
+	const char	*act = model_str(c, "activity");
+
+	if (!json_object_object_get_ex(c, "available", NULL))
+		return "-";
+	if (model_bool(c, "available"))
+		return "available";
+	snprintf(out, sizeof(out), *act != '\0' ? "away (%.60s)" : "away",
+	    shown(act));
+	return out;
+}
+
+static void
+watch_contact(const char *when, const char *method, struct json_object *c)
+{
+	printf("%s %-13s ", when, method);
+	printf("%-24s ", shown(model_str(c, "name")));
+	if (model_bool(c, "removed"))
+		printf("(no longer a favourite)\n");
+	else
+		printf("%s%s\n", presence_word(c), model_bool(c, "inCall") ?
+		    ", in a call" : "");
+}
+
 static void
 watch_line(struct json_object *m)
 {
@@ -418,6 +447,8 @@ watch_line(struct json_object *m)
 	else if (strcmp(method, "status.changed") == 0)
 		printf("%s %-13s %s: %s\n", when, method, text(p, "user"),
 		    text(p, "state"));
+	else if (json_object_object_get_ex(p, "contact", &c))
+		watch_contact(when, method, c);
 	else
 		printf("%s %-13s %s\n", when, method, json_object_to_json_string_ext(p,
 		    JSON_C_TO_STRING_PLAIN));
@@ -476,6 +507,110 @@ print_contacts(FILE *f, struct json_object *list)
 		fprintf(f, "%s\n", shown(str(c, "note")));
 		buf_free(&b);
 	}
+}
+
+/* favourites: name, presence, in-call, number and note, a line each. */
+static int
+cmd_favourites_list(void)
+{
+	struct json_object	*reply = call_method("favourites.list", NULL), *r;
+	struct json_object	*c, *nums;
+	size_t			 i;
+
+	r = result_or_exit(reply);
+	if (ctl.json)
+		print_json(r);
+	else if (json_object_array_length(r) == 0)
+		printf("no favourites\n");
+	else {
+		printf("%-24s %-22s %-7s %-16s %s\n", "NAME", "PRESENCE",
+		    "IN-CALL", "NUMBER", "NOTE");
+		for (i = 0; i < json_object_array_length(r); i++) {
+			c = json_object_array_get_idx(r, i);
+			json_object_object_get_ex(c, "numbers", &nums);
+			printf("%-24s ", shown(str(c, "name")));
+			printf("%-22s %-7s ", presence_word(c),
+			    model_bool(c, "inCall") ? "yes" : "no");
+			printf("%-16s ", shown(str(json_object_array_get_idx(
+			    nums, 0), "number")));
+			printf("%s\n", shown(str(c, "note")));
+		}
+	}
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+/*
+ * The cid of CID-or-NAME: given with an '@', as is; else the one contact
+ * of list (favourites.list or a search) whose name it is, or that alone
+ * matches. Several or none: said, and dstnyctl exits 2 or 13.
+ */
+static char *
+resolve_cid(const char *arg, int favourites)
+{
+	struct json_object	*p, *reply, *r, *c, *match = NULL;
+	size_t			 i, n, exact = 0;
+	char			*out;
+
+	if (strchr(arg, '@') != NULL)
+		return xstrdup(arg);
+	if (favourites)
+		reply = call_method("favourites.list", NULL);
+	else {
+		p = json_object_new_object();
+		json_object_object_add(p, "query", json_object_new_string(arg));
+		json_object_object_add(p, "max", json_object_new_int(10));
+		reply = call_method("contacts.search", p);
+	}
+	r = result_or_exit(reply);
+	n = json_object_array_length(r);
+	for (i = 0; i < n; i++) {
+		c = json_object_array_get_idx(r, i);
+		if (strcasecmp(str(c, "name"), arg) == 0 ||
+		    strcasecmp(str(c, "cid"), arg) == 0) {
+			match = c;
+			exact++;
+		}
+	}
+	if (exact != 1)
+		match = !favourites && exact == 0 && n == 1 ?
+		    json_object_array_get_idx(r, 0) : NULL;
+	if (match == NULL) {
+		fprintf(stderr, "dstnyctl: \"%s\" ", shown(arg));
+		if (exact > 1 || (!favourites && n > 1)) {
+			fprintf(stderr, "matches %zu contacts; name one, or give "
+			    "its id (id@domain):\n", exact > 1 ? exact : n);
+			print_contacts(stderr, r);
+		} else
+			fprintf(stderr, "is %s\n", favourites ?
+			    "no favourite" : "in no contact's name");
+		json_object_put(reply);
+		exit(exact > 1 || (!favourites && n > 1) ? EXIT_USAGE :
+		    EXIT_DAEMON(3));
+	}
+	out = xstrdup(str(match, "cid"));
+	json_object_put(reply);
+	return out;
+}
+
+static int
+cmd_favourites(const char *verb, const char *arg)
+{
+	struct json_object	*p;
+	char			*cid;
+	int			 add;
+
+	if (verb == NULL)
+		return cmd_favourites_list();
+	if ((strcmp(verb, "add") != 0 && strcmp(verb, "remove") != 0) ||
+	    arg == NULL)
+		usage();
+	add = strcmp(verb, "add") == 0;
+	cid = resolve_cid(arg, !add);
+	p = json_object_new_object();
+	json_object_object_add(p, "cid", json_object_new_string(cid));
+	free(cid);
+	return cmd_simple(add ? "favourites.add" : "favourites.remove", p);
 }
 
 static int
@@ -898,6 +1033,8 @@ main(int argc, char *argv[])
 		NEED(1);
 		return cmd_search(ARG(0));
 	}
+	if (strcmp(cmd, "favourites") == 0)
+		return cmd_favourites(ARG(0), ARG(1));
 	if (strcmp(cmd, "dial") == 0) {
 		char dest[TELURI_MAX], why[256], *num = NULL;
 		int bad;

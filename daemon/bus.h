@@ -41,7 +41,7 @@ void	bus_users_changed(void);
 int	bus_user_init(sd_bus *);
 int	bus_call_init(sd_bus *);
 int	bus_queue_init(sd_bus *);
-int	bus_contact_init(sd_bus *);	/* bus-contact.c: Directory (issue 22) */
+int	bus_contact_init(sd_bus *);	/* bus-contact.c: Directory, Contact (issue 22) */
 /* issue 21: interfaces beside User on the User objects */
 int	bus_history_init(sd_bus *);
 int	bus_presence_init(sd_bus *);

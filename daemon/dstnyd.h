@@ -10,6 +10,7 @@
 
 #include "callstate.h"
 #include "conf.h"
+#include "contacts.h"
 #include "directory.h"
 #include "error.h"
 #include "presence.h"
@@ -106,6 +107,28 @@ struct streams_user {
 	struct dstream		*device;
 	struct dstream		*queue;
 };
+/* favourites.c: a favourite of the user, a Contact object (issue 22). */
+struct dfav {
+	struct duser		*user;
+	unsigned		 n;		/* /org/dstnyd/Cti1/Contact/<n> */
+	struct contact		 c;
+	struct dstream		*line;		/* contact.linestate.sse; NULL: polled */
+	struct dstream		*presence;	/* contact.presence.sse */
+	uint64_t		 line_seq;	/* the newest stream event applied */
+	uint64_t		 pres_seq;
+	char			**dialogs;	/* its live dialogs' ids */
+	size_t			 ndialogs;
+	TAILQ_ENTRY(dfav)	 entry;
+};
+TAILQ_HEAD(dfav_list, dfav);
+/* favourites.c: the list and its coalesced contacts.list. */
+struct favs_user {
+	struct dfav_list	 list;
+	uint64_t		 fetch;
+	uint64_t		 fetch_seq;
+	int			 again;
+	int			 loaded;	/* the list came once */
+};
 /* hooks.c: the user webhook's registration (each registration is in hooks.c). */
 struct hooks_user {
 	time_t			 user_expires;
@@ -181,6 +204,7 @@ struct duser {
 	/* issue 21 */
 	struct history_user	 history;
 	struct presence_user	 pres;
+	struct favs_user	 favs;
 	TAILQ_ENTRY(duser)	 entry;
 };
 TAILQ_HEAD(duser_list, duser);
@@ -333,6 +357,12 @@ void		 streams_call_start(struct dcall *);
 void		 streams_call_stop(struct dcall *);
 void		 streams_queue_start(struct duser *);
 void		 streams_queue_stop(struct duser *);
+/* A favourite's line state (0) or presence (1) stream (favourites.c). */
+struct dstream	*streams_contact_start(struct duser *, const char *cid,
+		    int presence);
+void		 streams_contact_stop(struct dstream *);
+/* Is it connected (NULL: no)? */
+int		 streams_delivering(const struct dstream *);
 /* Reconnect now every stream of the user that is waiting to. */
 void		 streams_user_reopen(struct duser *);
 /* Are the user's SSE streams started (not before start, nor once stopped)? */
@@ -515,6 +545,39 @@ void		 emit_presence_changed(struct duser *, const char *const *props);
 /* bus-history.c, bus-presence.c */
 void		 bus_history_changed(struct duser *);
 void		 bus_presence_changed(struct duser *, const char *const *props);
+
+/* favourites.c: favourites as live Contact objects (issue 22). */
+#define FAV_PROP_NAME		(1u << 0)
+#define FAV_PROP_COMPANY	(1u << 1)
+#define FAV_PROP_NUMBERS	(1u << 2)
+#define FAV_PROP_AVAILABLE	(1u << 3)
+#define FAV_PROP_ACTIVITY	(1u << 4)
+#define FAV_PROP_NOTE		(1u << 5)
+#define FAV_PROP_IN_CALL	(1u << 6)
+struct dfav	*fav_next(const struct dfav *);
+struct dfav	*fav_find(struct duser *, const char *cid);
+void		 favourites_start(struct duser *);
+void		 favourites_stop(struct duser *);
+void		 favourites_fetch(struct duser *);
+void		 favourites_fetch_since(struct duser *, uint64_t seq);
+void		 favourites_keepalive(struct duser *);
+/* A stream's event for the favourite cid: 1 when it carried its state. */
+int		 favourites_line_event(struct duser *, const char *cid,
+		    const char *, size_t);
+int		 favourites_presence_event(struct duser *, const char *cid,
+		    const char *, size_t);
+/* buddy.add (add) or buddy.delete; the outcome to cb, as an action's. */
+void		 favourites_change(struct duser *, const char *cid, int add,
+		    action_cb, void *arg);
+void		 emit_favourite_added(struct dfav *);
+void		 emit_favourite_changed(struct dfav *, uint32_t props);
+void		 emit_favourite_removed(struct dfav *);
+void		 bus_favourite_added(struct dfav *);
+void		 bus_favourite_changed(struct dfav *, uint32_t props);
+void		 bus_favourite_removed(struct dfav *);
+char		*bus_favourite_path(const struct dfav *);
+/* The socket's view: ContactView with path and user. */
+struct json_object *favourite_view(const struct dfav *);
 
 /* rpc.c: the Unix socket. */
 int		 rpc_listen(const struct conf *, char *err, size_t errlen);

@@ -148,3 +148,37 @@ emit_presence_changed(struct duser *u, const char *const *props)
 	rpc_notify("presence", "presence.changed", presence_view(u));
 	bus_presence_changed(u, props);
 }
+
+/* Favourites (issue 22): contact.changed, as queue.changed, then the bus. */
+static void
+favourite_notify(struct dfav *f, int removed)
+{
+	struct json_object	*p = json_object_new_object(), *v;
+
+	v = favourite_view(f);
+	if (removed)
+		json_object_object_add(v, "removed", json_object_new_boolean(1));
+	json_object_object_add(p, "contact", v);
+	rpc_notify("contacts", "contact.changed", p);
+}
+
+void
+emit_favourite_added(struct dfav *f)
+{
+	favourite_notify(f, 0);
+	bus_favourite_added(f);
+}
+
+void
+emit_favourite_changed(struct dfav *f, uint32_t props)
+{
+	favourite_notify(f, 0);
+	bus_favourite_changed(f, props);
+}
+
+void
+emit_favourite_removed(struct dfav *f)
+{
+	favourite_notify(f, 1);
+	bus_favourite_removed(f);
+}

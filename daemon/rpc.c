@@ -38,11 +38,13 @@ enum {
 	TOPIC_STATUS = 1 << 3,
 	TOPIC_HISTORY = 1 << 4,		/* issue 21 */
 	TOPIC_PRESENCE = 1 << 5,
-	TOPIC_ALL = 0x3f,
+	TOPIC_CONTACTS = 1 << 6,	/* favourites (issue 22) */
+	TOPIC_ALL = 0x7f,
 };
 /* The subscribe topics' names, bit by bit. */
 static const char *const rpc_topic_names[] = {
-	"calls", "queues", "devices", "status", "history", "presence", NULL
+	"calls", "queues", "devices", "status", "history", "presence",
+	"contacts", NULL
 };
 
 struct rpc_client {
@@ -626,6 +628,7 @@ struct rpc_args {
 	const char		*p_note;
 	int64_t			 p_expires;
 	const char		*p_shortcut;
+	const char		*cid;
 };
 
 struct rpc_method;
@@ -702,6 +705,11 @@ static void	rpc_presence(struct rpc_client *, const struct rpc_req *,
 enum { RPC_HISTORY_LIST, RPC_HISTORY_COUNTS, RPC_HISTORY_SEEN,
     RPC_HISTORY_DELETE, RPC_PRESENCE_GET, RPC_PRESENCE_SET,
     RPC_PRESENCE_APPLY };
+static void	rpc_favourites_list(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_favourite_change(struct rpc_client *,
+		    const struct rpc_req *, const struct rpc_method *,
+		    struct duser *, struct rpc_args *);
 
 static const struct rpc_method rpc_methods[] = {
 	{ "status", rpc_status, 1, 0, RPC_NO_PARAMS },
@@ -796,6 +804,12 @@ static const struct rpc_method rpc_methods[] = {
 	      P_OPT("expires", RPC_INT, p_expires) } },
 	{ "presence.apply", rpc_presence, 0, RPC_PRESENCE_APPLY,
 	    { P_REQ("shortcut", RPC_STR, p_shortcut) } },
+	/* Favourites (issue 22): listing reads; adding and removing control. */
+	{ "favourites.list", rpc_favourites_list, 1, 0, RPC_NO_PARAMS },
+	{ "favourites.add", rpc_favourite_change, 0, 1,
+	    { P_REQ("cid", RPC_STR, cid) } },
+	{ "favourites.remove", rpc_favourite_change, 0, 0,
+	    { P_REQ("cid", RPC_STR, cid) } },
 };
 
 static const struct rpc_method *
@@ -1025,8 +1039,8 @@ rpc_subscribe(struct rpc_client *c, const struct rpc_req *rq,
 			    json_object_get_string(e))) == -1) {
 				reply_error(rq, JSONRPC_INVALID_PARAMS,
 				    "params.topics: expected a list of calls, "
-				    "queues, devices, status, history, presence",
-				    NULL);
+				    "queues, devices, status, history, presence, "
+				    "contacts", NULL);
 				return;
 			}
 			topics |= 1u << bit;
@@ -1241,6 +1255,26 @@ rpc_presence(struct rpc_client *c, const struct rpc_req *rq,
 		    pending_new(rq, u));
 		return;
 	}
+}
+
+static void
+rpc_favourites_list(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	struct json_object	*arr = json_object_new_array();
+	struct dfav		*f;
+
+	TAILQ_FOREACH(f, &u->favs.list, entry)
+		json_object_array_add(arr, favourite_view(f));
+	reply_result(rq, arr);
+}
+
+static void
+rpc_favourite_change(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	favourites_change(u, args->cid, m->op, rpc_action_cb,
+	    pending_new(rq, u));
 }
 
 /* One line: a request, or a batch whose replies go out together. */

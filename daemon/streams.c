@@ -1,4 +1,4 @@
-/* streams.c: the SSE transport: dialog and device streams per user, one stream per call. */
+/* streams.c: the SSE transport: dialog and device streams per user, one per call, a favourite's two. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -24,7 +24,9 @@
 #define RHYTHM_MAX_MS	(10 * 60 * 1000)
 #define RHYTHM_MISSES	3
 
-enum dstream_kind { DS_DIALOG, DS_DEVICE, DS_CALL, DS_QUEUE };
+enum dstream_kind { DS_DIALOG, DS_DEVICE, DS_CALL, DS_QUEUE,
+	DS_FAV_LINE, DS_FAV_PRESENCE };	/* a favourite's (favourites.c) */
+#define DS_IS_FAV(ds)	((ds)->kind == DS_FAV_LINE || (ds)->kind == DS_FAV_PRESENCE)
 
 struct dstream {
 	struct duser		*user;
@@ -35,7 +37,7 @@ struct dstream {
 	uint8_t			 got_state;	/* an event carried the state */
 	uint8_t			 beats;		/* comment gaps of RHYTHM_MIN_MS or more */
 	uint32_t		 rhythm_ms;	/* the longest such gap */
-	char			*call_id;
+	char			*call_id;	/* a favourite's: its cid */
 	struct sse		*sse;
 	uint64_t		 req;
 	uint64_t		 open_seq;	/* cache_seq() when it connected */
@@ -46,7 +48,8 @@ struct dstream {
 	struct dstream		*next_dead;	/* stopped, waiting to be freed */
 };
 
-static const char *const kind_names[] = { "dialog", "device", "call", "queue" };
+static const char *const kind_names[] = { "dialog", "device", "call", "queue",
+    "contact line state", "contact presence" };
 
 /*
  * One timer for every stream: the fetch after a stream opened, and the
@@ -105,6 +108,15 @@ stream_event_cb(const struct sse_event *ev, void *arg)
 		}
 		ds->got_state = 1;
 		cache_stream_event(u, cs);
+		break;
+	case DS_FAV_LINE:
+		if (favourites_line_event(u, ds->call_id, ev->data, ev->datalen))
+			ds->got_state = 1;
+		break;
+	case DS_FAV_PRESENCE:
+		if (favourites_presence_event(u, ds->call_id, ev->data,
+		    ev->datalen))
+			ds->got_state = 1;
 		break;
 	}
 }
@@ -224,6 +236,10 @@ stream_open_fetch(struct dstream *ds)
 		if ((c = cache_find(u, ds->call_id)) != NULL)
 			cache_fetch_call_since(c, ds->open_seq);
 		break;
+	case DS_FAV_LINE:
+	case DS_FAV_PRESENCE:
+		favourites_fetch_since(u, ds->open_seq);
+		break;
 	}
 }
 
@@ -242,7 +258,9 @@ stream_data_cb(uint64_t id, const char *p, size_t n, void *arg)
 		stream_opened(ds);	/* n == 0: the head alone */
 	if (ds->dead || n == 0)
 		return;
-	u->last_event = time(NULL);
+	/* A favourite's stream says nothing of the user's own events. */
+	if (!DS_IS_FAV(ds))
+		u->last_event = time(NULL);
 	ds->last_rx = now_usec();
 	comments = sse_comments(ds->sse);
 	rc = sse_feed(ds->sse, p, n);
@@ -284,6 +302,9 @@ stream_gone(struct dstream *ds, const char *why)
 {
 	struct duser	*u = ds->user;
 
+	/* A favourite's is polled meanwhile (favourites_keepalive): no doubt. */
+	if (DS_IS_FAV(ds))
+		return;
 	if (ds->kind == DS_DIALOG)
 		user_events_lost(u, why);
 	else if (why != NULL)
@@ -360,6 +381,7 @@ static void
 stream_connect(struct dstream *ds)
 {
 	struct route_var	 vars[] = { { "callId", ds->call_id }, { NULL, NULL } };
+	struct route_var	 cvars[] = { { "cid", ds->call_id }, { NULL, NULL } };
 	struct core_opts	 o;
 	enum route_id		 route;
 
@@ -381,6 +403,12 @@ stream_connect(struct dstream *ds)
 		break;
 	case DS_QUEUE:
 		route = ROUTE_QUEUES_SSE;
+		break;
+	case DS_FAV_LINE:
+	case DS_FAV_PRESENCE:
+		route = ds->kind == DS_FAV_LINE ? ROUTE_CONTACT_LINESTATE_SSE :
+		    ROUTE_CONTACT_PRESENCE_SSE;
+		o.vars = cvars;
 		break;
 	default:
 		route = ROUTE_STATE_CALL_SSE;
@@ -455,12 +483,17 @@ void
 streams_user_reopen(struct duser *u)
 {
 	struct dcall	*c;
+	struct dfav	*f;
 
 	stream_reopen(u->streams.dialog);
 	stream_reopen(u->streams.device);
 	stream_reopen(u->streams.queue);
 	TAILQ_FOREACH(c, &u->calls, entry)
 		stream_reopen(c->stream);
+	TAILQ_FOREACH(f, &u->favs.list, entry) {
+		stream_reopen(f->line);
+		stream_reopen(f->presence);
+	}
 	/* A dialog stream that never dropped delivers still. */
 	if (u->streams.dialog != NULL && u->streams.dialog->connected)
 		user_reconciled(u, RECON_EVENTS, cache_seq());
@@ -497,6 +530,7 @@ streams_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct duser	*u;
 	struct dcall	*c, *next;
+	struct dfav	*f, *fnext;
 	struct dstream	*mine[3];
 	uint64_t	 now = now_usec(), soonest = 0, at;
 	size_t		 i;
@@ -516,6 +550,16 @@ streams_tick_cb(evutil_socket_t fd, short what, void *arg)
 			if ((at = stream_tick(c->stream, now)) != 0 &&
 			    (soonest == 0 || at < soonest))
 				soonest = at;
+		}
+		/* The same: a fetch may remove a favourite. */
+		for (f = TAILQ_FIRST(&u->favs.list); f != NULL; f = fnext) {
+			fnext = TAILQ_NEXT(f, entry);
+			mine[0] = f->line;
+			mine[1] = f->presence;
+			for (i = 0; i < 2; i++)
+				if ((at = stream_tick(mine[i], now)) != 0 &&
+				    (soonest == 0 || at < soonest))
+					soonest = at;
 		}
 	}
 	if (soonest != 0)
@@ -582,4 +626,22 @@ streams_queue_stop(struct duser *u)
 {
 	stream_stop(u->streams.queue);
 	u->streams.queue = NULL;
+}
+
+struct dstream *
+streams_contact_start(struct duser *u, const char *cid, int presence)
+{
+	return stream_new(u, presence ? DS_FAV_PRESENCE : DS_FAV_LINE, cid);
+}
+
+void
+streams_contact_stop(struct dstream *ds)
+{
+	stream_stop(ds);
+}
+
+int
+streams_delivering(const struct dstream *ds)
+{
+	return ds != NULL && !ds->dead && ds->connected;
 }

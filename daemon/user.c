@@ -288,6 +288,7 @@ user_resync(struct duser *u)
 	user_fetch_devices(u);
 	queues_fetch(u);
 	profile_resync(u);	/* issue 21 */
+	favourites_fetch(u);
 }
 
 void
@@ -322,6 +323,8 @@ user_keepalive_cb(evutil_socket_t fd, short what, void *arg)
 		else if (u->last_event <= keepalive_last)
 			cache_fetch_user(u, REASON_RESYNC);
 		profile_keepalive(u);	/* issue 21 */
+		/* Favourites beyond the stream cap, or with a stream down. */
+		favourites_keepalive(u);
 	}
 	keepalive_last = now;
 }
@@ -393,6 +396,7 @@ user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 		streams_user_start(u);
 	queues_start(u);
 	profile_start(u);	/* issue 21 */
+	favourites_start(u);
 	user_keepalive_arm();
 }
 
@@ -414,6 +418,7 @@ user_new(const struct conf *conf, const struct conf_user *cu, unsigned n,
 	TAILQ_INIT(&u->calls);
 	TAILQ_INIT(&u->queues);
 	TAILQ_INIT(&u->reqs);
+	TAILQ_INIT(&u->favs.list);
 	memset(&tc, 0, sizeof(tc));
 	tc.base_url = conf->base_url;
 	tc.routes = conf->routes;
@@ -510,6 +515,7 @@ user_teardown(struct duser *u)
 {
 	cache_clear(u, REASON_SHUTDOWN);
 	queues_stop(u);
+	favourites_stop(u);
 	if (u->transport == CONF_TRANSPORT_WEBHOOK)
 		hooks_user_stop(u);
 	else

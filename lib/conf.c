@@ -84,6 +84,8 @@ static const struct conf_key conf_keys[] = {
 	C("contacts", "lookup", T_BOOL, name_lookup),
 	CN("contacts", "name_cache", name_cache, 0, 100000),
 	CN("contacts", "name_cache_ttl", name_cache_ttl, 1, 604800),
+	/* Favourites as live objects (issue 22). */
+	CN("contacts", "favourite_streams", favourite_streams, 0, 10000),
 };
 #undef C
 #undef CN
@@ -666,6 +668,7 @@ conf_parse(const char *text, size_t len, const char *name, char *err,
 	c->name_lookup = 1;
 	c->name_cache = 256;
 	c->name_cache_ttl = 3600;
+	c->favourite_streams = 100;
 	c->routes = routes_new();
 	conf_user_get(c, "");
 

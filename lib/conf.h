@@ -69,6 +69,8 @@ struct conf {
 	int			 name_lookup;
 	long			 name_cache;	/* entries; 0: no cache */
 	long			 name_cache_ttl; /* seconds */
+	/* favourites followed by their own streams; the rest are polled */
+	long			 favourite_streams;
 
 	struct routes		*routes;	/* defaults with [paths] applied */
 

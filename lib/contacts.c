@@ -22,7 +22,7 @@
  * dstnyctl's tables; at most CONTACT_TEXT_MAX bytes. model_json_parse()
  * already made it valid UTF-8.
  */
-static char *
+char *
 contact_text(const char *s)
 {
 	size_t	 len = strlen(s), i;

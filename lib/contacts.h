@@ -51,6 +51,11 @@ int	 personal_contacts_parse(const char *, size_t, struct contact_list *,
 /* A vCard as JSON, {"Description": {FN, N, ORG, TEL[]}}: one contact. */
 int	 vcard_parse(const char *, size_t, struct contact *, char *err,
 	    size_t errlen);
+/*
+ * s as a contact's text (malloc'd): control characters become spaces, cut
+ * at 512 bytes on a character boundary; s must be valid UTF-8.
+ */
+char	*contact_text(const char *);
 void	 contact_clear(struct contact *);
 void	 contact_copy(struct contact *dst, const struct contact *);
 void	 contact_list_free(struct contact_list *);

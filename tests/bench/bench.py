@@ -491,6 +491,72 @@ def rest_part(bus, tmp, table, figures, procs, capacity):
               key="keepalive_bursts")
     figures["keepalive_bursts_per_interval"] = per_interval
 
+    # Favourites (issue 22): a few daemon starts and a wakeup window;
+    # too slow for bench-quick.
+    if not QUICK:
+        favourites_bench(bus, tmp, procs, table, figures)
+
+
+def favourites_run(bus, sim, procs, streams, keepalive, n):
+    """dstnyd with n favourites of which `streams` streamed; idle USS, and
+    its pid left running when keepalive is short (for wakeups)."""
+    extra = webhook_extra(keepalive=keepalive) + \
+        "[contacts]\nfavourite_streams = %d\nlookup = false\n" % streams
+    d = Daemon(bus, sim, debug=False, env_extra=UNIT_ENV, extra=extra)
+    procs.append(d)
+    rpc = Rpc(d.sock)
+    wait_for("alice online", lambda: all_online(rpc, 1), 15)
+    wait_for("%d favourites" % n, lambda: len(rpc.call("favourites.list")["result"]) == n, 30)
+    want = 2 * min(n, streams)
+    wait_for("%d contact streams" % want, lambda: sum(
+        1 for s in sim.state()["events"]["streams"] if s["kind"].startswith("contact")) == want, 30)
+    rpc.close()
+    settle(d.proc.pid)
+    return d, mem(d.proc.pid)
+
+
+def favourites_bench(bus, tmp, procs, table, figures):
+    """Per-favourite memory beyond its streams (all polled), with them (all
+    streamed), and the wakeups of 100 live favourites that do not change."""
+    n = 100
+    sim = Sim("--sse-keepalive", "3600")
+    procs.append(sim)
+    sim.control("POST", "/webhooks/lifetime", {"seconds": 3600})
+    log("favourites: none")
+    d, m0 = favourites_run(bus, sim, procs, 100, 3600, 0)
+    stop(procs, d)
+    for i in range(n):
+        sim.control("POST", "/contacts", {"id": "fav%03d" % i, "firstname": "Colleague",
+                                         "lastname": "Number %d" % i, "company": "Example AB",
+                                         "number": "+4670200%04d" % i, "favouriteOf": "alice"})
+    log("favourites: %d polled" % n)
+    d, mp = favourites_run(bus, sim, procs, 0, 3600, n)
+    stop(procs, d)
+    ka = 5
+    log("favourites: %d streamed, keepalive %d s" % (n, ka))
+    d, ms = favourites_run(bus, sim, procs, n, ka, n)
+    time.sleep(ka)
+    sim.control("DELETE", "/requests")
+    windows = 4
+    bursts = wakeup_bursts(d.proc.pid, windows * ka, gap=ka / 4.0)
+    lists = sum(1 for r in sim.requests() if r["route"] == "contacts.list")
+    stop(procs, d, sim)
+    polled = (mp["uss"] - m0["uss"]) / float(n)
+    streamed = (ms["uss"] - m0["uss"]) / float(n)
+    table.section("Favourites (issue 22): %d of them, webhook user, nothing changing" % n)
+    table.row("per favourite, polled (beyond its streams; USS)", "%.0f B" % polled,
+              "<= 2 KiB", ratio=polled / (2.0 * KiB), key="per_favourite")
+    table.row("per favourite, with its two streams (USS)", "%.0f B" % streamed)
+    table.row("%d live favourites: wakeup bursts per keepalive (%d s)" % (n, ka),
+              "%.1f" % (bursts / float(windows)), "1", ratio=bursts / float(windows),
+              key="favourites_bursts")
+    table.row("  contacts.list sent meanwhile (all live: none)", "%d" % lists, "0",
+              ratio=1.0 + lists)
+    figures["favourites"] = {"n": n, "none": m0, "polled": mp, "streamed": ms,
+                             "per_polled": polled, "per_streamed": streamed,
+                             "bursts_per_interval": bursts / float(windows),
+                             "lists": lists}
+
 
 def instructions_per_event(bus, tmp, procs, n, tag):
     """Instructions dstnyd runs per change of a watched call, under

@@ -8,7 +8,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bus, Daemon, Monitor, Sim, done, eq, ok
+from harness import Bus, Daemon, Monitor, Sim, done, eq, ok, until
 
 OBJECTS = [("org.dstnyd.Cti1.Manager", "/org/dstnyd/Cti1"),
            ("org.dstnyd.Cti1.User", "/org/dstnyd/Cti1/User/0"),
@@ -17,14 +17,16 @@ OBJECTS = [("org.dstnyd.Cti1.Manager", "/org/dstnyd/Cti1"),
            ("org.dstnyd.Cti1.Queue", "/org/dstnyd/Cti1/Queue/0"),
            # issue 21: beside User on the User object
            ("org.dstnyd.Cti1.History", "/org/dstnyd/Cti1/User/0"),
-           ("org.dstnyd.Cti1.Presence", "/org/dstnyd/Cti1/User/0")]
+           ("org.dstnyd.Cti1.Presence", "/org/dstnyd/Cti1/User/0"),
+           ("org.dstnyd.Cti1.Contact", "/org/dstnyd/Cti1/Contact/0")]
 
 
 # The properties that never change; every other one emits PropertiesChanged.
 CONST = {"org.dstnyd.Cti1.Manager": ["Version"],
          "org.dstnyd.Cti1.User": ["Domain", "Transport", "UserId"],
          "org.dstnyd.Cti1.Call": ["CallId", "FirstSeen", "User"],
-         "org.dstnyd.Cti1.Queue": ["Id"]}
+         "org.dstnyd.Cti1.Queue": ["Id"],
+         "org.dstnyd.Cti1.Contact": ["Cid", "User"]}
 
 
 def shape(iface):
@@ -50,9 +52,12 @@ eq(sorted(documented), sorted(n for n, _ in OBJECTS), "the XML documents every i
 bus = Bus()
 sim = Sim()
 mon = Monitor(bus)
+sim.control("POST", "/contacts/anna", {"favouriteOf": "alice"})    # a Contact object
 d = Daemon(bus, sim)
 sim.control("POST", "/calls", {"from": "+1"})
 ok(mon.signal("CallAdded", "/org/dstnyd/Cti1/User/0") is not None, "a call to introspect")
+ok(until(lambda: bus.get("/org/dstnyd/Cti1/Contact/0", "org.dstnyd.Cti1.Contact", "Name")),
+   "a favourite to introspect")
 for name, path in OBJECTS:
     r = subprocess.run(["busctl", "--address=" + bus.address, "introspect", "--xml-interface",
                         "org.dstnyd.Cti1", path], capture_output=True, text=True, timeout=10)
@@ -94,6 +99,10 @@ sim.control("POST", "/queues/35", {"totalLast24h": 99, "callsWaiting": 3})
 sig = mon.signal("PropertiesChanged", "/org/dstnyd/Cti1/Queue/%d" % queues.get(35, 0))
 eq(sorted(sig["payload"]["data"][1]) if sig else None, ["CallsWaiting", "TotalLast24h"],
    "Queue: a statistics update names exactly the changed properties")
+sim.control("POST", "/contacts/anna", {"available": False, "activity": "lunch"})
+sig = mon.signal("PropertiesChanged", "/org/dstnyd/Cti1/Contact/0")
+eq(sorted(sig["payload"]["data"][1]) if sig else None, ["Activity", "Available"],
+   "Contact: a presence event names exactly the changed properties")
 d.stop()
 mon.stop()
 sim.stop()

@@ -11,9 +11,10 @@ from harness import Bus, Daemon, Rpc, Sim, done, eq, ok, until
 
 U0 = "/org/dstnyd/Cti1/User/0"
 USER = "org.dstnyd.Cti1.User"
-# issue 21: the user's history (read in full) and presence are read again too.
-WANT = ["devices.list", "groups.list", "history.list", "presence.activities", "presence.get",
-        "presence.shortcuts", "state.user"]
+# issue 21: the user's history (read in full) and presence are read again too;
+# issue 22: the favourites (contacts.list).
+WANT = ["contacts.list", "devices.list", "groups.list", "history.list", "presence.activities",
+        "presence.get", "presence.shortcuts", "state.user"]
 
 bus = Bus()
 sim = Sim()
@@ -51,7 +52,8 @@ eq(r.get("result"), {}, "socket: resync answers {}")
 res = []
 dbus = routes_of(lambda: res.append(bus.call(U0, USER + ".Resync")))
 ok(res and res[0][0], "D-Bus: User.Resync answers", res)
-eq(sock, WANT, "socket resync: state.user, devices.list, groups.list, history and presence, once each")
+eq(sock, WANT, "socket resync: state.user, devices.list, groups.list, history, presence and "
+   "the favourites (contacts.list), once each")
 eq(dbus, sock, "D-Bus Resync makes the same requests as the socket's resync")
 
 rpc.close()

@@ -1,4 +1,4 @@
-/* test-xml.c: queue statistics and dialog-info XML, and hostile documents. */
+/* test-xml.c: queue statistics, dialog-info and PIDF XML, and hostile documents. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include "tap.h"
 #include "utf8.h"
 #include "dialog-info.h"
+#include "pidf.h"
 #include "xml.h"
 
 #define FFFD	"\xef\xbf\xbd"
@@ -89,6 +90,76 @@ utf8_names(void)
 	    "dialog-info: entity, ids and identity repaired");
 	if (di.n == 1)
 		dialog_info_clear(&di);
+}
+
+/*
+ * PIDF (a favourite's presence stream). The reference has no PIDF
+ * example: RFC 3863's and RFC 4480's stand in, and the simulator's shape.
+ */
+static void
+pidf_tests(void)
+{
+	struct pidf	 p;
+	struct dialog_info di;
+	char		 err[256], *text;
+	size_t		 len;
+	const char	*doc;
+
+	text = tap_read_data("pidf-rfc3863.xml", &len);
+	ok(pidf_parse(text, len, &p, err, sizeof(err)) == 0, "pidf: RFC 3863 example");
+	free(text);
+	ok(p.has_basic && p.available, "pidf: basic open is available");
+	is_str(p.entity, "pres:someone@example.com", "pidf: entity, prefixed namespace");
+	is_str(p.activity, "", "pidf: no activity");
+	is_str(p.note, "", "pidf: no note");
+	pidf_clear(&p);
+
+	text = tap_read_data("pidf-rfc4480.xml", &len);
+	ok(pidf_parse(text, len, &p, err, sizeof(err)) == 0, "pidf: RFC 4480 example");
+	free(text);
+	ok(p.has_basic && !p.available, "pidf: basic closed is away");
+	is_str(p.activity, "meal", "pidf: the RPID activity, its note skipped");
+	is_str(p.note, "Lunch with the team", "pidf: the person's note before a tuple's");
+	pidf_clear(&p);
+
+	doc = "<presence xmlns='urn:ietf:params:xml:ns:pidf' "
+	    "xmlns:r='urn:ietf:params:xml:ns:pidf:rpid'><tuple id='a'><status>"
+	    "<basic>closed</basic></status></tuple><tuple id='b'><status><basic>"
+	    "open</basic></status></tuple><r:person><r:activities><r:other>"
+	    "in a\tmeeting</r:other></r:activities></r:person>"
+	    "<note>Back\n[ok] rm -rf \xff</note></presence>";
+	ok(pidf_parse(doc, strlen(doc), &p, err, sizeof(err)) == 0, "pidf: two tuples");
+	ok(p.available, "pidf: any open tuple is available");
+	is_str(p.activity, "in a meeting", "pidf: <other> gives its text, a tab a space");
+	is_str(p.note, "Back [ok] rm -rf " FFFD, "pidf: a note's new line and bad byte made inert");
+	pidf_clear(&p);
+
+	doc = "<presence><tuple id='a'/></presence>";
+	ok(pidf_parse(doc, strlen(doc), &p, err, sizeof(err)) == 0 && !p.has_basic &&
+	    !p.available, "pidf: no basic: nothing known");
+	pidf_clear(&p);
+
+	doc = "<?xml version='1.0'?><!DOCTYPE presence [<!ENTITY n 'x'>]>"
+	    "<presence><note>&n;</note></presence>";
+	ok(pidf_parse(doc, strlen(doc), &p, err, sizeof(err)) == -1, "pidf: a DTD is refused");
+	is_str(err, "presence: documents with a DTD are refused", "pidf: DTD message");
+	ok(pidf_parse("<dialog-info/>", 14, &p, err, sizeof(err)) == -1,
+	    "pidf: wrong root refused");
+	ok(pidf_parse("<presence>", 10, &p, err, sizeof(err)) == -1,
+	    "pidf: not well-formed refused");
+
+	/* A favourite's line state: any dialog not terminated holds the line. */
+	text = tap_read_data("dialog-full.xml", &len);
+	ok(dialog_info_parse(text, len, &di, err, sizeof(err)) == 0 &&
+	    dialog_is_live(&di.v[0]) && dialog_is_live(&di.v[1]),
+	    "dialog: confirmed and early are live");
+	free(text);
+	dialog_info_clear(&di);
+	text = tap_read_data("dialog-partial.xml", &len);
+	ok(dialog_info_parse(text, len, &di, err, sizeof(err)) == 0 &&
+	    !dialog_is_live(&di.v[0]), "dialog: terminated is not");
+	free(text);
+	dialog_info_clear(&di);
 }
 
 int
@@ -175,5 +246,6 @@ main(void)
 	    "wrong root refused");
 	is_str(err, "dialog-info: root element is <queue>", "root message");
 	utf8_names();
+	pidf_tests();
 	return tap_done();
 }

@@ -1,9 +1,10 @@
 /*
- * dialog-info.h: RFC 4235 dialog-info read on lib/xml.c's readers. Tests
- * only: dstnyd takes a dialog event as a hint and reads state.user.
+ * dialog-info.h: RFC 4235 dialog-info read on lib/xml.c's readers. The
+ * user's own dialog stream is only a hint (dstnyd reads state.user); a
+ * favourite's line-state stream says whether that contact is in a call.
  */
-#ifndef DSTNY_TESTS_DIALOG_INFO_H
-#define DSTNY_TESTS_DIALOG_INFO_H
+#ifndef DSTNY_DIALOG_INFO_H
+#define DSTNY_DIALOG_INFO_H
 
 #include <stddef.h>
 
@@ -27,8 +28,15 @@ struct dialog_info {
 	size_t		 n;
 };
 
+/* Documents with a DTD are refused (xml_read). */
 int	dialog_info_parse(const char *, size_t, struct dialog_info *,
 	    char *err, size_t errlen);
 void	dialog_info_clear(struct dialog_info *);
+/*
+ * Does the dialog hold the line: any state but terminated (trying,
+ * proceeding, early, confirmed, and states RFC 4235 does not name)? A
+ * dialog without a state element holds it too.
+ */
+int	dialog_is_live(const struct dialog *);
 
 #endif

@@ -1,9 +1,10 @@
-/* dialog-info.c: RFC 4235 dialog-info documents, for the tests and fuzz-xml. */
+/* dialog-info.c: RFC 4235 dialog-info documents (a favourite's line state). */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -90,4 +91,10 @@ dialog_info_clear(struct dialog_info *di)
 	free(di->v);
 	free(di->entity);
 	memset(di, 0, sizeof(*di));
+}
+
+int
+dialog_is_live(const struct dialog *d)
+{
+	return strcasecmp(d->state, "terminated") != 0;
 }
