@@ -19,6 +19,7 @@
 static struct ctl	 ctl;
 static const char	*opt_device;
 static int		 opt_blind;
+static int		 opt_password_stdin;
 
 static void __attribute__((noreturn))
 usage(void)
@@ -26,14 +27,15 @@ usage(void)
 	fprintf(stderr,
 	    "usage: dstnyctl [--json] [-u user] [-s socket] command [args]\n"
 	    "       dstnyctl [-s socket] [-c config] doctor\n"
+	    "       dstnyctl [-u user] [-c config] login [--password-stdin]\n"
 	    "options:\n"
 	    "  -s, --socket PATH  the daemon's socket (default: $DSTNYD_SOCKET, else\n"
 	    "                     where dstnyd puts it)\n"
-	    "  -c, --config FILE  for doctor: the configuration to check (default:\n"
+	    "  -c, --config FILE  for doctor and login: the configuration (default:\n"
 	    "                     the running daemon's, else dstnyd's default)\n"
 	    "  -u, --user USER    act for this monitored user   --json  print JSON\n"
 	    "commands:\n"
-	    "  status | calls | show CALL | devices | queues | resync | doctor\n"
+	    "  status | calls | show CALL | devices | queues | resync | doctor | login\n"
 	    "  dial NUMBER [--device ID]     answer [CALL] [--device ID]\n"
 	    "  hangup|hold|resume|mute|unmute|park [CALL]\n"
 	    "  move [CALL] DEVICE            transfer CALL DEST [--blind]\n"
@@ -435,6 +437,7 @@ main(int argc, char *argv[])
 		{ "config", required_argument, NULL, 'c' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "blind", no_argument, NULL, 'b' },
+		{ "password-stdin", no_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -471,6 +474,7 @@ main(int argc, char *argv[])
 			case 'c': conf_path = optarg; break;
 			case 'D': opt_device = optarg; break;
 			case 'b': opt_blind = 1; break;
+			case 'P': opt_password_stdin = 1; break;
 			default:
 				usage();
 			}
@@ -495,6 +499,8 @@ main(int argc, char *argv[])
 		ctl.socket_path = ctl_default_socket();
 	if (strcmp(cmd, "doctor") == 0)
 		return doctor_run(&ctl, conf_path);
+	if (strcmp(cmd, "login") == 0)
+		return login_run(&ctl, conf_path, opt_password_stdin);
 	if (ctl_connect(&ctl) == -1)
 		return EXIT_NO_DAEMON;
 
