@@ -66,12 +66,13 @@ login_read_password(int from_stdin, const char *who, char *buf, size_t len,
 		tio = login_tio;
 		tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		tio.c_lflag |= ICANON;
-		fprintf(stderr, "Password for %s: ", who);
-		fflush(stderr);
+		/* Echo off before the prompt: what is typed after it is not shown. */
 		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &tio) == -1) {
 			*why = strerror(errno);
 			rc = -1;
 		}
+		fprintf(stderr, "Password for %s: ", who);
+		fflush(stderr);
 	}
 	setvbuf(stdin, NULL, _IONBF, 0);	/* no copy in stdio's buffer */
 	if (rc == 0 && fgets(buf, (int)len, stdin) == NULL) {
