@@ -118,6 +118,12 @@ ok("dstnyctl login" in why and "alice@example.com" in why,
 ok(wait_state(d, "unauthorized", 1) and "dstnyctl login --user carol" in user(d, 1)[1],
    "carol's says dstnyctl login --user carol", user(d, 1))
 
+r = subprocess.run([build_path("client", "dstnyctl"), "-s", d.sock, "-c", d.conf, "doctor"],
+                   env=env, capture_output=True, text=True, timeout=30)
+ok("FAIL  ticket accepted" in r.stdout and "no password from the keyring" in r.stdout
+   and "dstnyctl login" in r.stdout, "doctor names the keyring and dstnyctl login",
+   r.stdout)
+
 # dstnyctl login refuses a pipe without --password-stdin.
 r = ctl(d.conf, "login", stdin="alice-password\n")
 ok(r.returncode != 0 and "--password-stdin" in r.stderr,
@@ -139,33 +145,38 @@ ok(wait_state(d, "online"), "the new password from the keyring: alice goes onlin
    user(d))
 eq(user(d, 1)[0], "unauthorized", "carol, with no item, stays unauthorized")
 
-# Without echo, through a terminal.
-pid, fd = pty.fork()
-if pid == 0:
-    os.execve(build_path("client", "dstnyctl"),
-              ["dstnyctl", "-c", d.conf, "login"], env)
+# Without echo, through a terminal: dstnyctl's stdin, stdout and stderr
+# are a pty's slave (spawned, not forked: this process has threads).
+master, slave = pty.openpty()
+p = spawn([build_path("client", "dstnyctl"), "-c", d.conf, "login"], env=env,
+          stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+os.close(slave)
 seen = b""
 deadline = time.monotonic() + 15
 sent = False
 while time.monotonic() < deadline:
-    rd, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+    rd, _, _ = select.select([master], [], [], max(0.0, deadline - time.monotonic()))
     if not rd:
         break
     try:
-        chunk = os.read(fd, 4096)
-    except OSError:
+        chunk = os.read(master, 4096)
+    except OSError:             # EIO: dstnyctl closed the terminal
         break
     if not chunk:
         break
     seen += chunk
     if not sent and b"Password for alice@example.com: " in seen:
-        os.write(fd, b"alice-password\n")
+        os.write(master, b"alice-password\n")
         sent = True
-_, wstatus = os.waitpid(pid, 0)
-os.close(fd)
+try:
+    rc = p.wait(15)
+except subprocess.TimeoutExpired:
+    p.kill()
+    rc = p.wait()
+os.close(master)
 text = seen.decode(errors="replace")
 ok(sent, "login on a terminal asks for the password", text)
-eq(os.waitstatus_to_exitcode(wstatus), 0, "login on a terminal stores it")
+eq(rc, 0, "login on a terminal stores it")
 ok("alice-password" not in text, "the terminal never shows it (no echo)", text)
 outputs.append(text)
 d.stop()
