@@ -52,6 +52,7 @@ main(int argc, char *argv[])
 		    KEYRING_IFACE ".Service", "Lock", &e, NULL, "ao", 1,
 		    path)) < 0)
 			return fail("Lock", &e, r);
+		sd_bus_flush_close_unref(bus);
 		return 0;
 	}
 	if ((r = sd_bus_call_method(bus, KEYRING_BUS_NAME, KEYRING_PATH,
