@@ -13,7 +13,8 @@ top=$PWD
 DEBS=(build-essential autoconf automake libtool pkg-config
       libevent-dev libcurl4-openssl-dev libjson-c-dev libxml2-dev
       libsystemd-dev libinih-dev libssl-dev dbus openssl ca-certificates
-      python3 man-db systemd libglib2.0-bin clang libclang-rt-dev valgrind)
+      python3 man-db systemd libglib2.0-bin clang libclang-rt-dev valgrind
+      gnome-keyring)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 

@@ -38,5 +38,8 @@ int			 ctl_error(struct json_object *reply);
 char			*ctl_default_socket(void);
 
 int			 doctor_run(struct ctl *, const char *conf_path);
+/* dstnyctl login: store ctl->user's password in the keyring. */
+int			 login_run(struct ctl *, const char *conf_path,
+			    int from_stdin);
 
 #endif

@@ -163,9 +163,11 @@ check_start(const struct conf *c, int running)
 		errno = 0;
 		if (conf_check_credentials(&c->users[i], &c->users[0], err,
 		    sizeof(err)) == 0)
-			check(1, "credentials", NULL, "%s@%s: a file of ours "
-			    "alone, not empty", c->users[i].user,
-			    c->users[i].domain);
+			check(1, "credentials", NULL, "%s@%s: %s",
+			    c->users[i].user, c->users[i].domain,
+			    c->users[i].keyring ? "password = keyring, and a "
+			    "session bus to find it on" : "a file of ours "
+			    "alone, not empty");
 		else if (!running || errno != EACCES)
 			check(0, "credentials", NULL, "%s", err);
 	}
@@ -192,8 +194,10 @@ check_ticket(struct json_object *u, struct json_object *h, const char *who)
 	const char		*ustate = model_str(u, "state");
 	const char		*reason = model_str(h, "reason");
 	const char		*name = model_str(t, "name");
-	int			 password = strcmp(model_str(t, "source"),
-				    "password") == 0;
+	int			 keyring = strcmp(model_str(t, "source"),
+				    "keyring") == 0;
+	int			 password = keyring || strcmp(model_str(t,
+				    "source"), "password") == 0;
 	int64_t			 revoked = model_int(t, "revoked");
 	char			 when[32];
 	time_t			 at;
@@ -205,6 +209,15 @@ check_ticket(struct json_object *u, struct json_object *h, const char *who)
 	else if (strcmp(tstate, "accepted") == 0)
 		check(1, "ticket accepted", NULL, "%s: the token from token_file "
 		    "(or the \"token\" credential)", who);
+	else if (strcmp(tstate, "keyring") == 0)
+		check(0, "ticket accepted", "see the reason; dstnyd goes on by "
+		    "itself once it is dealt with", "%s: no password from the "
+		    "keyring: %s", who, reason);
+	else if (strcmp(tstate, "refused") == 0 && keyring)
+		check(0, "ticket accepted", "store the right one with `dstnyctl "
+		    "login`; dstnyd reads it by itself", "%s: the Core refused "
+		    "the password from the keyring%s%s", who, *reason ? ": " :
+		    "", reason);
 	else if (strcmp(tstate, "refused") == 0)
 		check(0, "ticket accepted", password ?
 		    "check the password in [auth] password_file, then "

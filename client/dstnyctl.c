@@ -26,6 +26,7 @@ static const char	*opt_since;
 static const char	*opt_for;
 static const char	*opt_note;
 static const char	*opt_limit;
+static int		 opt_password_stdin;
 
 static void __attribute__((noreturn))
 usage(void)
@@ -33,14 +34,15 @@ usage(void)
 	fprintf(stderr,
 	    "usage: dstnyctl [--json] [-u user] [-s socket] command [args]\n"
 	    "       dstnyctl [-s socket] [-c config] doctor\n"
+	    "       dstnyctl [-u user] [-c config] login [--password-stdin]\n"
 	    "options:\n"
 	    "  -s, --socket PATH  the daemon's socket (default: $DSTNYD_SOCKET, else\n"
 	    "                     where dstnyd puts it)\n"
-	    "  -c, --config FILE  for doctor: the configuration to check (default:\n"
+	    "  -c, --config FILE  for doctor and login: the configuration (default:\n"
 	    "                     the running daemon's, else dstnyd's default)\n"
 	    "  -u, --user USER    act for this monitored user   --json  print JSON\n"
 	    "commands:\n"
-	    "  status | calls | show CALL | devices | queues | resync | doctor\n"
+	    "  status | calls | show CALL | devices | queues | resync | doctor | login\n"
 	    "  dial NUMBER [--device ID]     answer [CALL] [--device ID]\n"
 	    "  hangup|hold|resume|mute|unmute|park [CALL]\n"
 	    "  move [CALL] DEVICE            transfer CALL DEST [--blind]\n"
@@ -941,6 +943,7 @@ main(int argc, char *argv[])
 		{ "for", required_argument, NULL, 'F' },
 		{ "note", required_argument, NULL, 'N' },
 		{ "limit", required_argument, NULL, 'L' },
+		{ "password-stdin", no_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -988,6 +991,7 @@ main(int argc, char *argv[])
 			case 'F': opt_for = optarg; break;
 			case 'N': opt_note = optarg; break;
 			case 'L': opt_limit = optarg; break;
+			case 'P': opt_password_stdin = 1; break;
 			default:
 				usage();
 			}
@@ -1012,6 +1016,8 @@ main(int argc, char *argv[])
 		ctl.socket_path = ctl_default_socket();
 	if (strcmp(cmd, "doctor") == 0)
 		return doctor_run(&ctl, conf_path);
+	if (strcmp(cmd, "login") == 0)
+		return login_run(&ctl, conf_path, opt_password_stdin);
 	if (ctl_connect(&ctl) == -1)
 		return EXIT_NO_DAEMON;
 

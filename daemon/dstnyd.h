@@ -161,6 +161,14 @@ struct user_doubt {
 	unsigned		 todo;		/* RECON_* */
 };
 
+/* keyring.c: the password lookup in the Secret Service (password = keyring). */
+struct keyring_user {
+	uint64_t		 req;		/* lookup in flight, 0: none */
+	int			 again;		/* one more after it */
+	int			 waiting;	/* no password: look again on a change */
+	int			 refused;	/* the Core refused the one we have */
+};
+
 struct duser {
 	unsigned		 n;		/* /org/dstnyd/Cti1/User/<n> */
 	char			*name;		/* "" for the main user */
@@ -205,6 +213,7 @@ struct duser {
 	struct history_user	 history;
 	struct presence_user	 pres;
 	struct favs_user	 favs;
+	struct keyring_user	 kr;
 	TAILQ_ENTRY(duser)	 entry;
 };
 TAILQ_HEAD(duser_list, duser);
@@ -349,6 +358,16 @@ void		 user_reconcile(struct duser *);
 void		 user_reconciled(struct duser *, unsigned part, uint64_t seq);
 /* The transport finished one of the deletions user_stop() waits for. */
 void		 user_stop_step(struct duser *);
+
+/* The keyring gave a password: get a ticket with it. */
+void		 user_keyring_ready(struct duser *);
+/* The keyring gave none (locked, absent, no service): msg says why. */
+void		 user_keyring_failed(struct duser *, const char *msg);
+
+/* keyring.c: password = keyring, on the daemon's (session) bus. */
+/* Read u's password from the Secret Service, then user_keyring_*(). */
+void		 keyring_fetch(struct duser *);
+void		 keyring_free(void);
 
 /* streams.c: the SSE transport. */
 void		 streams_user_start(struct duser *);

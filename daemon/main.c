@@ -73,7 +73,12 @@ daemon_status_changed(void)
 	TAILQ_FOREACH(u, &dusers, entry) {
 		count[u->state]++;
 		n++;
-		if (!u->ready)
+		/*
+		 * A user waiting for the keyring is settled too: the keyring
+		 * may unlock long after the session started, and the unit
+		 * must not time out meanwhile (doc/keyring.md).
+		 */
+		if (!u->ready && !u->kr.waiting)
 			all_ready = 0;
 	}
 	if (n == 0)
@@ -492,6 +497,7 @@ main_free(struct event *sig_ev[3])
 	rpc_close();
 	hooks_close();
 	listen_free();
+	keyring_free();
 	bus_close();
 	http_free(dhttp);
 	for (i = 0; i < 3; i++)

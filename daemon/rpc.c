@@ -479,7 +479,9 @@ ticket_json(const struct duser *u)
 	struct json_object	*t = json_object_new_object();
 	const char		*state;
 
-	if (u->unauthorized)
+	if (u->kr.waiting && !u->ticket_ok)
+		state = "keyring";	/* no password from it (why says why) */
+	else if (u->unauthorized)
 		state = "refused";
 	else if (u->ticket_ok && u->ticket_accepted)
 		state = "accepted";
@@ -489,6 +491,7 @@ ticket_json(const struct duser *u)
 		state = "none";
 	json_object_object_add(t, "state", json_object_new_string(state));
 	json_object_object_add(t, "source", json_object_new_string(
+	    ticket_keyring(u->ticket) ? "keyring" :
 	    ticket_owned(u->ticket) ? "password" : "token"));
 	if (ticket_owned(u->ticket)) {
 		json_object_object_add(t, "name", json_object_new_string(

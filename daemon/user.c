@@ -370,6 +370,9 @@ user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 
 	core_ticket_changed(u, err, msg);
 	if (err != DSTNY_OK) {
+		/* A refused password from the keyring is not tried again. */
+		if (err == DSTNY_ERR_UNAUTHORIZED || err == DSTNY_ERR_FORBIDDEN)
+			u->kr.refused = 1;
 		log_warnx("%s@%s: no usable ticket: %s", u->user, u->domain, msg);
 		snprintf(u->why, sizeof(u->why), "%s", msg);
 		if (err == DSTNY_ERR_UNAUTHORIZED || err == DSTNY_ERR_FORBIDDEN)
@@ -400,6 +403,25 @@ user_ticket_cb(struct ticket *t, enum dstny_err err, const char *msg, void *arg)
 	user_keepalive_arm();
 }
 
+void
+user_keyring_ready(struct duser *u)
+{
+	u->kr.refused = 0;
+	ticket_start(u->ticket);
+}
+
+void
+user_keyring_failed(struct duser *u, const char *msg)
+{
+	if (strcmp(u->why, msg) != 0)	/* once per reason, not per retry */
+		log_warnx("%s@%s: %s", u->user, u->domain, msg);
+	snprintf(u->why, sizeof(u->why), "%s", msg);
+	if (u->ticket_ok)
+		return;		/* the ticket we have still works */
+	core_ticket_changed(u, DSTNY_ERR_UNAUTHORIZED, msg);
+	user_set_state(u, USTATE_UNAUTHORIZED);
+}
+
 struct duser *
 user_new(const struct conf *conf, const struct conf_user *cu, unsigned n,
     char *err, size_t errlen)
@@ -426,6 +448,7 @@ user_new(const struct conf *conf, const struct conf_user *cu, unsigned n,
 	tc.user = cu->user;
 	tc.token_file = cu->token_file;
 	tc.password_file = cu->password_file;
+	tc.keyring = cu->keyring;
 	tc.apis = conf->apis;
 	tc.napis = conf->napis;
 	tc.name = conf->ticket_name;
@@ -463,7 +486,10 @@ users_launch_more(void)
 		u->queued = 0;
 		u->launching = 1;
 		launching++;
-		ticket_start(u->ticket);
+		if (ticket_keyring(u->ticket))
+			keyring_fetch(u);	/* then user_keyring_ready() */
+		else
+			ticket_start(u->ticket);
 	}
 	if (launching == 0 && !queued)
 		trim_soon();	/* the start is over */

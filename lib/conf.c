@@ -41,6 +41,7 @@ enum conf_type {
 	T_LISTEN,	/* host:port */
 	T_KEEPALIVE,	/* IDLE,INTERVAL,COUNT */
 	T_OWNER,	/* a local account: a user name or a numeric uid */
+	T_PASSWORD,	/* where the password is: only "keyring" */
 };
 
 struct conf_key {
@@ -67,6 +68,7 @@ static const struct conf_key conf_keys[] = {
 	C("core", "method_override", T_BOOL, method_override),
 	CU("auth", "token_file", T_FILE, token_file),
 	CU("auth", "password_file", T_FILE, password_file),
+	CU("auth", "password", T_PASSWORD, keyring),
 	C("auth", "apis", T_LIST, apis),
 	C("auth", "ticket_name", T_NAME, ticket_name),
 	CN("auth", "ticket_expires", ticket_expires, 60, 31536000),
@@ -97,6 +99,7 @@ static const struct conf_key conf_user_keys[] = {
 	U("user", T_STR, user),
 	U("token_file", T_FILE, token_file),
 	U("password_file", T_FILE, password_file),
+	U("password", T_PASSWORD, keyring),
 	U("owner", T_OWNER, owner),
 };
 #undef U
@@ -437,6 +440,13 @@ conf_set(const struct conf_key *k, void *base, const char *v,
 		if (conf_parse_owner(v, field) == -1)
 			return (*why = "no such local account"), -1;
 		return 0;
+	case T_PASSWORD:
+		/* Never the password itself: it would sit in a readable file. */
+		if (strcmp(v, "keyring") != 0)
+			return (*why = "must be keyring (the Secret Service); "
+			    "a password itself goes in password_file"), -1;
+		*(int *)field = 1;
+		return 0;
 	case T_LISTEN:
 		if (conf_check_listen(v) == -1)
 			return (*why = "must be host:port, such as 127.0.0.1:8088"), -1;
@@ -589,9 +599,29 @@ conf_finish(struct conf_parser *p)
 		section = i == 0 ? xstrdup("auth") :
 		    xasprintf("user \"%s\"", u->name);
 		if (u->token_file != NULL && u->password_file != NULL)
-			inifile_error(&p->f, inifile_seen_line(&p->f, section, "password_file"),
-			    "password_file", "[%s] has token_file too: give one "
+			inifile_error(&p->f, inifile_seen_line(&p->f, section,
+			    "password_file"), "password_file", "[%s] has token_file too: give one "
 			    "of them", section);
+		if (u->keyring && (u->token_file != NULL ||
+		    u->password_file != NULL))
+			inifile_error(&p->f, inifile_seen_line(&p->f, section,
+			    "password"), "password", "[%s] has %s too: give one of them",
+			    section, u->token_file != NULL ? "token_file" :
+			    "password_file");
+		/*
+		 * The Secret Service is a service of the user's session bus:
+		 * reached on the daemon's own connection, which a system
+		 * service, or one with no bus, does not have.
+		 */
+		if (u->keyring && c->bus != CONF_BUS_SESSION)
+			inifile_error(&p->f, inifile_seen_line(&p->f, section,
+			    "password"), "password", "[%s] password = keyring needs [dbus] "
+			    "bus = session: the keyring (Secret Service) lives "
+			    "in the user's session; %s", section,
+			    c->bus == CONF_BUS_SYSTEM ? "a system service uses "
+			    "password_file, or LoadCredential=password:FILE in "
+			    "its unit" : "set bus = session, or use "
+			    "password_file");
 		free(section);
 		/*
 		 * Not inherited from [core]: control of a colleague's calls
@@ -606,11 +636,13 @@ conf_finish(struct conf_parser *p)
 			u->user = xstrdup(u->name);
 		if (u->domain == NULL && main->domain != NULL)
 			u->domain = xstrdup(main->domain);
-		if (u->token_file == NULL && u->password_file == NULL) {
+		if (u->token_file == NULL && u->password_file == NULL &&
+		    !u->keyring) {
 			if (main->token_file != NULL)
 				u->token_file = xstrdup(main->token_file);
 			if (main->password_file != NULL)
 				u->password_file = xstrdup(main->password_file);
+			u->keyring = main->keyring;
 		}
 		for (j = 0; j < i; j++)
 			if (strcmp(c->users[j].user, u->user) == 0 &&

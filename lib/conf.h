@@ -28,6 +28,7 @@ struct conf_user {
 	char		*user;
 	char		*token_file;	/* NULL: inherit, then credentials dir */
 	char		*password_file;
+	int		 keyring;	/* password = keyring: the Secret Service */
 	long long	 owner;		/* who controls its calls: a uid, or
 					   CONF_OWNER_ROOT (root only) */
 };

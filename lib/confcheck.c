@@ -69,6 +69,40 @@ confcheck_cred(const struct conf_user *u, const struct conf_user *main,
 	return NULL;
 }
 
+/*
+ * password = keyring: the Secret Service is reached on the user's session
+ * bus, found as sd-bus finds it. A service outside the user's session (a
+ * system service, cron, ssh) has none: say so now, not at the first try.
+ */
+static int
+confcheck_keyring(const struct conf_user *u, const struct conf_user *main,
+    char *err, size_t errlen)
+{
+	const char	*addr = getenv("DBUS_SESSION_BUS_ADDRESS");
+	const char	*rt = getenv("XDG_RUNTIME_DIR");
+	char		*sock, where[128];
+	int		 found;
+
+	if (addr != NULL && *addr != '\0')
+		return 0;
+	sock = rt != NULL && *rt == '/' ? xasprintf("%s/bus", rt) : NULL;
+	found = sock != NULL && access(sock, F_OK) == 0;
+	free(sock);
+	if (found)
+		return 0;
+	if (u == main || (u->keyring && main->keyring))
+		snprintf(where, sizeof(where), "[auth]");
+	else
+		snprintf(where, sizeof(where), "[user \"%s\"]", u->name);
+	snprintf(err, errlen, "%s password = keyring: no session bus here "
+	    "(DBUS_SESSION_BUS_ADDRESS is unset and there is no "
+	    "$XDG_RUNTIME_DIR/bus), so no keyring: run dstnyd as the user's "
+	    "service (systemctl --user start dstnyd), or use password_file "
+	    "(a system service: LoadCredential=password:FILE in its unit)",
+	    where);
+	return -1;
+}
+
 int
 conf_check_credentials(const struct conf_user *u, const struct conf_user *main,
     char *err, size_t errlen)
@@ -79,6 +113,8 @@ conf_check_credentials(const struct conf_user *u, const struct conf_user *main,
 	char		*path, why[512];
 	int		 password, fd, rc = -1;
 
+	if (u->keyring)
+		return confcheck_keyring(u, main, err, errlen);
 	if ((path = confcheck_cred(u, main, &key, &password)) == NULL) {
 		snprintf(err, errlen, "%s@%s: no credentials: set password_file "
 		    "(or token_file) in %s, or pass a \"password\" credential "

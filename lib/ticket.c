@@ -36,6 +36,7 @@ struct ticket {
 	size_t			 napis;
 	long			 lifetime;
 	struct secret		*password;	/* password mode */
+	int			 keyring;	/* password mode, from the keyring */
 	struct secret		*token;		/* the usable token */
 	char			*created_name;	/* the name the Core gave it */
 	time_t			 expires;
@@ -106,11 +107,11 @@ ticket_new(struct event_base *base, struct http *http,
 	struct ticket	*t;
 	char		*tpath = NULL, *ppath = NULL;
 
-	if (conf->password_file == NULL)
+	if (conf->password_file == NULL && !conf->keyring)
 		tpath = ticket_cred_path(conf->token_file, "token");
-	if (tpath == NULL && conf->token_file == NULL)
+	if (tpath == NULL && conf->token_file == NULL && !conf->keyring)
 		ppath = ticket_cred_path(conf->password_file, "password");
-	if (tpath == NULL && ppath == NULL) {
+	if (tpath == NULL && ppath == NULL && !conf->keyring) {
 		snprintf(err, errlen, "%s@%s: no credentials: set token_file or "
 		    "password_file, or pass a \"token\" or \"password\" "
 		    "credential (LoadCredential=)", conf->user, conf->domain);
@@ -130,6 +131,10 @@ ticket_new(struct event_base *base, struct http *http,
 	t->apis = conf->apis;
 	t->napis = conf->napis;
 	t->timer = evtimer_new(base, ticket_timer_cb, t);
+	if (conf->keyring) {
+		t->keyring = 1;
+		return t;
+	}
 	if (tpath != NULL) {
 		t->token_path = tpath;
 		t->token = credential_read(tpath, err, errlen);
@@ -263,8 +268,28 @@ ticket_start(struct ticket *t)
 {
 	if (t->password != NULL)
 		ticket_create(t);
+	else if (t->keyring)
+		t->cb(t, DSTNY_ERR_UNAUTHORIZED, "no password from the keyring "
+		    "yet", t->arg);
 	else
 		t->cb(t, DSTNY_OK, "", t->arg);
+}
+
+int
+ticket_set_password(struct ticket *t, struct secret *password)
+{
+	int	changed;
+
+	changed = t->password == NULL || !secret_equal(t->password, password);
+	secret_free(t->password);
+	t->password = password;
+	return changed;
+}
+
+int
+ticket_keyring(const struct ticket *t)
+{
+	return t->keyring;
 }
 
 const struct secret *
@@ -285,7 +310,12 @@ ticket_invalid(struct ticket *t)
 	struct secret	*fresh;
 	char		 err[512];
 
-	if (t->password != NULL) {
+	if (t->password != NULL || t->keyring) {
+		if (t->password == NULL) {
+			t->cb(t, DSTNY_ERR_UNAUTHORIZED, "no password from the "
+			    "keyring yet", t->arg);
+			return;
+		}
 		log_info("ticket: %s@%s: ticket refused, creating a new one",
 		    t->user, t->domain);
 		secret_free(t->token);
@@ -366,7 +396,7 @@ ticket_stop(struct ticket *t, void (*done)(void *), void *arg)
 int
 ticket_owned(const struct ticket *t)
 {
-	return t->password != NULL;
+	return t->password != NULL || t->keyring;
 }
 
 time_t

@@ -19,6 +19,8 @@ struct ticket_conf {
 	const char		*user;
 	const char		*token_file;	/* NULL: $CREDENTIALS_DIRECTORY/token */
 	const char		*password_file;	/* NULL: $CREDENTIALS_DIRECTORY/password */
+	int			 keyring;	/* the password comes later, from the
+						   keyring: ticket_set_password() */
 	char *const		*apis;
 	size_t			 napis;
 	const char		*name;		/* ticket name */
@@ -50,6 +52,13 @@ void		 ticket_free(struct ticket *);
 void		 ticket_start(struct ticket *);
 /* The usable token, or NULL. */
 const struct secret *ticket_token(const struct ticket *);
+/*
+ * Keyring mode: the password, when it was read (consumed). Returns 1 when
+ * it differs from the one held before, else 0.
+ */
+int		 ticket_set_password(struct ticket *, struct secret *);
+/* Keyring mode, before the password came: ticket_start() must wait. */
+int		 ticket_keyring(const struct ticket *);
 /* The Core answered 401: get a new token (or re-read the token file). */
 void		 ticket_invalid(struct ticket *);
 /* Delete a ticket we created (ticket.delete); done runs when finished. */

@@ -358,9 +358,11 @@ def free_port():
 class Bus:
     """A private dbus-daemon; busctl for properties and signals, gdbus for calls."""
 
-    def __init__(self, wait=10.0):
+    def __init__(self, wait=10.0, config=None):
         r, w = os.pipe()
-        self.proc = spawn(["dbus-daemon", "--session", "--nofork",
+        # config: a dbus-daemon configuration file instead of --session's.
+        how = ["--config-file=" + config] if config else ["--session"]
+        self.proc = spawn(["dbus-daemon"] + how + ["--nofork",
                            "--print-address=%d" % w], pass_fds=[w],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(w)
@@ -481,7 +483,8 @@ class Daemon:
     """dstnyd on a private bus, against a Sim, with its own socket."""
 
     def __init__(self, bus, sim, extra="", users="", wait=15.0, password="alice-password",
-                 env_extra=None, core_extra="", ready=True, debug=True, read_notify=True):
+                 env_extra=None, core_extra="", ready=True, debug=True, read_notify=True,
+                 auth=None):
         self.dir = tempfile.mkdtemp(prefix="dstnyd-test-")
         self.sock = os.path.join(self.dir, "dstnyd.sock")
         pw = os.path.join(self.dir, "password")
@@ -489,10 +492,13 @@ class Daemon:
             f.write(password + "\n")
         os.chmod(pw, 0o600)
         self.conf = os.path.join(self.dir, "dstnyd.conf")
+        # auth: the [auth] credentials line(s) instead of password_file.
+        if auth is None:
+            auth = "password_file = %s\n" % pw
         with open(self.conf, "w") as f:
             f.write("[core]\nbase_url = %s\ndomain = example.com\nuser = alice\n%s"
-                    "[auth]\npassword_file = %s\n[socket]\npath = %s\n%s\n%s"
-                    % (sim.url, core_extra, pw, self.sock, extra, users))
+                    "[auth]\n%s[socket]\npath = %s\n%s\n%s"
+                    % (sim.url, core_extra, auth, self.sock, extra, users))
         self.notify_path = os.path.join(self.dir, "notify")
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.notify.bind(self.notify_path)

@@ -224,8 +224,33 @@ main(void)
 	    "t.conf:6: [auth] pasword_file: unknown key; did you mean password_file?");
 	fails(BASE "[event]\nlisten = 127.0.0.1:1\n",
 	    "t.conf:5: unknown section [event]; did you mean [events]?");
-	fails(BASE "[user \"bob\"]\npassword = x\n",
-	    "t.conf:6: [user \"bob\"] password: unknown key; did you mean password_file?");
+	fails(BASE "[user \"bob\"]\npasword = keyring\n",
+	    "t.conf:6: [user \"bob\"] pasword: unknown key; did you mean password?");
+	/* password = keyring (doc/keyring.md): never the password itself. */
+	fails(BASE "[user \"bob\"]\npassword = hunter2\n",
+	    "t.conf:6: [user \"bob\"] password: must be keyring (the Secret "
+	    "Service); a password itself goes in password_file (got \"hunter2\")");
+	fails(BASE "[auth]\npassword = keyring\npassword_file = /b\n",
+	    "t.conf:6: password: [auth] has password_file too: give one of them");
+	fails(BASE "[auth]\npassword = keyring\n[dbus]\nbus = system\n",
+	    "t.conf:6: password: [auth] password = keyring needs [dbus] bus = "
+	    "session: the keyring (Secret Service) lives in the user's session; "
+	    "a system service uses password_file, or "
+	    "LoadCredential=password:FILE in its unit");
+	fails(BASE "[dbus]\nbus = none\n[user \"bob\"]\npassword = keyring\n",
+	    "t.conf:8: password: [user \"bob\"] password = keyring needs [dbus] "
+	    "bus = session: the keyring (Secret Service) lives in the user's "
+	    "session; set bus = session, or use password_file");
+	c = parse(BASE "[auth]\npassword = keyring\n[user \"bob\"]\ndomain = b\n"
+	    "[user \"carol\"]\ntoken_file = /t\n", err, sizeof(err));
+	ok(c != NULL, "password = keyring parses: %s", err);
+	if (c != NULL) {
+		ok(c->users[0].keyring && c->users[0].password_file == NULL,
+		    "[auth] password = keyring");
+		ok(c->users[1].keyring, "a [user] without credentials inherits it");
+		ok(!c->users[2].keyring, "one with its own token_file does not");
+	}
+	conf_free(c);
 	fails(BASE "[colours]\nred = 1\n", "t.conf:5: unknown section [colours] "
 	    "(known: [core] [auth] [events] [dbus] [socket] [paths] [contacts])");
 	fails(BASE "[empty]\n", "t.conf:5: unknown section [empty] "
@@ -300,7 +325,7 @@ main(void)
 	    "t.conf: [user \"a\"] monitors alice@example.com, which is monitored already");
 	fails(BASE "[user \"bob\"]\ncolour = red\n",
 	    "t.conf:6: [user \"bob\"] colour: unknown key (known: domain user "
-	    "token_file password_file owner)");
+	    "token_file password_file password owner)");
 	fails(BASE "just words\n",
 	    "t.conf:5: syntax error: expected [section] or key = value");
 	{
