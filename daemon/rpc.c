@@ -38,11 +38,15 @@ enum {
 	TOPIC_STATUS = 1 << 3,
 	TOPIC_HISTORY = 1 << 4,		/* issue 21 */
 	TOPIC_PRESENCE = 1 << 5,
-	TOPIC_ALL = 0x3f,
+	TOPIC_FORWARD = 1 << 6,		/* issue 21 parts 3-5 */
+	TOPIC_CALLERID = 1 << 7,
+	TOPIC_VOICEMAIL = 1 << 8,
+	TOPIC_ALL = 0x1ff,
 };
 /* The subscribe topics' names, bit by bit. */
 static const char *const rpc_topic_names[] = {
-	"calls", "queues", "devices", "status", "history", "presence", NULL
+	"calls", "queues", "devices", "status", "history", "presence",
+	"forward", "callerid", "voicemail", NULL
 };
 
 struct rpc_client {
@@ -587,6 +591,7 @@ enum rpc_ptype {
 	RPC_LIST,
 	RPC_ENUM,	/* a string among the spec's values: its index */
 	RPC_CALL,	/* a callId (string) of the user's: the call */
+	RPC_OBJECT,	/* a JSON object */
 };
 
 #define RPC_REQUIRED	0x1
@@ -626,6 +631,11 @@ struct rpc_args {
 	const char		*p_note;
 	int64_t			 p_expires;
 	const char		*p_shortcut;
+	/* issue 21 parts 3-5: forwarding, caller ID, voicemail */
+	const char		*f_type, *f_number, *f_line;
+	const char		*c_type;
+	int64_t			 c_group;
+	struct json_object	*v_settings;
 };
 
 struct rpc_method;
@@ -699,6 +709,10 @@ static void	rpc_history(struct rpc_client *, const struct rpc_req *,
 		    const struct rpc_method *, struct duser *, struct rpc_args *);
 static void	rpc_presence(struct rpc_client *, const struct rpc_req *,
 		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_settings(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+enum { RPC_FORWARD_GET, RPC_FORWARD_SET, RPC_FORWARD_CLEAR,
+    RPC_CALLERID_GET, RPC_CALLERID_SET, RPC_VOICEMAIL_GET, RPC_VOICEMAIL_SET };
 enum { RPC_HISTORY_LIST, RPC_HISTORY_COUNTS, RPC_HISTORY_SEEN,
     RPC_HISTORY_DELETE, RPC_PRESENCE_GET, RPC_PRESENCE_SET,
     RPC_PRESENCE_APPLY };
@@ -796,6 +810,23 @@ static const struct rpc_method rpc_methods[] = {
 	      P_OPT("expires", RPC_INT, p_expires) } },
 	{ "presence.apply", rpc_presence, 0, RPC_PRESENCE_APPLY,
 	    { P_REQ("shortcut", RPC_STR, p_shortcut) } },
+	/*
+	 * issue 21 parts 3-5: forwarding, caller ID, voicemail settings. The
+	 * .get methods read what dstnyd holds; changes are the owner's.
+	 */
+	{ "forward.get", rpc_settings, 1, RPC_FORWARD_GET, RPC_NO_PARAMS },
+	{ "forward.set", rpc_settings, 0, RPC_FORWARD_SET,
+	    { P_REQ("type", RPC_STR, f_type), P_REQ("number", RPC_STR, f_number),
+	      P_OPT("line", RPC_STR, f_line) } },
+	{ "forward.clear", rpc_settings, 0, RPC_FORWARD_CLEAR,
+	    { P_OPT("type", RPC_STR, f_type), P_OPT("line", RPC_STR, f_line) } },
+	{ "callerid.get", rpc_settings, 1, RPC_CALLERID_GET, RPC_NO_PARAMS },
+	{ "callerid.set", rpc_settings, 0, RPC_CALLERID_SET,
+	    { P_REQ("type", RPC_STR, c_type),
+	      P_OPT("groupId", RPC_INT, c_group) } },
+	{ "voicemail.get", rpc_settings, 1, RPC_VOICEMAIL_GET, RPC_NO_PARAMS },
+	{ "voicemail.set", rpc_settings, 0, RPC_VOICEMAIL_SET,
+	    { P_REQ("settings", RPC_OBJECT, v_settings) } },
 };
 
 static const struct rpc_method *
@@ -823,6 +854,8 @@ rpc_ptype_what(enum rpc_ptype t)
 		return "a list";
 	case RPC_CALL:
 		return "a callId (a string)";
+	case RPC_OBJECT:
+		return "an object";
 	default:
 		return "a string";
 	}
@@ -863,7 +896,10 @@ rpc_param_read(struct json_object *params, const struct rpc_param *p,
 		break;
 	case RPC_ID:
 	case RPC_LIST:
-		ok = p->type == RPC_LIST ?
+	case RPC_OBJECT:
+		ok = p->type == RPC_OBJECT ?
+		    json_object_is_type(v, json_type_object) :
+		    p->type == RPC_LIST ?
 		    json_object_is_type(v, json_type_array) :
 		    json_object_is_type(v, json_type_int) ||
 		    json_object_is_type(v, json_type_string);
@@ -1025,7 +1061,8 @@ rpc_subscribe(struct rpc_client *c, const struct rpc_req *rq,
 			    json_object_get_string(e))) == -1) {
 				reply_error(rq, JSONRPC_INVALID_PARAMS,
 				    "params.topics: expected a list of calls, "
-				    "queues, devices, status, history, presence",
+				    "queues, devices, status, history, presence, "
+				    "forward, callerid, voicemail",
 				    NULL);
 				return;
 			}
@@ -1238,6 +1275,40 @@ rpc_presence(struct rpc_client *c, const struct rpc_req *rq,
 		return;
 	default:
 		presence_apply_shortcut(u, args->p_shortcut, rpc_profile_cb,
+		    pending_new(rq, u));
+		return;
+	}
+}
+
+/* issue 21 parts 3-5: forwarding, caller ID, voicemail settings. */
+static void
+rpc_settings(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	switch (m->op) {
+	case RPC_FORWARD_GET:
+		reply_result(rq, forward_view(u));
+		return;
+	case RPC_FORWARD_SET:
+		forward_set(u, args->f_type, args->f_number, args->f_line,
+		    rpc_profile_cb, pending_new(rq, u));
+		return;
+	case RPC_FORWARD_CLEAR:
+		forward_clear(u, args->f_type, args->f_line, rpc_profile_cb,
+		    pending_new(rq, u));
+		return;
+	case RPC_CALLERID_GET:
+		reply_result(rq, callerid_view(u));
+		return;
+	case RPC_CALLERID_SET:
+		callerid_set(u, args->c_type, args->c_group, rpc_profile_cb,
+		    pending_new(rq, u));
+		return;
+	case RPC_VOICEMAIL_GET:
+		reply_result(rq, voicemail_view(u));
+		return;
+	default:
+		voicemail_set(u, args->v_settings, rpc_profile_cb,
 		    pending_new(rq, u));
 		return;
 	}
