@@ -1049,8 +1049,9 @@ rpc_subscribe(struct rpc_client *c, const struct rpc_req *rq,
 {
 	struct json_object	*e;
 	unsigned		 topics = TOPIC_ALL;
-	size_t			 i;
+	size_t			 i, len;
 	int			 bit;
+	char			 msg[256];
 
 	if (args->topics != NULL) {
 		topics = 0;
@@ -1059,10 +1060,16 @@ rpc_subscribe(struct rpc_client *c, const struct rpc_req *rq,
 			if (!json_object_is_type(e, json_type_string) ||
 			    (bit = names_index(rpc_topic_names,
 			    json_object_get_string(e))) == -1) {
-				reply_error(rq, JSONRPC_INVALID_PARAMS,
-				    "params.topics: expected a list of calls, "
-				    "queues, devices, status, history, presence, "
-				    "forward, callerid, voicemail",
+				/* The names, from the one table of them. */
+				len = (size_t)snprintf(msg, sizeof(msg),
+				    "params.topics: expected a list of");
+				for (bit = 0; rpc_topic_names[bit] != NULL &&
+				    len < sizeof(msg); bit++)
+					len += (size_t)snprintf(msg + len,
+					    sizeof(msg) - len, "%s %s",
+					    bit > 0 ? "," : "",
+					    rpc_topic_names[bit]);
+				reply_error(rq, JSONRPC_INVALID_PARAMS, msg,
 				    NULL);
 				return;
 			}
