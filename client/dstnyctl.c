@@ -623,7 +623,7 @@ static int
 cmd_history(void)
 {
 	struct json_object	*p = json_object_new_object(), *reply, *r, *e;
-	struct json_object	*counts;
+	struct json_object	*counts, *creply;
 	char			 when[32];
 	size_t			 i;
 
@@ -643,10 +643,12 @@ cmd_history(void)
 		json_object_put(reply);
 		return EXIT_OK;
 	}
-	counts = result_or_exit(call_method("history.counts", NULL));
+	creply = call_method("history.counts", NULL);
+	counts = result_or_exit(creply);
 	printf("%lld missed call(s) not seen, %lld voicemail(s) not played\n",
 	    (long long)model_int(counts, "missedCalls"),
 	    (long long)model_int(counts, "unplayedVoicemails"));
+	json_object_put(creply);
 	if (json_object_array_length(r) > 0)
 		printf("%-10s %-14s %-16s %-16s %-22s %-4s %6s\n", "ID", "TYPE",
 		    "WHEN", "NUMBER", "NAME", "NEW", "DUR");
