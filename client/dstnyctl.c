@@ -14,7 +14,9 @@
 
 #include "callstate.h"
 #include "ctl.h"
+#include "forward.h"
 #include "teluri.h"
+#include "voicemail.h"
 #include "xmalloc.h"
 
 static struct ctl	 ctl;
@@ -27,6 +29,7 @@ static const char	*opt_for;
 static const char	*opt_note;
 static const char	*opt_limit;
 static int		 opt_password_stdin;
+static const char	*opt_line;	/* issue 21 parts 3-5 */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -53,6 +56,9 @@ usage(void)
 	    "  history seen [ID...] | delete ID...\n"
 	    "  presence | presence set ACTIVITY [--for DURATION] [--note TEXT]\n"
 	    "  presence shortcut ID          dnd on|off\n"
+	    "  forward | forward TYPE NUMBER [--line L] | forward off [TYPE] [--line L]\n"
+	    "  callerid | callerid set TYPE [GROUP]\n"
+	    "  voicemail | voicemail set KEY=VALUE...\n"
 	    "  watch\n"
 	    "  search QUERY                  (dial, transfer and consult take a name too)\n"
 	    "  favourites [add|remove CID-or-NAME]\n");
@@ -754,7 +760,7 @@ static int
 cmd_history(void)
 {
 	struct json_object	*p = json_object_new_object(), *reply, *r, *e;
-	struct json_object	*counts;
+	struct json_object	*counts, *creply;
 	char			 when[32];
 	size_t			 i;
 
@@ -774,10 +780,12 @@ cmd_history(void)
 		json_object_put(reply);
 		return EXIT_OK;
 	}
-	counts = result_or_exit(call_method("history.counts", NULL));
+	creply = call_method("history.counts", NULL);
+	counts = result_or_exit(creply);
 	printf("%lld missed call(s) not seen, %lld voicemail(s) not played\n",
 	    (long long)model_int(counts, "missedCalls"),
 	    (long long)model_int(counts, "unplayedVoicemails"));
+	json_object_put(creply);
 	if (json_object_array_length(r) > 0)
 		printf("%-10s %-14s %-16s %-16s %-22s %-4s %6s\n", "ID", "TYPE",
 		    "WHEN", "NUMBER", "NAME", "NEW", "DUR");
@@ -916,6 +924,186 @@ cmd_dnd(int on)
 	return cmd_simple("presence.set", p);
 }
 
+/* issue 21 parts 3-5: forwarding, caller ID, voicemail settings. */
+
+static int
+cmd_forward_show(void)
+{
+	struct json_object	*reply = call_method("forward.get", NULL), *r;
+	struct json_object	*lines, *rules, *map, *l, *e;
+	size_t			 i, j, n;
+
+	r = result_or_exit(reply);
+	if (ctl.json) {
+		print_json(r);
+		json_object_put(reply);
+		return EXIT_OK;
+	}
+	json_object_object_get_ex(r, "lines", &lines);
+	json_object_object_get_ex(r, "rules", &rules);
+	json_object_object_get_ex(r, "activityDiversions", &map);
+	for (i = 0; i < json_object_array_length(lines); i++) {
+		l = json_object_array_get_idx(lines, i);
+		printf("%-10s %-15s %s\n", text(l, "line"), text(l, "lineType"),
+		    text(l, "lineNumber"));
+		for (n = 0, j = 0; j < json_object_array_length(rules); j++) {
+			e = json_object_array_get_idx(rules, j);
+			if (strcmp(str(e, "line"), str(l, "line")) != 0)
+				continue;
+			printf("  %-28s -> %s\n",
+			    shown(forward_type_short(str(e, "type"))),
+			    text(e, "number"));
+			n++;
+		}
+		if (n == 0)
+			printf("  not forwarded\n");
+	}
+	printf("diversion number: %s\n", *str(r, "diversionNumber") != '\0' ?
+	    text(r, "diversionNumber") : "none");
+	for (i = 0; i < json_object_array_length(map); i++) {
+		e = json_object_array_get_idx(map, i);
+		printf("%s %s -> %s", i == 0 ? "activity diversions:" : ",",
+		    text(e, "activityId"), text(e, "phoneNumber"));
+	}
+	if (json_object_array_length(map) > 0)
+		printf("\n");
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+/* forward TYPE NUMBER, forward off [TYPE]; --line names the line. */
+static int
+cmd_forward_change(const char *type, const char *number)
+{
+	struct json_object	*p = json_object_new_object(), *reply, *r;
+
+	if (type != NULL)
+		json_object_object_add(p, "type", json_object_new_string(type));
+	if (opt_line != NULL)
+		json_object_object_add(p, "line", json_object_new_string(opt_line));
+	if (number != NULL) {
+		json_object_object_add(p, "number", json_object_new_string(number));
+		return cmd_simple("forward.set", p);
+	}
+	reply = call_method("forward.clear", p);
+	r = result_or_exit(reply);
+	if (ctl.json)
+		print_json(r);
+	else
+		printf("forward: %lld rule(s) cleared\n",
+		    (long long)model_int(r, "cleared"));
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+static int
+cmd_callerid_show(void)
+{
+	struct json_object	*reply = call_method("callerid.get", NULL), *r;
+	struct json_object	*l, *e;
+	size_t			 i;
+
+	r = result_or_exit(reply);
+	if (ctl.json) {
+		print_json(r);
+		json_object_put(reply);
+		return EXIT_OK;
+	}
+	printf("caller ID: %s %lld %s %s\n", text(r, "type"),
+	    (long long)model_int(r, "groupId"), text(r, "number"),
+	    text(r, "name"));
+	json_object_object_get_ex(r, "lines", &l);
+	if (json_object_array_length(l) > 0)
+		printf("%-3s %-15s %-6s %-16s %s\n", "", "TYPE", "GROUP",
+		    "NUMBER", "NAME");
+	for (i = 0; i < json_object_array_length(l); i++) {
+		e = json_object_array_get_idx(l, i);
+		printf("%-3s %-15s %-6lld %-16s %s\n",
+		    model_bool(e, "active") ? "*" : "", text(e, "type"),
+		    (long long)model_int(e, "groupId"), text(e, "number"),
+		    text(e, "name"));
+	}
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+static int
+cmd_callerid_set(const char *type, const char *group)
+{
+	struct json_object	*p = json_object_new_object();
+	char			*end;
+	long long		 g = 0;
+
+	if (group != NULL) {
+		g = strtoll(group, &end, 10);
+		if (*group == '\0' || *end != '\0' || g < 0) {
+			fprintf(stderr, "dstnyctl: \"%s\" is no group id\n",
+			    shown(group));
+			exit(EXIT_USAGE);
+		}
+	}
+	json_object_object_add(p, "type", json_object_new_string(type));
+	json_object_object_add(p, "groupId", json_object_new_int64(g));
+	return cmd_simple("callerid.set", p);
+}
+
+static int
+cmd_voicemail_show(void)
+{
+	struct json_object	*reply = call_method("voicemail.get", NULL), *r;
+	int			 i;
+
+	r = result_or_exit(reply);
+	if (ctl.json) {
+		print_json(r);
+		json_object_put(reply);
+		return EXIT_OK;
+	}
+	for (i = 0; i < VM_NBOOLS; i++)
+		printf("%-37s %s\n", voicemail_key_name(i),
+		    model_bool(r, voicemail_key_name(i)) ? "on" : "off");
+	printf("%-37s %s\n", voicemail_key_name(VM_HUMAN_NUMBER),
+	    text(r, voicemail_key_name(VM_HUMAN_NUMBER)));
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
+/* KEY=VALUE...: on|off|true|false|yes|no for a switch, the number as is. */
+static int
+cmd_voicemail_set(char **kv, int n)
+{
+	struct json_object	*p = json_object_new_object(), *o;
+	const char		*v;
+	char			*key;
+	int			 k, i;
+
+	o = json_object_new_object();
+	for (k = 0; k < n; k++) {
+		if ((v = strchr(kv[k], '=')) == NULL) {
+			fprintf(stderr, "dstnyctl: \"%s\": KEY=VALUE\n",
+			    shown(kv[k]));
+			exit(EXIT_USAGE);
+		}
+		key = xstrndup(kv[k], (size_t)(v++ - kv[k]));
+		if ((i = voicemail_key(key)) == VM_HUMAN_NUMBER || i == -1)
+			/* The daemon names an unknown key. */
+			json_object_object_add(o, key, json_object_new_string(v));
+		else if (strcmp(v, "on") == 0 || strcmp(v, "true") == 0 ||
+		    strcmp(v, "yes") == 0 || strcmp(v, "off") == 0 ||
+		    strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
+			json_object_object_add(o, key, json_object_new_boolean(
+			    strcmp(v, "on") == 0 || strcmp(v, "true") == 0 ||
+			    strcmp(v, "yes") == 0));
+		else {
+			fprintf(stderr, "dstnyctl: %s: on or off\n", shown(key));
+			exit(EXIT_USAGE);
+		}
+		free(key);
+	}
+	json_object_object_add(p, "settings", o);
+	return cmd_simple("voicemail.set", p);
+}
+
 static char	**operands;	/* the command's arguments */
 static int	  noperands;
 
@@ -944,6 +1132,7 @@ main(int argc, char *argv[])
 		{ "note", required_argument, NULL, 'N' },
 		{ "limit", required_argument, NULL, 'L' },
 		{ "password-stdin", no_argument, NULL, 'P' },
+		{ "line", required_argument, NULL, 'I' },	/* issue 21 parts 3-5 */
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -992,6 +1181,7 @@ main(int argc, char *argv[])
 			case 'N': opt_note = optarg; break;
 			case 'L': opt_limit = optarg; break;
 			case 'P': opt_password_stdin = 1; break;
+			case 'I': opt_line = optarg; break;
 			default:
 				usage();
 			}
@@ -1173,6 +1363,31 @@ main(int argc, char *argv[])
 		if (strcmp(ARG(0), "on") != 0 && strcmp(ARG(0), "off") != 0)
 			usage();
 		return cmd_dnd(strcmp(ARG(0), "on") == 0);
+	}
+	/* issue 21 parts 3-5: forwarding, caller ID, voicemail settings */
+	if (strcmp(cmd, "forward") == 0) {
+		if (ARG(0) == NULL)
+			return cmd_forward_show();
+		if (strcmp(ARG(0), "off") == 0)
+			return cmd_forward_change(ARG(1), NULL);
+		NEED(2);
+		return cmd_forward_change(ARG(0), ARG(1));
+	}
+	if (strcmp(cmd, "callerid") == 0) {
+		if (ARG(0) == NULL)
+			return cmd_callerid_show();
+		NEED(2);
+		if (strcmp(ARG(0), "set") != 0)
+			usage();
+		return cmd_callerid_set(ARG(1), ARG(2));
+	}
+	if (strcmp(cmd, "voicemail") == 0) {
+		if (ARG(0) == NULL)
+			return cmd_voicemail_show();
+		NEED(2);
+		if (strcmp(ARG(0), "set") != 0)
+			usage();
+		return cmd_voicemail_set(operands + 1, noperands - 1);
 	}
 	fprintf(stderr, "dstnyctl: unknown command \"%s\"\n", cmd);
 	usage();

@@ -65,20 +65,14 @@ bus_append_json_dict(sd_bus_message *m, struct json_object *o)
 	return sd_bus_message_close_container(m);
 }
 
-/* A method call waiting for the Core; how to turn the result into a reply. */
-enum profile_reply {
-	REPLY_NONE,
-	REPLY_DICTS,	/* aa{sv} from a JSON array of objects */
-	REPLY_DONE,	/* s from the result's "done" */
-};
-
+/* A method call waiting for the Core; how to turn the result into a reply (bus.h). */
 struct profile_pending {
 	sd_bus_message		*m;
 	enum profile_reply	 kind;
 };
 
-static void
-profile_bus_cb(enum dstny_err err, const char *msg, struct json_object *res,
+void
+bus_profile_cb(enum dstny_err err, const char *msg, struct json_object *res,
     void *arg)
 {
 	struct profile_pending	*p = arg;
@@ -101,6 +95,11 @@ profile_bus_cb(enum dstny_err err, const char *msg, struct json_object *res,
 		sd_bus_reply_method_return(p->m, "s",
 		    v != NULL ? json_object_get_string(v) : "");
 		break;
+	case REPLY_CLEARED:
+		v = json_object_object_get(res, "cleared");
+		sd_bus_reply_method_return(p->m, "u",
+		    (uint32_t)(v != NULL ? json_object_get_int64(v) : 0));
+		break;
 	case REPLY_DICTS:
 		if ((r = sd_bus_message_new_method_return(p->m, &reply)) < 0 ||
 		    (r = sd_bus_message_open_container(reply, 'a', "a{sv}")) < 0)
@@ -122,8 +121,8 @@ out:
 	bus_update();
 }
 
-static struct profile_pending *
-pending(sd_bus_message *m, enum profile_reply kind)
+void *
+bus_profile_pending(sd_bus_message *m, enum profile_reply kind)
 {
 	struct profile_pending	*p = xcalloc(1, sizeof(*p));
 
@@ -244,7 +243,8 @@ history_list_history(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	}
 	if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0)
 		return r;
-	history_list(u, &f, profile_bus_cb, pending(m, REPLY_DICTS));
+	history_list(u, &f, bus_profile_cb,
+	    bus_profile_pending(m, REPLY_DICTS));
 	return 1;
 }
 
@@ -277,8 +277,8 @@ history_mark_seen_m(sd_bus_message *m, void *userdata, sd_bus_error *error)
 		free(ids);
 		return r;
 	}
-	history_mark_seen(userdata, ids, n, until, profile_bus_cb,
-	    pending(m, REPLY_NONE));
+	history_mark_seen(userdata, ids, n, until, bus_profile_cb,
+	    bus_profile_pending(m, REPLY_NONE));
 	free(ids);
 	return 1;
 }
@@ -293,8 +293,8 @@ history_delete_m(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	if ((r = bus_check_owner(m, userdata, error)) < 0 ||
 	    (r = read_ids(m, &ids, &n)) < 0)
 		return r;
-	history_delete(userdata, ids, n, profile_bus_cb,
-	    pending(m, REPLY_NONE));
+	history_delete(userdata, ids, n, bus_profile_cb,
+	    bus_profile_pending(m, REPLY_NONE));
 	free(ids);
 	return 1;
 }
@@ -396,7 +396,7 @@ presence_set_m(sd_bus_message *m, void *userdata, sd_bus_error *error)
 		return invalid(error, "expires: a Unix time from now to the "
 		    "end of year 9999 (0: no end)");
 	presence_set(userdata, activity, available, note, (int64_t)expires,
-	    profile_bus_cb, pending(m, REPLY_NONE));
+	    bus_profile_cb, bus_profile_pending(m, REPLY_NONE));
 	return 1;
 }
 
@@ -409,8 +409,8 @@ presence_apply_m(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	if ((r = bus_check_owner(m, userdata, error)) < 0 ||
 	    (r = sd_bus_message_read(m, "s", &id)) < 0)
 		return r;
-	presence_apply_shortcut(userdata, id, profile_bus_cb,
-	    pending(m, REPLY_DONE));
+	presence_apply_shortcut(userdata, id, bus_profile_cb,
+	    bus_profile_pending(m, REPLY_DONE));
 	return 1;
 }
 

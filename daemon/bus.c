@@ -186,6 +186,9 @@ bus_open(const struct conf *conf, char *err, size_t errlen)
 	    (r = bus_contact_init(dbus)) < 0 ||
 	    (r = bus_history_init(dbus)) < 0 ||	/* issue 21 */
 	    (r = bus_presence_init(dbus)) < 0 ||
+	    (r = bus_forward_init(dbus)) < 0 ||	/* issue 21 parts 3-5 */
+	    (r = bus_callerid_init(dbus)) < 0 ||
+	    (r = bus_voicemail_init(dbus)) < 0 ||
 	    (r = sd_bus_request_name_async(dbus, NULL, DSTNY_BUS_NAME, 0,
 	    bus_name_cb, NULL)) < 0) {
 		snprintf(err, errlen, "bus: setting up objects: %s", strerror(-r));

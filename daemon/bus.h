@@ -45,6 +45,20 @@ int	bus_contact_init(sd_bus *);	/* bus-contact.c: Directory, Contact (issue 22) 
 /* issue 21: interfaces beside User on the User objects */
 int	bus_history_init(sd_bus *);
 int	bus_presence_init(sd_bus *);
+/* issue 21 parts 3-5: forwarding, caller ID, voicemail (bus-settings.c) */
+int	bus_forward_init(sd_bus *);
+int	bus_callerid_init(sd_bus *);
+int	bus_voicemail_init(sd_bus *);
+/* bus-profile.c: a method call waiting for a profile_cb; how it is answered. */
+enum profile_reply {
+	REPLY_NONE,
+	REPLY_DICTS,	/* aa{sv} from a JSON array of objects */
+	REPLY_DONE,	/* s from the result's "done" */
+	REPLY_CLEARED,	/* u from the result's "cleared" */
+};
+void	*bus_profile_pending(sd_bus_message *, enum profile_reply);
+void	bus_profile_cb(enum dstny_err, const char *msg, struct json_object *,
+	    void *pending);
 /* A JSON object as a{sv}: strings s, integers x, booleans b, arrays of strings as. */
 int	bus_append_json_dict(sd_bus_message *, struct json_object *);
 int	bus_check_owner(sd_bus_message *, const struct duser *, sd_bus_error *);

@@ -13,9 +13,12 @@
 #include "contacts.h"
 #include "directory.h"
 #include "error.h"
+#include "forward.h"
 #include "presence.h"
 #include "http.h"
 #include "routes.h"
+#include "userline.h"
+#include "voicemail.h"
 
 struct event_base;
 struct json_object;
@@ -154,6 +157,33 @@ struct presence_user {
 	uint64_t		 acts_fetch;
 	uint64_t		 scs_fetch;
 };
+/* profile.c: one coalesced read (a GET in flight, and one more after it). */
+struct profile_fetch {
+	uint64_t		 id;
+	int			 again;
+};
+/* forward.c: call forwarding (issue 21 part 3). */
+struct forward_user {
+	struct fwd_rules	 rules;		/* the rules that forward, the lines */
+	int			 rules_read;
+	char			*number;	/* the active diversion number */
+	struct fwd_mappings	 map;		/* activity diversions */
+	struct profile_fetch	 rules_f;
+	struct profile_fetch	 number_f;
+	struct profile_fetch	 map_f;
+};
+/* callerid.c: caller ID of outgoing calls (issue 21 part 4). */
+struct callerid_user {
+	struct userline		 active;
+	struct userline_list	 lines;
+	struct profile_fetch	 active_f;
+	struct profile_fetch	 lines_f;
+};
+/* voicemail.c: voicemail settings (issue 21 part 5). */
+struct voicemail_user {
+	struct vm_settings	 s;
+	struct profile_fetch	 fetch_f;
+};
 /* user.c: doubt, and what must be answered after seq to be sure again. */
 struct user_doubt {
 	uint64_t		 seq;
@@ -214,6 +244,11 @@ struct duser {
 	struct presence_user	 pres;
 	struct favs_user	 favs;
 	struct keyring_user	 kr;
+	/* issue 21 parts 3-5 */
+	struct forward_user	 fwd;
+	struct callerid_user	 cid;
+	struct voicemail_user	 vm;
+	unsigned		 settings_tick;	/* which one the keepalive reads */
 	TAILQ_ENTRY(duser)	 entry;
 };
 TAILQ_HEAD(duser_list, duser);
@@ -551,7 +586,44 @@ void		 presence_set(struct duser *, const char *activity,
 /* Result {done: "what was done"}. */
 void		 presence_apply_shortcut(struct duser *, const char *id,
 		    profile_cb, void *);
+/* forward.c: call forwarding (issue 21 part 3). */
+#define FWD_RULES	0x1
+#define FWD_NUMBER	0x2
+#define FWD_MAPPING	0x4
+/* Read again (coalesced) what the FWD_* bits name. */
+void		 forward_refresh(struct duser *, int what);
+/* diversion.number.put's answer (presence.c's shortcut): the new number. */
+void		 forward_number_answer(struct duser *, const struct http_resp *);
+void		 forward_user_free(struct duser *);
+struct json_object *forward_view(const struct duser *);
+/*
+ * type: CFWD_* (or its short name), number: to divert to, line: PRIMARY
+ * or SECONDARY ("" or NULL: PRIMARY). Result {}.
+ */
+void		 forward_set(struct duser *, const char *type,
+		    const char *number, const char *line, profile_cb, void *);
+/* type and line "" or NULL: every rule that forwards. Result {cleared}. */
+void		 forward_clear(struct duser *, const char *type,
+		    const char *line, profile_cb, void *);
+/* callerid.c: the caller ID of outgoing calls (issue 21 part 4). */
+void		 callerid_refresh(struct duser *, int all);
+void		 callerid_user_free(struct duser *);
+struct json_object *callerid_view(const struct duser *);
+void		 callerid_set(struct duser *, const char *type, int64_t group,
+		    profile_cb, void *);
+/* voicemail.c: voicemail settings (issue 21 part 5). */
+void		 voicemail_refresh(struct duser *);
+void		 voicemail_user_free(struct duser *);
+struct json_object *voicemail_view(const struct duser *);
+/* changes: {key: value} by the Core's keys or the D-Bus property names. */
+void		 voicemail_set(struct duser *, struct json_object *changes,
+		    profile_cb, void *);
 /* profile.c: when the user starts, at each keepalive, when a call ends. */
+void		 profile_fetch(struct duser *, struct profile_fetch *,
+		    enum route_id, core_cb);
+/* At the end of f's answer: sends the one more asked for meanwhile. */
+void		 profile_fetch_done(struct duser *, struct profile_fetch *,
+		    enum route_id, core_cb);
 void		 profile_start(struct duser *);
 void		 profile_keepalive(struct duser *);
 void		 profile_call_ended(struct duser *);
@@ -564,6 +636,13 @@ void		 emit_presence_changed(struct duser *, const char *const *props);
 /* bus-history.c, bus-presence.c */
 void		 bus_history_changed(struct duser *);
 void		 bus_presence_changed(struct duser *, const char *const *props);
+/* issue 21 parts 3-5 (emit.c, bus-settings.c) */
+void		 emit_forward_changed(struct duser *, const char *const *props);
+void		 emit_callerid_changed(struct duser *, const char *const *props);
+void		 emit_voicemail_changed(struct duser *, const char *const *props);
+void		 bus_forward_changed(struct duser *, const char *const *props);
+void		 bus_callerid_changed(struct duser *, const char *const *props);
+void		 bus_voicemail_changed(struct duser *, const char *const *props);
 
 /* favourites.c: favourites as live Contact objects (issue 22). */
 #define FAV_PROP_NAME		(1u << 0)

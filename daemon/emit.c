@@ -182,3 +182,25 @@ emit_favourite_removed(struct dfav *f)
 	favourite_notify(f, 1);
 	bus_favourite_removed(f);
 }
+
+/* issue 21 parts 3-5: forwarding, caller ID, voicemail settings. */
+void
+emit_forward_changed(struct duser *u, const char *const *props)
+{
+	rpc_notify("forward", "forward.changed", forward_view(u));
+	bus_forward_changed(u, props);
+}
+
+void
+emit_callerid_changed(struct duser *u, const char *const *props)
+{
+	rpc_notify("callerid", "callerid.changed", callerid_view(u));
+	bus_callerid_changed(u, props);
+}
+
+void
+emit_voicemail_changed(struct duser *u, const char *const *props)
+{
+	rpc_notify("voicemail", "voicemail.changed", voicemail_view(u));
+	bus_voicemail_changed(u, props);
+}

@@ -43,6 +43,9 @@ presence_apply(struct duser *u, struct presence *np)
 	if (p->expires != np->expires)
 		props[k++] = "ActivityExpires";
 	props[k] = NULL;
+	/* The Core clears an activity-scoped diversion number then. */
+	if (p->activity != NULL && strcmp(p->activity, np->activity) != 0)
+		forward_refresh(u, FWD_NUMBER);
 	presence_clear(p);
 	*p = *np;
 	emit_presence_changed(u, props);
@@ -286,6 +289,7 @@ presence_diverted(struct duser *u, const struct http_resp *r, void *arg)
 		presence_op_free(op);
 		return;
 	}
+	forward_number_answer(u, r);	/* DiversionNumber */
 	msg = xasprintf("%s; calls diverted to %s", op->done, op->divert);
 	free(op->done);
 	op->done = msg;

@@ -39,12 +39,15 @@ enum {
 	TOPIC_HISTORY = 1 << 4,		/* issue 21 */
 	TOPIC_PRESENCE = 1 << 5,
 	TOPIC_CONTACTS = 1 << 6,	/* favourites (issue 22) */
-	TOPIC_ALL = 0x7f,
+	TOPIC_FORWARD = 1 << 7,		/* issue 21 parts 3-5 */
+	TOPIC_CALLERID = 1 << 8,
+	TOPIC_VOICEMAIL = 1 << 9,
+	TOPIC_ALL = 0x3ff,
 };
 /* The subscribe topics' names, bit by bit. */
 static const char *const rpc_topic_names[] = {
 	"calls", "queues", "devices", "status", "history", "presence",
-	"contacts", NULL
+	"contacts", "forward", "callerid", "voicemail", NULL
 };
 
 struct rpc_client {
@@ -592,6 +595,7 @@ enum rpc_ptype {
 	RPC_LIST,
 	RPC_ENUM,	/* a string among the spec's values: its index */
 	RPC_CALL,	/* a callId (string) of the user's: the call */
+	RPC_OBJECT,	/* a JSON object */
 };
 
 #define RPC_REQUIRED	0x1
@@ -632,6 +636,11 @@ struct rpc_args {
 	int64_t			 p_expires;
 	const char		*p_shortcut;
 	const char		*cid;
+	/* issue 21 parts 3-5: forwarding, caller ID, voicemail */
+	const char		*f_type, *f_number, *f_line;
+	const char		*c_type;
+	int64_t			 c_group;
+	struct json_object	*v_settings;
 };
 
 struct rpc_method;
@@ -705,6 +714,10 @@ static void	rpc_history(struct rpc_client *, const struct rpc_req *,
 		    const struct rpc_method *, struct duser *, struct rpc_args *);
 static void	rpc_presence(struct rpc_client *, const struct rpc_req *,
 		    const struct rpc_method *, struct duser *, struct rpc_args *);
+static void	rpc_settings(struct rpc_client *, const struct rpc_req *,
+		    const struct rpc_method *, struct duser *, struct rpc_args *);
+enum { RPC_FORWARD_GET, RPC_FORWARD_SET, RPC_FORWARD_CLEAR,
+    RPC_CALLERID_GET, RPC_CALLERID_SET, RPC_VOICEMAIL_GET, RPC_VOICEMAIL_SET };
 enum { RPC_HISTORY_LIST, RPC_HISTORY_COUNTS, RPC_HISTORY_SEEN,
     RPC_HISTORY_DELETE, RPC_PRESENCE_GET, RPC_PRESENCE_SET,
     RPC_PRESENCE_APPLY };
@@ -813,6 +826,23 @@ static const struct rpc_method rpc_methods[] = {
 	    { P_REQ("cid", RPC_STR, cid) } },
 	{ "favourites.remove", rpc_favourite_change, 0, 0,
 	    { P_REQ("cid", RPC_STR, cid) } },
+	/*
+	 * issue 21 parts 3-5: forwarding, caller ID, voicemail settings. The
+	 * .get methods read what dstnyd holds; changes are the owner's.
+	 */
+	{ "forward.get", rpc_settings, 1, RPC_FORWARD_GET, RPC_NO_PARAMS },
+	{ "forward.set", rpc_settings, 0, RPC_FORWARD_SET,
+	    { P_REQ("type", RPC_STR, f_type), P_REQ("number", RPC_STR, f_number),
+	      P_OPT("line", RPC_STR, f_line) } },
+	{ "forward.clear", rpc_settings, 0, RPC_FORWARD_CLEAR,
+	    { P_OPT("type", RPC_STR, f_type), P_OPT("line", RPC_STR, f_line) } },
+	{ "callerid.get", rpc_settings, 1, RPC_CALLERID_GET, RPC_NO_PARAMS },
+	{ "callerid.set", rpc_settings, 0, RPC_CALLERID_SET,
+	    { P_REQ("type", RPC_STR, c_type),
+	      P_OPT("groupId", RPC_INT, c_group) } },
+	{ "voicemail.get", rpc_settings, 1, RPC_VOICEMAIL_GET, RPC_NO_PARAMS },
+	{ "voicemail.set", rpc_settings, 0, RPC_VOICEMAIL_SET,
+	    { P_REQ("settings", RPC_OBJECT, v_settings) } },
 };
 
 static const struct rpc_method *
@@ -840,6 +870,8 @@ rpc_ptype_what(enum rpc_ptype t)
 		return "a list";
 	case RPC_CALL:
 		return "a callId (a string)";
+	case RPC_OBJECT:
+		return "an object";
 	default:
 		return "a string";
 	}
@@ -880,7 +912,10 @@ rpc_param_read(struct json_object *params, const struct rpc_param *p,
 		break;
 	case RPC_ID:
 	case RPC_LIST:
-		ok = p->type == RPC_LIST ?
+	case RPC_OBJECT:
+		ok = p->type == RPC_OBJECT ?
+		    json_object_is_type(v, json_type_object) :
+		    p->type == RPC_LIST ?
 		    json_object_is_type(v, json_type_array) :
 		    json_object_is_type(v, json_type_int) ||
 		    json_object_is_type(v, json_type_string);
@@ -1030,8 +1065,9 @@ rpc_subscribe(struct rpc_client *c, const struct rpc_req *rq,
 {
 	struct json_object	*e;
 	unsigned		 topics = TOPIC_ALL;
-	size_t			 i;
+	size_t			 i, len;
 	int			 bit;
+	char			 msg[256];
 
 	if (args->topics != NULL) {
 		topics = 0;
@@ -1040,10 +1076,17 @@ rpc_subscribe(struct rpc_client *c, const struct rpc_req *rq,
 			if (!json_object_is_type(e, json_type_string) ||
 			    (bit = names_index(rpc_topic_names,
 			    json_object_get_string(e))) == -1) {
-				reply_error(rq, JSONRPC_INVALID_PARAMS,
-				    "params.topics: expected a list of calls, "
-				    "queues, devices, status, history, presence, "
-				    "contacts", NULL);
+				/* The names, from the one table of them. */
+				len = (size_t)snprintf(msg, sizeof(msg),
+				    "params.topics: expected a list of");
+				for (bit = 0; rpc_topic_names[bit] != NULL &&
+				    len < sizeof(msg); bit++)
+					len += (size_t)snprintf(msg + len,
+					    sizeof(msg) - len, "%s %s",
+					    bit > 0 ? "," : "",
+					    rpc_topic_names[bit]);
+				reply_error(rq, JSONRPC_INVALID_PARAMS, msg,
+				    NULL);
 				return;
 			}
 			topics |= 1u << bit;
@@ -1278,6 +1321,40 @@ rpc_favourite_change(struct rpc_client *c, const struct rpc_req *rq,
 {
 	favourites_change(u, args->cid, m->op, rpc_action_cb,
 	    pending_new(rq, u));
+}
+
+/* issue 21 parts 3-5: forwarding, caller ID, voicemail settings. */
+static void
+rpc_settings(struct rpc_client *c, const struct rpc_req *rq,
+    const struct rpc_method *m, struct duser *u, struct rpc_args *args)
+{
+	switch (m->op) {
+	case RPC_FORWARD_GET:
+		reply_result(rq, forward_view(u));
+		return;
+	case RPC_FORWARD_SET:
+		forward_set(u, args->f_type, args->f_number, args->f_line,
+		    rpc_profile_cb, pending_new(rq, u));
+		return;
+	case RPC_FORWARD_CLEAR:
+		forward_clear(u, args->f_type, args->f_line, rpc_profile_cb,
+		    pending_new(rq, u));
+		return;
+	case RPC_CALLERID_GET:
+		reply_result(rq, callerid_view(u));
+		return;
+	case RPC_CALLERID_SET:
+		callerid_set(u, args->c_type, args->c_group, rpc_profile_cb,
+		    pending_new(rq, u));
+		return;
+	case RPC_VOICEMAIL_GET:
+		reply_result(rq, voicemail_view(u));
+		return;
+	default:
+		voicemail_set(u, args->v_settings, rpc_profile_cb,
+		    pending_new(rq, u));
+		return;
+	}
 }
 
 /* One line: a request, or a batch whose replies go out together. */

@@ -669,6 +669,8 @@ do_route(struct api_req *r)
 	if (contacts_api(r->req, r->route, u, var(r, "cid"), &r->query))
 		return;
 	/* issue 21: history, presence, forwarding, caller ID, voicemail */
+	if (sim_settings_route(r->req, r->route, u, r->vars, r->body))
+		return;
 	if (sim_profile_route(r->req, r->route, u, &r->query, r->body))
 		return;
 	switch (r->route) {

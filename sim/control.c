@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "callstate.h"
+#include "forward.h"
 #include "log.h"
 #include "sim.h"
 #include "xmalloc.h"
@@ -649,6 +650,20 @@ control_handle(struct evhttp_request *req, const char *path)
 		else
 			sim_presence_set(u, b);
 		ctl_reply(req, 200, sim_profile_json(u));
+	} else if (post && strcmp(path, "/forward") == 0) {
+		/* issue 21 part 3: a rule set or cleared elsewhere. */
+		if ((u = ctl_user(b, &query)) == NULL) {
+			ctl_error(req, 404, "no such user");
+			goto done;
+		}
+		if (forward_type_name(model_str(b, "type")) == NULL)
+			ctl_error(req, 400, "type: a CFWD_* rule type");
+		else if (sim_forward_set(u, *model_str(b, "line") != '\0' ?
+		    model_str(b, "line") : "PRIMARY", model_str(b, "type"),
+		    model_str(b, "number")) == -1)
+			ctl_error(req, 404, "no such line");
+		else
+			ctl_reply(req, 200, sim_settings_json(u));
 	} else if (post && strcmp(path, "/churn") == 0) {
 		const char *why;
 

@@ -371,6 +371,7 @@ main(int argc, char *argv[])
 	event_free(sigterm_ev);
 	event_base_free(base);
 	sim_profile_free();	/* issue 21 */
+	sim_settings_free();
 	sim_users_free();
 	free(listen_host);
 	SSL_CTX_free(tls_ctx);

@@ -204,6 +204,16 @@ void		 sim_history_call_ended(struct sim_user *, struct sim_call *);
 void		 sim_presence_set(struct sim_user *, struct json_object *);
 struct json_object *sim_profile_json(struct sim_user *);
 void		 sim_profile_free(void);
+/* settings.c: forwarding rules, caller ID lines, voicemail (issue 21 parts 3-5). */
+struct route_var;
+int		 sim_settings_route(struct evhttp_request *, int route,
+		    struct sim_user *, const struct route_var *vars,
+		    struct json_object *body);
+/* A rule set (number) or cleared (NULL) as if elsewhere; -1: no such line. */
+int		 sim_forward_set(struct sim_user *, const char *line,
+		    const char *type, const char *number);
+struct json_object *sim_settings_json(struct sim_user *);
+void		 sim_settings_free(void);
 
 /* control.c: the control API, faults and the request log. */
 /* churn.c: POST /_sim/churn, a stream of state changes. */

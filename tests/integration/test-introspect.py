@@ -18,7 +18,11 @@ OBJECTS = [("org.dstnyd.Cti1.Manager", "/org/dstnyd/Cti1"),
            # issue 21: beside User on the User object
            ("org.dstnyd.Cti1.History", "/org/dstnyd/Cti1/User/0"),
            ("org.dstnyd.Cti1.Presence", "/org/dstnyd/Cti1/User/0"),
-           ("org.dstnyd.Cti1.Contact", "/org/dstnyd/Cti1/Contact/0")]
+           ("org.dstnyd.Cti1.Contact", "/org/dstnyd/Cti1/Contact/0"),
+           # issue 21 parts 3-5
+           ("org.dstnyd.Cti1.Forwarding", "/org/dstnyd/Cti1/User/0"),
+           ("org.dstnyd.Cti1.CallerId", "/org/dstnyd/Cti1/User/0"),
+           ("org.dstnyd.Cti1.Voicemail", "/org/dstnyd/Cti1/User/0")]
 
 
 # The properties that never change; every other one emits PropertiesChanged.

@@ -244,7 +244,8 @@ eq(message("queue.login", queue=[5]),
    (-32602, "params.queue: expected an id (an integer, or a string holding one)"),
    "queue.login with a list for the queue")
 eq(message("subscribe", topics=["calls", "weather"]),
-   (-32602, "params.topics: expected a list of calls, queues, devices, status, history, presence, contacts"),
+   (-32602, "params.topics: expected a list of calls, queues, devices, status, history, presence, "
+    "contacts, forward, callerid, voicemail"),
    "subscribe to an unknown topic")
 eq(message("status", user=1), (-32602, "params.user: expected a string"),
    "every method's user parameter is checked too")

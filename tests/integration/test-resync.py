@@ -11,10 +11,11 @@ from harness import Bus, Daemon, Rpc, Sim, done, eq, ok, until
 
 U0 = "/org/dstnyd/Cti1/User/0"
 USER = "org.dstnyd.Cti1.User"
-# issue 21: the user's history (read in full) and presence are read again too;
-# issue 22: the favourites (contacts.list).
-WANT = ["contacts.list", "devices.list", "groups.list", "history.list", "presence.activities",
-        "presence.get", "presence.shortcuts", "state.user"]
+# issue 21: the user's history (read in full), presence, forwarding, caller ID and
+# voicemail settings are read again too; issue 22: the favourites (contacts.list).
+WANT = ["contacts.list", "devices.list", "diversion.mapping", "diversion.number", "diversion.rules",
+        "groups.list", "history.list", "presence.activities", "presence.get", "presence.shortcuts",
+        "state.user", "userline.active", "userline.list", "voicemail.get"]
 
 bus = Bus()
 sim = Sim()
@@ -52,8 +53,8 @@ eq(r.get("result"), {}, "socket: resync answers {}")
 res = []
 dbus = routes_of(lambda: res.append(bus.call(U0, USER + ".Resync")))
 ok(res and res[0][0], "D-Bus: User.Resync answers", res)
-eq(sock, WANT, "socket resync: state.user, devices.list, groups.list, history, presence and "
-   "the favourites (contacts.list), once each")
+eq(sock, WANT, "socket resync: state.user, devices.list, groups.list, history, presence, forwarding, "
+   "caller ID, voicemail and the favourites (contacts.list), once each")
 eq(dbus, sock, "D-Bus Resync makes the same requests as the socket's resync")
 
 rpc.close()

@@ -1,4 +1,4 @@
-/* test-profile.c: the Communication Log and presence parsers on the reference's examples, and their quirks. */
+/* test-profile.c: the parsers of the user's own settings (log, presence, forwarding, caller ID, voicemail) on the reference's examples, and their quirks. */
 #include "config.h"
 
 #include <stdio.h>
@@ -8,8 +8,11 @@
 
 #include <json-c/json.h>
 
+#include "forward.h"
 #include "history.h"
 #include "presence.h"
+#include "userline.h"
+#include "voicemail.h"
 #include "tap.h"
 
 static int
@@ -182,10 +185,232 @@ test_presence(void)
 	    "expiry: 08:00 on the next working day");
 }
 
+/* issue 21 parts 3-5 */
+static void
+test_forward(void)
+{
+	struct fwd_rules	 r, r2;
+	struct fwd_mappings	 m;
+	const struct fwd_rule	*f;
+	char			 err[256], *t, *num;
+
+	t = tap_read_data("ref/diversion-01.json", NULL);
+	ok(forward_rules_parse(t, strlen(t), &r, err, sizeof(err)) == 0,
+	    "diversion: the reference's rules");
+	is_int(r.nlines, 2, "two lines");
+	is_int(r.nrules, 3, "three rules with a number, the others are off");
+	if (r.nlines == 2) {
+		is_str(r.lines[0].order, "PRIMARY", "lineOrderType");
+		is_str(r.lines[0].type, "OFFICE_FIXED", "lineType");
+		is_str(r.lines[1].number, "+123467890", "lineNumber");
+	}
+	f = forward_rules_find(&r, "PRIMARY", "CFWD_ON_BUSY");
+	ok(f != NULL && strcmp(f->number, "+12345679") == 0,
+	    "the primary line's CFWD_ON_BUSY");
+	ok(forward_rules_find(&r, "PRIMARY", "CFWD_ALL") == NULL,
+	    "CFWD_ALL without a number is off");
+	ok(forward_rules_find(&r, "SECONDARY", "CFWD_NO_ANSWER") != NULL,
+	    "the secondary line's rule");
+	free(t);
+	t = tap_read_data("ref/diversion-02.json", NULL);
+	ok(forward_rules_parse(t, strlen(t), &r2, err, sizeof(err)) == 0 &&
+	    forward_rules_equal(&r, &r2), "diversion: equal documents are equal");
+	free(t);
+	ok(forward_rules_set(&r2, "PRIMARY", "CFWD_ALL", "+4670") == 1 &&
+	    !forward_rules_equal(&r, &r2) &&
+	    forward_rules_find(&r2, "PRIMARY", "CFWD_ALL") != NULL,
+	    "forward_rules_set: a new rule");
+	ok(forward_rules_set(&r2, "PRIMARY", "CFWD_ALL", "+4670") == 0,
+	    "forward_rules_set: the same number changes nothing");
+	ok(forward_rules_set(&r2, "PRIMARY", "CFWD_ALL", NULL) == 1 &&
+	    forward_rules_equal(&r, &r2), "forward_rules_set: cleared again");
+	ok(forward_rules_set(&r2, "PRIMARY", "CFWD_ALL", NULL) == 0,
+	    "forward_rules_set: clearing an off rule changes nothing");
+	forward_rules_free(&r2);
+	forward_rules_free(&r);
+
+	t = tap_read_data("ref/diversion-09.json", NULL);
+	ok(forward_rules_parse(t, strlen(t), &r, err, sizeof(err)) == 0 &&
+	    r.nrules == 1 && strcmp(r.rules[0].type, "CFWD_NO_ANSWER") == 0 &&
+	    strcmp(r.rules[0].line, "PRIMARY") == 0, "diversion: one rule alone");
+	forward_rules_free(&r);
+	free(t);
+	t = tap_read_data("ref/diversion-06.json", NULL);
+	ok(forward_rules_parse(t, strlen(t), &r, err, sizeof(err)) == 0 &&
+	    r.nrules == 1 && strcmp(r.rules[0].line, "PRIMARY") == 0,
+	    "diversion: a line without lineOrderType is the primary");
+	forward_rules_free(&r);
+	free(t);
+	t = "{\"user-diversion-line-rules\": [{\"lineOrderType\": \"SECONDARY\","
+	    "\"userDiversionRules\": {\"phoneNumber\": 4670123,"
+	    "\"diversionRoutingRulesType\": \"CFWD_ALL\"}},"
+	    "{\"userDiversionRules\": [{\"diversionRoutingRulesType\": \"NONE\","
+	    "\"phoneNumber\": \"1\"}, 5, {\"phoneNumber\": \"2\"}]}, \"x\"]}";
+	ok(forward_rules_parse(t, strlen(t), &r, err, sizeof(err)) == 0 &&
+	    r.nlines == 2 && r.nrules == 1 &&
+	    strcmp(r.rules[0].number, "4670123") == 0,
+	    "diversion: hyphenated key, one rule as an object, a number as a "
+	    "number, NONE and junk skipped");
+	forward_rules_free(&r);
+	ok(forward_rules_parse("{}", 2, &r, err, sizeof(err)) == 0 &&
+	    r.nlines == 0, "diversion: {} has no line");
+	ok(forward_rules_parse("{\"a\": 1}", 8, &r, err, sizeof(err)) == -1,
+	    "diversion: anything else is refused");
+	t = tap_read_data("ref/diversion-03.json", NULL);
+	ok(forward_rules_parse(t, strlen(t), &r, err, sizeof(err)) == -1,
+	    "diversion: an error body is no rules");
+	free(t);
+
+	t = tap_read_data("ref/diversion-13.json", NULL);
+	ok(forward_number_parse(t, strlen(t), &num, err, sizeof(err)) == 0 &&
+	    strcmp(num, "+14423455") == 0, "diversion-number, hyphenated");
+	free(num);
+	free(t);
+	ok(forward_number_parse("{\"diversionNumber\": 4612}", 25, &num, err,
+	    sizeof(err)) == 0 && strcmp(num, "4612") == 0,
+	    "diversionNumber, a number as a number");
+	free(num);
+	ok(forward_number_parse(" +4670\n", 7, &num, err, sizeof(err)) == 0 &&
+	    strcmp(num, "+4670") == 0, "the number as plain text");
+	free(num);
+	ok(forward_number_parse("{\"diversion-number\": null}", 26, &num, err,
+	    sizeof(err)) == 0 && *num == '\0', "null: none");
+	free(num);
+	ok(forward_number_parse("{\"x\": 1}", 8, &num, err, sizeof(err)) == -1 &&
+	    num == NULL, "another object is refused");
+	ok(forward_number_parse("hello", 5, &num, err, sizeof(err)) == -1,
+	    "text that is no number is refused");
+
+	t = tap_read_data("ref/activitydiversion-01.json", NULL);
+	ok(forward_mapping_parse(t, strlen(t), &m, err, sizeof(err)) == 0 &&
+	    m.n == 3 && strcmp(m.v[1].activity, "lunch") == 0 &&
+	    strcmp(m.v[1].number, "+12345679") == 0,
+	    "diversion-mapping: the reference's three");
+	forward_mapping_free(&m);
+	free(t);
+	t = tap_read_data("ref/activitydiversion-04.json", NULL);
+	ok(forward_mapping_parse(t, strlen(t), &m, err, sizeof(err)) == 0 &&
+	    m.n == 1, "diversion-mapping: one alone");
+	forward_mapping_free(&m);
+	free(t);
+	ok(forward_mapping_parse("{\"m\": []}", 9, &m, err, sizeof(err)) == -1,
+	    "diversion-mapping: no list is refused");
+
+	is_str(forward_type_name("all"), "CFWD_ALL", "type: short name");
+	is_str(forward_type_name("cfwd_no_answer"), "CFWD_NO_ANSWER",
+	    "type: any case");
+	ok(forward_type_name("NONE") == NULL && forward_type_name("al") == NULL,
+	    "type: NONE and the unknown are no type");
+	is_str(forward_type_short("CFWD_ON_BUSY"), "busy", "type: its short name");
+	ok(forward_line_name("secondary") != NULL &&
+	    forward_line_name("TERTIARY") == NULL, "line: PRIMARY, SECONDARY");
+	ok(phone_number_valid("+46701234567") && phone_number_valid("*21#") &&
+	    !phone_number_valid("+4670abc") && !phone_number_valid("") &&
+	    !phone_number_valid("+46 70"), "phone_number_valid");
+}
+
+static void
+test_userline(void)
+{
+	struct userline_list	 l, l2;
+	struct userline		 a;
+	char			 err[256], *t;
+
+	t = tap_read_data("ref/userline-01.json", NULL);
+	ok(userline_list_parse(t, strlen(t), &l, err, sizeof(err)) == 0 &&
+	    l.n == 1, "userline: the reference's list");
+	if (l.n == 1) {
+		is_str(l.v[0].type, "OFFICE_FIXED", "type");
+		is_int(l.v[0].group, 0, "groupId");
+		is_str(l.v[0].name, "office fixed", "name");
+		ok(l.v[0].active, "active");
+	}
+	ok(userline_find(&l, "OFFICE_FIXED", 0) == &l.v[0] &&
+	    userline_find(&l, "OFFICE_FIXED", 1) == NULL, "userline_find");
+	free(t);
+	t = "{\"line\": [{\"type\": \"ACD\", \"groupId\": \"2\", \"active\": "
+	    "\"false\"}, {\"type\": \"ACD\", \"groupId\": 2}, {\"name\": \"x\"}]}";
+	ok(userline_list_parse(t, strlen(t), &l2, err, sizeof(err)) == 0 &&
+	    l2.n == 1 && l2.v[0].group == 2 && !l2.v[0].active,
+	    "userline: a quoted groupId, duplicates and typeless lines skipped");
+	ok(!userline_list_equal(&l, &l2), "userline_list_equal");
+	userline_list_free(&l2);
+	userline_list_free(&l);
+	ok(userline_list_parse("{\"line\": {\"type\": \"ACD\"}}", 25, &l, err,
+	    sizeof(err)) == 0 && l.n == 1, "userline: one line as an object");
+	userline_list_free(&l);
+	ok(userline_list_parse("{\"lines\": 1}", 12, &l, err, sizeof(err)) == -1,
+	    "userline: no list is refused");
+
+	t = tap_read_data("ref/userline-02.json", NULL);
+	ok(userline_parse(t, strlen(t), &a, err, sizeof(err)) == 0,
+	    "userline: the reference's active line");
+	is_str(a.type, "SWITCHBOARD", "type");
+	is_str(a.name, "swithboard", "name, as the reference spells it");
+	is_str(a.number, "+123400", "number");
+	userline_clear(&a);
+	free(t);
+	ok(userline_parse("{\"userLine\": {\"type\": \"OFFICE_FIXED\", "
+	    "\"groupId\": \"1\"}}", 54, &a, err, sizeof(err)) == 0 &&
+	    a.group == 1, "userline: wrapped in userLine, a quoted groupId");
+	userline_clear(&a);
+	ok(userline_parse("[]", 2, &a, err, sizeof(err)) == -1,
+	    "userline: a list is no active line");
+	is_str(userline_type_name("office_mobile"), "OFFICE_MOBILE",
+	    "type: any case");
+	ok(userline_type_name("OFFICE") == NULL, "type: unknown");
+}
+
+static void
+test_voicemail(void)
+{
+	struct vm_settings	 s, s2;
+	struct json_object	*o;
+	char			 err[256], *t;
+
+	t = tap_read_data("ref/voicemail-01.json", NULL);
+	ok(voicemail_parse(t, strlen(t), &s, err, sizeof(err)) == 0,
+	    "voicemail: the reference's settings");
+	ok((s.bools >> VM_PLAY_ACTIVITY) & 1 &&
+	    !((s.bools >> VM_SMS_NOTIFICATION) & 1) &&
+	    (s.bools >> VM_INBOX_FULL_EMAIL) & 1 &&
+	    !((s.bools >> VM_CALLBACK_ENABLED) & 1), "the booleans");
+	is_int(s.known, (1u << (VM_HUMAN_NUMBER + 1)) - 1, "every key known");
+	is_str(s.human_number, "+4676767676", "humanAssistanceNumber");
+	o = voicemail_json(&s);
+	is_int(json_object_object_length(o), 13, "written back: 13 keys");
+	ok(json_object_get_boolean(json_object_object_get(o, "allowVoicemail")),
+	    "written back: a boolean");
+	json_object_put(o);
+	free(t);
+	t = "{\"voicemailSettings\": {\"playActivity\": \"false\", "
+	    "\"allowDownload\": 1, \"humanAssistanceNumber\": 4676}}";
+	ok(voicemail_parse(t, strlen(t), &s2, err, sizeof(err)) == 0 &&
+	    s2.known == ((1u << VM_PLAY_ACTIVITY) | (1u << VM_ALLOW_DOWNLOAD) |
+	    (1u << VM_HUMAN_NUMBER)) && s2.bools == 1u << VM_ALLOW_DOWNLOAD &&
+	    strcmp(s2.human_number, "4676") == 0,
+	    "voicemail: wrapped, quoted booleans, a number as a number");
+	ok(!voicemail_equal(&s, &s2), "voicemail_equal");
+	o = voicemail_json(&s2);
+	is_int(json_object_object_length(o), 3, "written back: the known keys only");
+	json_object_put(o);
+	voicemail_clear(&s2);
+	voicemail_clear(&s);
+	ok(voicemail_parse("[true]", 6, &s, err, sizeof(err)) == -1,
+	    "voicemail: a list is refused");
+	is_int(voicemail_key("fileAttached"), VM_FILE_ATTACHED, "key by Core name");
+	is_int(voicemail_key("HumanAssistanceNumber"), VM_HUMAN_NUMBER,
+	    "key by property name");
+	is_int(voicemail_key("volume"), -1, "unknown key");
+}
+
 int
 main(void)
 {
 	test_history();
 	test_presence();
+	test_forward();
+	test_userline();
+	test_voicemail();
 	return tap_done();
 }
