@@ -314,6 +314,7 @@ user_keepalive_cb(evutil_socket_t fd, short what, void *arg)
 	struct duser	*u;
 	time_t		 now = time(NULL);
 
+	core_background(1);	/* a few connections, not one per request */
 	TAILQ_FOREACH(u, &dusers, entry) {
 		if (!u->started || u->stopping)
 			continue;
@@ -323,6 +324,7 @@ user_keepalive_cb(evutil_socket_t fd, short what, void *arg)
 			cache_fetch_user(u, REASON_RESYNC);
 		profile_keepalive(u);	/* issue 21 */
 	}
+	core_background(0);
 	keepalive_last = now;
 }
 

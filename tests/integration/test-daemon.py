@@ -555,6 +555,8 @@ all_online = until(lambda: [u["state"] for u in rpc6.call("status")["result"]["u
 rpc6.close()
 d6.read_notify()
 online = d6.wait_notify("STATUS=6 users: 6 online", 15)
+# READY=1 is its own datagram, sent after that STATUS=: wait for it too.
+d6.wait_notify("READY=1", 15)
 status = [n for n in d6.notes if n.startswith("STATUS=")]
 ok(all_online and online and "READY=1" in d6.notes and
    all(n.startswith("STATUS=6 users: ") and len(n) < 80 for n in status),
