@@ -30,10 +30,12 @@ struct core_req {
 	int			 retried;
 	unsigned		 ticket_gen;	/* of the ticket it was sent with */
 	int			 bad;		/* no URL: fails on the next turn */
+	int			 background;	/* may wait for a connection */
 	TAILQ_ENTRY(core_req)	 entry;
 };
 
 static uint64_t	core_next_id = 1;
+static int	core_bg;		/* core_background() */
 
 static void	core_start(struct core_req *);
 
@@ -196,6 +198,7 @@ core_start(struct core_req *r)
 	req.accept = r->accept;
 	req.last_event_id = r->last_event_id;
 	req.stream = r->stream != NULL ? core_stream_cb : NULL;
+	req.background = r->background;
 	r->ticket_gen = u->ticket_gen;
 	r->http_id = http_send(dhttp, &req, core_done_cb, u);
 }
@@ -240,6 +243,12 @@ core_send(struct duser *u, enum route_id route, const struct core_opts *o,
 	r->route = route;
 	r->cb = cb;
 	r->arg = arg;
+	/*
+	 * Background work waits for one of a few connections (lib/http.c)
+	 * instead of each request opening its own: the keepalive tick's, and
+	 * a launching user's (its ticket, registrations and first fetches).
+	 */
+	r->background = core_bg || u->launching;
 	if (o != NULL) {
 		r->body = o->body != NULL ? xstrdup(o->body) : NULL;
 		r->accept = o->accept != NULL ? xstrdup(o->accept) : NULL;
@@ -264,6 +273,13 @@ core_send(struct duser *u, enum route_id route, const struct core_opts *o,
 	if (u->ticket_ok)
 		core_start(r);
 	return r->id;
+}
+
+/* Requests sent while on are background work (the keepalive tick's). */
+void
+core_background(int on)
+{
+	core_bg = on;
 }
 
 void

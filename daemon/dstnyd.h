@@ -297,6 +297,7 @@ struct core_opts {
 uint64_t	 core_send(struct duser *, enum route_id, const struct core_opts *,
 		    core_cb, void *arg);
 void		 core_cancel(struct duser *, uint64_t id);
+void		 core_background(int);
 void		 core_cancel_all(struct duser *);
 void		 core_ticket_changed(struct duser *, enum dstny_err,
 		    const char *msg);

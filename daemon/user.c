@@ -315,6 +315,7 @@ user_keepalive_cb(evutil_socket_t fd, short what, void *arg)
 	struct duser	*u;
 	time_t		 now = time(NULL);
 
+	core_background(1);	/* a few connections, not one per request */
 	TAILQ_FOREACH(u, &dusers, entry) {
 		if (!u->started || u->stopping)
 			continue;
@@ -326,6 +327,7 @@ user_keepalive_cb(evutil_socket_t fd, short what, void *arg)
 		/* Favourites beyond the stream cap, or with a stream down. */
 		favourites_keepalive(u);
 	}
+	core_background(0);
 	keepalive_last = now;
 }
 

@@ -1,6 +1,8 @@
 /* http.c: libcurl multi_socket driven by libevent; no blocking calls, no threads. */
 #include "config.h"
 
+#include <sys/queue.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +23,7 @@
 #include "xmalloc.h"
 
 #define HTTP_IDLE_CONNS		8	/* idle connections kept for reuse */
+#define HTTP_BG_CONNS		6	/* background requests at once */
 #define HTTP_STREAM_BUFSIZE	2048	/* a curl stream's receive buffer */
 #define HTTP_HEADERS_MAX	9	/* http_common_headers(): 4 pairs and NULL */
 
@@ -37,7 +40,10 @@ struct http_xfer {
 	int			 dead;		/* cancelled: reap, never call back */
 	int			 overflow;
 	int			 active;	/* added to the multi handle */
-	int			 starting;	/* waiting for http_starter_cb */
+	int			 background;	/* waits for a free connection */
+	int			 admitted;	/* counted in http.nbg */
+	enum { XQ_NONE, XQ_START, XQ_WAIT } queue; /* in startq or waitq */
+	TAILQ_ENTRY(http_xfer)	 qentry;
 	int			 secret;	/* sent a password: the answer (a
 					   ticket) is wiped after delivery */
 	int			 opened;	/* a stream's 2xx head was told */
@@ -52,6 +58,7 @@ struct http_xfer {
 struct http {
 	struct event_base	*base;
 	CURLM			*multi;
+	CURLSH			*share;		/* TLS sessions of every request */
 	struct event		*timer;
 	struct event		*reaper;
 	struct event		*starter;
@@ -63,7 +70,9 @@ struct http {
 	uint64_t		 next_id;
 	struct http_xfer	*xfers;		/* newest first */
 	size_t			 ndead;		/* of them, waiting for the reaper */
-	size_t			 nstarting;	/* of them, waiting for the starter */
+	TAILQ_HEAD(, http_xfer)	 startq;	/* for http_starter_cb */
+	TAILQ_HEAD(, http_xfer)	 waitq;		/* background, waiting for room */
+	size_t			 nbg;		/* background ones admitted */
 };
 
 struct http_sock {
@@ -75,6 +84,7 @@ struct http_sock {
 static void http_check_done(struct http *);
 static void http_xfer_free(struct http_xfer *);
 static void http_starter_cb(evutil_socket_t, short, void *);
+static void http_bg_next(struct http *);
 
 /*
  * Run ev's callback as soon as the current one returns: made active, it
@@ -246,13 +256,72 @@ http_reaper_cb(evutil_socket_t fd, short what, void *arg)
 	for (x = h->xfers; x != NULL && h->ndead > 0; x = next) {
 		next = x->next;
 		if (x->dead) {
-			if (x->starting)
-				h->nstarting--;
 			http_unlink(h, x);
 			http_xfer_free(x);
 			h->ndead--;
 		}
 	}
+	http_bg_next(h);
+}
+
+/*
+ * curl's TLS connections, so that their record buffers can be given back
+ * once a transfer is done: each idle connection in curl's pool otherwise
+ * keeps its 17.7 KB read buffer (and write buffer) until it is used again
+ * or closed (massif, doc/performance.md); SSL_MODE_RELEASE_BUFFERS does
+ * not free them on OpenSSL 3.0. curl hands out no SSL of an idle
+ * connection, so each is noted when its handshake starts and forgotten
+ * when OpenSSL frees it (the ex_data's free function).
+ */
+struct http_tls {
+	SSL			*ssl;
+	LIST_ENTRY(http_tls)	 entry;
+};
+static LIST_HEAD(, http_tls) http_tls_conns = LIST_HEAD_INITIALIZER(http_tls_conns);
+static int		 http_tls_index = -1;
+
+static void
+http_tls_gone(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+    void *argp)
+{
+	struct http_tls	*t = ptr;
+
+	if (t != NULL) {
+		LIST_REMOVE(t, entry);
+		free(t);
+	}
+}
+
+static void
+http_tls_info_cb(const SSL *ssl, int where, int ret)
+{
+	struct http_tls	*t;
+
+	if ((where & SSL_CB_HANDSHAKE_START) == 0 ||
+	    SSL_get_ex_data(ssl, http_tls_index) != NULL)
+		return;
+	t = xcalloc(1, sizeof(*t));
+	t->ssl = (SSL *)ssl;
+	if (!SSL_set_ex_data(t->ssl, http_tls_index, t)) {
+		free(t);
+		return;
+	}
+	LIST_INSERT_HEAD(&http_tls_conns, t, entry);
+}
+
+/*
+ * A transfer is done: its connection is back in curl's pool. Every curl
+ * connection without a partly read or written record drops its buffers;
+ * one in use gets them again at its next read.
+ */
+static void
+http_tls_release(void)
+{
+	struct http_tls	*t;
+
+	LIST_FOREACH(t, &http_tls_conns, entry)
+		if (SSL_is_init_finished(t->ssl) && SSL_pending(t->ssl) == 0)
+			SSL_free_buffers(t->ssl);
 }
 
 struct http *
@@ -265,6 +334,8 @@ http_new(struct event_base *base, const struct http_opts *opts)
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 			return NULL;
+		http_tls_index = SSL_get_ex_new_index(0, NULL, NULL, NULL,
+		    http_tls_gone);
 		curl_ready = 1;
 	}
 	h = xcalloc(1, sizeof(*h));
@@ -282,6 +353,8 @@ http_new(struct event_base *base, const struct http_opts *opts)
 	h->opts.ca_file = h->ca_file;
 	h->opts.user_agent = h->user_agent;
 	h->next_id = 1;
+	TAILQ_INIT(&h->startq);
+	TAILQ_INIT(&h->waitq);
 	h->multi = curl_multi_init();
 	h->opts.keepalive = tcp_keepalive_get(&opts->keepalive);
 	memset(&sopts, 0, sizeof(sopts));
@@ -302,6 +375,14 @@ http_new(struct event_base *base, const struct http_opts *opts)
 	 * its own streams) kept thousands of sockets open for nothing.
 	 */
 	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)HTTP_IDLE_CONNS);
+	/*
+	 * curl keeps TLS sessions per easy handle, and each request has its
+	 * own: without a share every new connection was a full handshake.
+	 * The multi handle already shares the connection pool.
+	 */
+	if ((h->share = curl_share_init()) != NULL)
+		curl_share_setopt(h->share, CURLSHOPT_SHARE,
+		    CURL_LOCK_DATA_SSL_SESSION);
 	return h;
 }
 
@@ -312,6 +393,12 @@ http_xfer_free(struct http_xfer *x)
 
 	if (x->active)
 		curl_multi_remove_handle(x->http->multi, x->easy);
+	if (x->queue == XQ_START)
+		TAILQ_REMOVE(&x->http->startq, x, qentry);
+	else if (x->queue == XQ_WAIT)
+		TAILQ_REMOVE(&x->http->waitq, x, qentry);
+	if (x->admitted)
+		x->http->nbg--;
 	if (x->easy != NULL)
 		curl_easy_cleanup(x->easy);
 	hstream_close(x->hs);
@@ -341,6 +428,8 @@ http_free(struct http *h)
 		http_xfer_free(x);
 	}
 	curl_multi_cleanup(h->multi);
+	if (h->share != NULL)
+		curl_share_cleanup(h->share);
 	hstream_env_free(h->streams);
 	event_free(h->timer);
 	event_free(h->reaper);
@@ -371,6 +460,8 @@ http_ssl_ctx_fn(CURL *easy, void *sslctx, void *arg)
 		return CURLE_SSL_CACERT_BADFILE;
 	}
 	SSL_CTX_set1_cert_store(sslctx, store);
+	if (http_tls_index != -1)
+		SSL_CTX_set_info_callback(sslctx, http_tls_info_cb);
 	return CURLE_OK;
 }
 
@@ -447,12 +538,9 @@ http_starter_cb(evutil_socket_t fd, short what, void *arg)
 	struct http_xfer	*x;
 	CURLMcode		 rc;
 
-	/* Those to start are the newest, at the head: stop once all are. */
-	for (x = h->xfers; x != NULL && h->nstarting > 0; x = x->next) {
-		if (!x->starting)
-			continue;
-		x->starting = 0;
-		h->nstarting--;
+	while ((x = TAILQ_FIRST(&h->startq)) != NULL) {
+		TAILQ_REMOVE(&h->startq, x, qentry);
+		x->queue = XQ_NONE;
 		if (x->dead)
 			continue;
 		x->active = 1;
@@ -469,17 +557,69 @@ http_starter_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
+http_launch(struct http_xfer *x)
+{
+	if (x->queue == XQ_NONE) {
+		x->queue = XQ_START;
+		TAILQ_INSERT_TAIL(&x->http->startq, x, qentry);
+	}
+	http_kick(x->http->starter);
+}
+
+static void
 http_start(struct http_xfer *x)
 {
+	struct http	*h = x->http;
+
 	buf_reset(&x->resp);
 	x->overflow = 0;
 	x->errbuf[0] = '\0';
 	x->attempts++;
-	if (!x->starting) {
-		x->starting = 1;
-		x->http->nstarting++;
+	if (x->background && !x->admitted) {
+		if (h->nbg >= HTTP_BG_CONNS) {
+			x->queue = XQ_WAIT;
+			TAILQ_INSERT_TAIL(&h->waitq, x, qentry);
+			return;
+		}
+		x->admitted = 1;
+		h->nbg++;
 	}
-	http_kick(x->http->starter);
+	http_launch(x);
+}
+
+/*
+ * Background requests (the keepalive tick's renewals and refreshes for
+ * every user, the start of a user) take at most HTTP_BG_CONNS connections
+ * at once, the rest waiting in order, so that they reuse the pooled
+ * connections. Sent all at once, 60 users' tick opened a connection, with
+ * a TLS handshake, for nearly each of its 180 requests, and the heap
+ * those left behind stayed: 250 KB per user (doc/performance.md). Other
+ * requests never wait for them.
+ */
+static void
+http_bg_done(struct http *h, struct http_xfer *x)
+{
+	if (x->admitted) {
+		x->admitted = 0;
+		h->nbg--;
+	}
+	http_bg_next(h);
+}
+
+static void
+http_bg_next(struct http *h)
+{
+	struct http_xfer	*x;
+
+	while (h->nbg < HTTP_BG_CONNS && (x = TAILQ_FIRST(&h->waitq)) != NULL) {
+		TAILQ_REMOVE(&h->waitq, x, qentry);
+		x->queue = XQ_NONE;
+		if (x->dead)
+			continue;
+		x->admitted = 1;
+		h->nbg++;
+		http_launch(x);
+	}
 }
 
 static struct http_xfer *
@@ -657,10 +797,13 @@ http_send(struct http *h, const struct http_req *req, http_done_cb done,
 	x = http_xfer_new(h, done, arg);
 	x->stream = req->stream;
 	x->is_get = strcmp(method, "GET") == 0;
+	x->background = req->background && req->stream == NULL;
 	x->easy = curl_easy_init();
 	x->errbuf = xcalloc(1, CURL_ERROR_SIZE);
 
 	curl_easy_setopt(x->easy, CURLOPT_URL, req->url);
+	if (h->share != NULL)
+		curl_easy_setopt(x->easy, CURLOPT_SHARE, h->share);
 	/*
 	 * The URL comes from the route table with every parameter encoded:
 	 * sent as built, curl never merges "/../" into a parent resource.
@@ -837,6 +980,7 @@ http_finish(struct http *h, struct http_xfer *x, CURLcode rc)
 		http_note_address(h, x->easy);
 	curl_multi_remove_handle(h->multi, x->easy);
 	x->active = 0;
+	http_bg_done(h, x);
 	if (x->secret) {
 		/* curl frees its copy of the password now, not at cleanup. */
 		curl_easy_setopt(x->easy, CURLOPT_USERNAME, NULL);
@@ -883,11 +1027,12 @@ http_check_done(struct http *h)
 	struct http_xfer	*x;
 	CURLMsg			*m;
 	void			*priv;
-	int			 left;
+	int			 left, done = 0;
 
 	while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
+		done = 1;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
 		if ((x = http_find(h, (uint64_t)(uintptr_t)priv)) == NULL) {
 			curl_multi_remove_handle(h->multi, m->easy_handle);
@@ -895,4 +1040,6 @@ http_check_done(struct http *h)
 		}
 		http_finish(h, x, m->data.result);
 	}
+	if (done)
+		http_tls_release();
 }

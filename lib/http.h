@@ -63,6 +63,8 @@ struct http_req {
 					   retried, no total timeout) */
 	long			 timeout_ms;	/* 0: the client's */
 	int			 no_retry;	/* a GET that must not be retried */
+	int			 background;	/* may wait for a free connection
+					   (a keepalive's work): http.c */
 };
 
 struct http;

@@ -1,6 +1,11 @@
 /* main.c: dstny-coresim, a Dstny Core User API simulator for tests and demos. */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -142,6 +147,8 @@ static void
 conn_track(struct evhttp_connection *evcon)
 {
 	struct conn	*c;
+	evutil_socket_t	 fd;
+	int		 one = 1;
 
 	for (c = conns; c != NULL; c = c->next)
 		if (c->evcon == evcon)
@@ -151,6 +158,16 @@ conn_track(struct evhttp_connection *evcon)
 	c->next = conns;
 	conns = c;
 	evhttp_connection_set_closecb(evcon, conn_closed_cb, NULL);
+	/*
+	 * As a Core's front end (nginx: tcp_nodelay on) does. Over TLS an
+	 * answer leaves as two records, head and body; with Nagle the body
+	 * waited for the client's delayed ACK of the head: 40 ms on every
+	 * answer but the first few of a kept-alive connection.
+	 */
+	if ((fd = bufferevent_getfd(evhttp_connection_get_bufferevent(evcon))) !=
+	    -1 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+	    sizeof(one)) == -1)
+		log_warn("TCP_NODELAY");
 }
 
 static void

@@ -362,6 +362,38 @@ test_resumption(int port, const char *cert)
 	    "TLS session (%lld more resumed)", (long long)(res1 - res0));
 	ok(full1 - full0 < RECONNECTS, "resumption: full handshakes did not "
 	    "grow with the reconnects (%lld more)", (long long)(full1 - full0));
+
+	/*
+	 * Requests resume too: curl keeps sessions per easy handle, so each
+	 * request's new connection was a full handshake until they shared
+	 * them. Four at once need new connections beside the pooled ones.
+	 */
+	{
+		struct http_req	 req;
+		struct call	 cs[4];
+		int64_t		 full2 = -1, res2 = -1;
+		int		 all;
+
+		/* A restart cuts every connection: the pool is empty. */
+		u = xasprintf("https://127.0.0.1:%d/_sim/restart", port);
+		call(h, "POST", u, NULL, &c);
+		free(u);
+		memset(&req, 0, sizeof(req));
+		req.url = state_url;
+		for (i = 0; i < 4; i++) {
+			memset(&cs[i], 0, sizeof(cs[i]));
+			http_send(h, &req, call_done_cb, &cs[i]);
+		}
+		for (i = 0; i < 4; i++)
+			run_until(&cs[i].done);
+		for (all = 1, i = 0; i < 4; i++)
+			all = all && cs[i].status == 200;
+		i = tls_counts(h, state_url, &full2, &res2);
+		ok(all && i == 0 && full2 == full1 && res2 - res1 >= 4,
+		    "resumption: requests on new connections resume the "
+		    "session (%lld more full, %lld more resumed)",
+		    (long long)(full2 - full1), (long long)(res2 - res1));
+	}
 	http_free(h);
 	secret_free(pass);
 	secret_free(bearer);

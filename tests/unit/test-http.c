@@ -150,6 +150,32 @@ big_cb(struct evhttp_request *req, void *arg)
 	evbuffer_free(out);
 }
 
+/* /hold: answers wait until released; hold_want breaks the loop. */
+static struct evhttp_request	*held[64];
+static int			 nheld, hold_release, hold_want;
+static int			 bg_done, bg_ok;
+
+static void
+hold_cb(struct evhttp_request *req, void *arg)
+{
+	if (hold_release || nheld == (int)(sizeof(held) / sizeof(held[0]))) {
+		evhttp_send_reply(req, 200, "OK", NULL);
+		return;
+	}
+	held[nheld++] = req;
+	if (nheld == hold_want)
+		event_base_loopbreak(base);
+}
+
+static void
+bg_done_cb(const struct http_resp *r, void *arg)
+{
+	bg_done++;
+	bg_ok += r->status == 200;
+	if (bg_done == *(int *)arg)
+		event_base_loopbreak(base);
+}
+
 static void
 done_cb(const struct http_resp *r, void *arg)
 {
@@ -247,6 +273,7 @@ main(void)
 	evhttp_set_cb(srv, "/slow", slow_cb, NULL);
 	evhttp_set_cb(srv, "/stream", stream_cb, NULL);
 	evhttp_set_cb(srv, "/big", big_cb, NULL);
+	evhttp_set_cb(srv, "/hold", hold_cb, NULL);
 	evhttp_set_gencb(srv, status_cb, NULL);
 	bound = evhttp_bind_socket_with_handle(srv, "127.0.0.1", 0);
 	getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss, &sl);
@@ -508,6 +535,47 @@ main(void)
 	ok(last.status == 200 && done_calls == 1,
 	    "and the client goes on: the next request completes");
 	free(u);
+
+	/*
+	 * Background requests take a few connections at once, the rest
+	 * waiting in order; others never wait for them, and a waiting one
+	 * can be cancelled.
+	 */
+	{
+		struct event	*wd = evtimer_new(base, watchdog_cb, "background");
+		struct timeval	 tv = { 10, 0 };
+		int		 i, want = 19, first;
+
+		evtimer_add(wd, &tv);
+		memset(&req, 0, sizeof(req));
+		req.url = u = url("/hold");
+		req.background = 1;
+		for (i = 0; i < 20; i++) {
+			id = http_send(h, &req, bg_done_cb, &want);
+			if (i == 19)
+				http_cancel(h, id);
+		}
+		hold_want = 6;
+		event_base_dispatch(base);
+		first = nheld;
+		free(u);
+		req.url = u = url("/echo");
+		req.background = 0;
+		http_send(h, &req, done_cb, NULL);
+		event_base_dispatch(base);
+		ok(last.status == 200 && first == 6 && nheld == 6 && bg_done == 0,
+		    "background: 6 at once (%d, then %d), another request passes them",
+		    first, nheld);
+		free(u);
+		hold_release = 1;
+		for (i = 0; i < nheld; i++)
+			evhttp_send_reply(held[i], 200, "OK", NULL);
+		event_base_dispatch(base);
+		ok(bg_done == 19 && bg_ok == 19 && http_pending(h) == 0,
+		    "background: the waiting ones follow, the cancelled one never (%d)",
+		    bg_done);
+		event_free(wd);
+	}
 
 	/* Freeing the client with requests in flight calls nobody back. */
 	req.url = u = url("/slow");
