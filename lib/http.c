@@ -480,11 +480,20 @@ http_sockopt_fn(void *arg, curl_socket_t fd, curlsocktype purpose)
 static void
 http_add_header(struct http_xfer *x, const char *name, const char *value)
 {
-	char	*line = xasprintf("%s:%s%s", name, *value != '\0' ? " " : "",
-	    value);
+	size_t	 nlen = strlen(name), vlen = strlen(value), len;
+	char	*line;
 
+	/* Copied, not formatted: vasprintf was a quarter of http_send(). */
+	len = nlen + 1 + (vlen != 0) + vlen;
+	line = xmalloc(len + 1);
+	memcpy(line, name, nlen);
+	line[nlen] = ':';
+	if (vlen != 0)
+		line[nlen + 1] = ' ';
+	memcpy(line + len - vlen, value, vlen);
+	line[len] = '\0';
 	x->headers = curl_slist_append(x->headers, line);
-	secret_wipe(line, strlen(line));
+	secret_wipe(line, len);
 	free(line);
 }
 
@@ -497,7 +506,8 @@ static void
 http_common_headers(const struct http_req *req, uint64_t id,
     const char *hdr[HTTP_HEADERS_MAX], char idbuf[32], char **bearer)
 {
-	size_t	n = 0;
+	const char	*token;
+	size_t		 n = 0, tlen;
 
 	hdr[n++] = "Accept";
 	hdr[n++] = req->accept != NULL ? req->accept : "application/json";
@@ -510,7 +520,11 @@ http_common_headers(const struct http_req *req, uint64_t id,
 	}
 	*bearer = NULL;
 	if (req->bearer != NULL) {
-		*bearer = xasprintf("Bearer %s", secret_value(req->bearer));
+		token = secret_value(req->bearer);
+		tlen = strlen(token);
+		*bearer = xmalloc(sizeof("Bearer ") + tlen);
+		memcpy(*bearer, "Bearer ", sizeof("Bearer ") - 1);
+		memcpy(*bearer + sizeof("Bearer ") - 1, token, tlen + 1);
 		hdr[n++] = "Authorization";
 		hdr[n++] = *bearer;
 	}

@@ -92,6 +92,17 @@ buf_grow(struct buf *b, size_t extra)
 }
 
 void
+buf_reserve(struct buf *b, size_t n)
+{
+	size_t	need = b->len + n + 1;
+
+	if (need <= b->cap)
+		return;
+	b->cap = need;
+	b->data = xreallocarray(b->data, b->cap, 1);
+}
+
+void
 buf_add(struct buf *b, const void *p, size_t n)
 {
 	buf_grow(b, n);

@@ -20,6 +20,8 @@ struct buf {
 };
 
 void	 buf_init(struct buf *);
+/* Room for n more bytes in one allocation, where the size is known. */
+void	 buf_reserve(struct buf *, size_t);
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_addstr(struct buf *, const char *);
 void	 buf_addc(struct buf *, char);

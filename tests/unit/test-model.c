@@ -90,6 +90,13 @@ writer_edge_cases(void)
 		    "\"\\u0000\"]}",
 		"{\"callId\":\"a\",\"actions\":{\"action\":\"X\"},\"deviceIds\":{}}",
 		"{\"callId\":\"a\",\"actions\":[\"\\u0000B\",\"\",{\"action\":\"\\u0000\"},\"Z\"]}",
+		/* The integer writer: signs, zero, both ends of each range. */
+		"{\"callId\":\"a\",\"stateToken\":-9223372036854775808,"
+		    "\"duration\":4294967295,\"recordingDuration\":0}",
+		"{\"callId\":\"a\",\"stateToken\":9223372036854775807,"
+		    "\"externalRecordingDuration\":4294967296}",
+		"{\"callId\":\"a\",\"stateToken\":-1,\"duration\":10}",
+		"{\"callId\":\"a\",\"stateToken\":0}",
 	};
 	struct call_state	*cs, *again;
 	size_t			 i;
