@@ -219,13 +219,16 @@ history_list_history(sd_bus_message *m, void *userdata, sd_bus_error *error)
 		} else if (strcmp(key, "type") == 0 && strcmp(contents, "s") == 0) {
 			if ((r = sd_bus_message_read(m, "v", "s", &s)) < 0)
 				return r;
+			/* A key may come again in a{sv}: count every one. */
+			if (f.ntypes >= sizeof(f.types) / sizeof(f.types[0]))
+				return invalid(error, "type: at most 8 types");
 			f.types[f.ntypes++] = s;
 		} else if (strcmp(key, "type") == 0 && strcmp(contents, "as") == 0) {
 			if ((r = sd_bus_message_enter_container(m, 'v', "as")) < 0 ||
 			    (r = sd_bus_message_enter_container(m, 'a', "s")) < 0)
 				return r;
 			while ((r = sd_bus_message_read(m, "s", &s)) > 0) {
-				if (f.ntypes == sizeof(f.types) / sizeof(f.types[0]))
+				if (f.ntypes >= sizeof(f.types) / sizeof(f.types[0]))
 					return invalid(error, "type: at most 8 types");
 				f.types[f.ntypes++] = s;
 			}

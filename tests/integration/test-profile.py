@@ -89,6 +89,12 @@ ok(r.get("error", {}).get("code") == 4 and "type" in r["error"]["message"],
    "history.list: an unknown type is InvalidArgument naming it", r)
 ok_, out = bus.call(U0, HIST + ".ListHistory", "{'number': <'+46abc'>}")
 eq((ok_, out), (False, INVALID), "ListHistory: a number with letters")
+# a{sv} may repeat a key: nine types, one at a time, are refused, not
+# written past the eight the filter holds.
+ok_, out = bus.call(U0, HIST + ".ListHistory",
+                    "{" + ", ".join(["'type': <'MISSED_CALL'>"] * 9) + "}")
+eq((ok_, out), (False, INVALID), "ListHistory: nine repeated type keys are refused")
+ok(bus.get(U0, "org.dstnyd.Cti1.User", "UserId") == "alice", "and the daemon is still there")
 ok_, out = bus.call(U0, HIST + ".MarkSeen", "@ax []", "0")
 eq((ok_, out), (False, INVALID), "MarkSeen: no ids and no until")
 eq(len(sent("history.list")) + len(sent("history.seen")), before, "nothing was sent for bad input")
