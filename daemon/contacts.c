@@ -153,10 +153,15 @@ static TAILQ_HEAD(, lookup)	lookups = TAILQ_HEAD_INITIALIZER(lookups);
 
 static void	lookup_step(struct lookup *);
 
+/*
+ * Per user: a name may come from the user's own personal contacts, which
+ * are no other user's business, and an unknown number for one user may
+ * be in another's.
+ */
 static char *
 name_key(const struct duser *u, const char *number)
 {
-	return xasprintf("%s %s", u->domain, number);
+	return xasprintf("%s %s %s", u->domain, u->user, number);
 }
 
 static void
