@@ -325,9 +325,11 @@ keyring_search_cb(sd_bus_message *m, void *userdata, sd_bus_error *error)
 		return 0;
 	}
 	/* (ao unlocked, ao locked): the first of each is enough. */
-	if ((r = sd_bus_message_enter_container(m, 'a', "o")) < 0 ||
-	    (r = sd_bus_message_read(m, "o", &unlocked)) < 0 ||
-	    (r = sd_bus_message_skip(m, "ao")) < 0 ||	/* the rest */
+	if ((r = sd_bus_message_enter_container(m, 'a', "o")) >= 0 &&
+	    (r = sd_bus_message_read(m, "o", &unlocked)) >= 0)
+		while ((r = sd_bus_message_skip(m, "o")) > 0)
+			;		/* the rest, one by one */
+	if (r < 0 ||
 	    (r = sd_bus_message_exit_container(m)) < 0 ||
 	    (r = sd_bus_message_enter_container(m, 'a', "o")) < 0 ||
 	    (r = sd_bus_message_read(m, "o", &locked)) < 0) {

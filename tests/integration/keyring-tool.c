@@ -7,6 +7,10 @@
  *
  *     keyring-tool lock
  *     keyring-tool unlock PASSWORD
+ *     keyring-tool twin DOMAIN USER PASSWORD
+ *
+ * twin stores a second item that dstnyd's search finds too (its three
+ * attributes and one more), as a second client or collection would.
  */
 #include "config.h"
 
@@ -35,8 +39,10 @@ main(int argc, char *argv[])
 	char		 path[256];
 	int		 r;
 
-	if (argc < 2 || (strcmp(argv[1], "unlock") == 0 && argc != 3)) {
-		fprintf(stderr, "usage: keyring-tool lock | unlock PASSWORD\n");
+	if (argc < 2 || (strcmp(argv[1], "unlock") == 0 && argc != 3) ||
+	    (strcmp(argv[1], "twin") == 0 && argc != 5)) {
+		fprintf(stderr, "usage: keyring-tool lock | unlock PASSWORD | "
+		    "twin DOMAIN USER PASSWORD\n");
 		return 2;
 	}
 	if ((r = sd_bus_open_user(&bus)) < 0)
@@ -60,6 +66,30 @@ main(int argc, char *argv[])
 	    "s", "")) < 0 || (r = sd_bus_message_skip(reply, "v")) < 0 ||
 	    (r = sd_bus_message_read(reply, "o", &session)) < 0)
 		return fail("OpenSession", &e, r);
+	if (strcmp(argv[1], "twin") == 0) {
+		if ((r = sd_bus_message_new_method_call(bus, &m,
+		    KEYRING_BUS_NAME, path, KEYRING_IFACE ".Collection",
+		    "CreateItem")) < 0 ||
+		    (r = sd_bus_message_append(m, "a{sv}", 2,
+		    KEYRING_IFACE ".Item.Label", "s", "dstnyd twin",
+		    KEYRING_IFACE ".Item.Attributes", "a{ss}", 4,
+		    "application", "dstnyd", "domain", argv[2], "user", argv[3],
+		    "twin", "1")) < 0 ||
+		    (r = sd_bus_message_open_container(m, 'r', "oayays")) < 0 ||
+		    (r = sd_bus_message_append(m, "o", session)) < 0 ||
+		    (r = sd_bus_message_append_array(m, 'y', NULL, 0)) < 0 ||
+		    (r = sd_bus_message_append_array(m, 'y', argv[4],
+		    strlen(argv[4]))) < 0 ||
+		    (r = sd_bus_message_append(m, "s", "text/plain")) < 0 ||
+		    (r = sd_bus_message_close_container(m)) < 0 ||
+		    (r = sd_bus_message_append(m, "b", 1)) < 0 ||
+		    (r = sd_bus_call(bus, m, 0, &e, NULL)) < 0)
+			return fail("CreateItem", &e, r);
+		sd_bus_message_unref(m);
+		sd_bus_message_unref(reply);
+		sd_bus_flush_close_unref(bus);
+		return 0;
+	}
 	if ((r = sd_bus_message_new_method_call(bus, &m, KEYRING_BUS_NAME,
 	    KEYRING_PATH, "org.gnome.keyring.InternalUnsupportedGuiltRidden"
 	    "Interface", "UnlockWithMasterPassword")) < 0 ||

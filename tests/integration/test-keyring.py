@@ -196,6 +196,15 @@ ok(wait_state(d, "online"), "unlocked: alice goes online without a restart", use
 d.stop()
 outputs.append(d.output())
 
+# Two items match (another client's, or another collection's): the first
+# unlocked one is used.
+r = tool("twin", "example.com", "alice", "alice-password")
+ok(r.returncode == 0, "keyring-tool stores a second item for alice", r.stderr)
+d = Daemon(bus, sim, auth=KEYRING)
+ok(wait_state(d, "online"), "two matching items: alice goes online", user(d))
+d.stop()
+outputs.append(d.output())
+
 # The Secret Service goes away: the daemon's lookup says nothing provides it.
 gk.terminate()
 gk.wait(10)
