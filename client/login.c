@@ -22,17 +22,30 @@
 #define LOGIN_PASSWORD_MAX	1024
 #define LOGIN_PROMPT_USEC	(300ULL * 1000000)	/* a person types there */
 
-static struct termios	login_tio;
+static struct termios	login_tio;	/* as it was */
+static struct termios	login_noecho;	/* while the password is typed */
 static volatile sig_atomic_t login_tio_saved;
 
-/* A signal while the echo is off: the terminal gets its echo back first. */
+/*
+ * A signal while the echo is off: the terminal gets its echo back first.
+ * After a stop (^Z, then fg) the prompt is still waiting: echo goes off
+ * again, as readpassphrase(3) does.
+ */
 static void
 login_signal(int sig)
 {
+	int	saved = errno;
+
 	if (login_tio_saved)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &login_tio);
 	signal(sig, SIG_DFL);
 	raise(sig);
+	if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+		if (login_tio_saved)
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &login_noecho);
+		signal(sig, login_signal);
+	}
+	errno = saved;
 }
 
 /*
@@ -66,6 +79,7 @@ login_read_password(int from_stdin, const char *who, char *buf, size_t len,
 		tio = login_tio;
 		tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		tio.c_lflag |= ICANON;
+		login_noecho = tio;
 		/* Echo off before the prompt: what is typed after it is not shown. */
 		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &tio) == -1) {
 			*why = strerror(errno);
@@ -101,10 +115,15 @@ login_read_password(int from_stdin, const char *who, char *buf, size_t len,
 	return 0;
 }
 
-/* What to do about a Secret Service error, in one line. */
+/*
+ * What to do about a Secret Service error, in one line: text that stays
+ * valid after the error is freed.
+ */
 static const char *
 login_hint(const sd_bus_error *e)
 {
+	static char	copy[512];
+
 	if (sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
 	    sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
 	    strncmp(e->name, "org.freedesktop.DBus.Error.Spawn.", 33) == 0)
@@ -114,7 +133,8 @@ login_hint(const sd_bus_error *e)
 	if (sd_bus_error_has_name(e, KEYRING_IFACE ".Error.IsLocked"))
 		return "the keyring is locked: unlock it and run dstnyctl login "
 		    "again";
-	return e->message;
+	snprintf(copy, sizeof(copy), "%s", e->message);
+	return copy;
 }
 
 /* Show a prompt (Unlock, CreateItem) and wait for its Completed: 0 done. */
