@@ -304,6 +304,7 @@ presence_put_done(struct duser *u, const struct http_resp *r, void *arg)
 	struct core_opts	 o;
 	struct query		*q;
 	char			 err[256];
+	int			 parsed;
 
 	if (r->err != DSTNY_OK) {
 		log_info("%s@%s: presence.put: %s: %s", u->user, u->domain,
@@ -313,11 +314,15 @@ presence_put_done(struct duser *u, const struct http_resp *r, void *arg)
 		return;
 	}
 	/* The answer is the presence; without one, ask for it. */
-	if (r->body_len > 0 && presence_parse(r->body, r->body_len, &np, err,
-	    sizeof(err)) == 0 && *np.activity != '\0')
+	parsed = r->body_len > 0 && presence_parse(r->body, r->body_len, &np,
+	    err, sizeof(err)) == 0;
+	if (parsed && *np.activity != '\0')
 		presence_apply(u, &np);
-	else
+	else {
+		if (parsed)
+			presence_clear(&np);	/* {} or a bare result */
 		presence_refresh(u, 0);
+	}
 	if (op->divert == NULL) {
 		presence_op_done(op);
 		return;
