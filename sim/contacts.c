@@ -404,9 +404,13 @@ vcard_json(const struct sim_contact *c)
 	return o;
 }
 
-/* The reference's two personal contacts, for every user. */
+/*
+ * The reference's two personal contacts: the first user's (alice in the
+ * default scenario). The others have none, so that a test can tell one
+ * user's personal contacts from another's.
+ */
 static struct json_object *
-personal_json(void)
+personal_json(const struct sim_user *u)
 {
 	static const char *const p[][5] = {
 		{ "167271@internal", "John", "Doe", "MinFirma AB", "+46850654760" },
@@ -416,7 +420,7 @@ personal_json(void)
 	size_t			 i;
 
 	a = json_object_new_array();
-	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+	for (i = 0; u == sim_users() && i < sizeof(p) / sizeof(p[0]); i++) {
 		e = json_object_new_object();
 		json_object_object_add(e, "cid", json_object_new_string(p[i][0]));
 		json_object_object_add(e, "company", json_object_new_string(p[i][3]));
@@ -451,7 +455,7 @@ contacts_api(struct evhttp_request *req, int route, struct sim_user *u,
 		contacts_list(req, u, query);
 		return 1;
 	case ROUTE_PERSONAL_LIST:
-		sim_reply_json(req, 200, personal_json());
+		sim_reply_json(req, 200, personal_json(u));
 		return 1;
 	case ROUTE_BUDDY_ADD:
 	case ROUTE_BUDDY_DELETE:

@@ -18,7 +18,16 @@ mon = Monitor(bus)
 sim.control("POST", "/contacts", {"id": "evil", "firstname": "\x1b]2;pwned\x07Eve",
                                   "lastname": "Evilson\nFAKE LINE", "number": "+46709999999",
                                   "note": "\x1b[31mred"})
-d = Daemon(bus, sim)
+# bob too: personal contacts (the simulator gives them to alice only) are
+# each user's own.
+import tempfile
+_bobdir = tempfile.mkdtemp(prefix="dstnyd-test-bobpw-")
+BOB_PW = os.path.join(_bobdir, "pw")
+with open(BOB_PW, "w") as f:
+    f.write("bob-password\n")
+os.chmod(BOB_PW, 0o600)
+d = Daemon(bus, sim, users='[user "bob"]\ndomain = example.com\nuser = bob\n'
+           'password_file = %s\n' % BOB_PW)
 U0 = "/org/dstnyd/Cti1/User/0"
 CTL = build_path("client", "dstnyctl")
 rpc = Rpc(d.sock)
@@ -171,6 +180,25 @@ c8 = sim.control("POST", "/calls", {"from": "+15550000"})[1]
 added = rpc.notification("call.added", lambda p: p["call"]["callId"] == c8["callId"])
 eq(len(requests("personal.list")), n0 + 1, "an unknown number is not asked again")
 ok(added is not None and added["call"]["remoteName"] == "", "and the call keeps its number")
+
+# alice's personal contact calls bob: bob's lookup is his own (his
+# personal contacts are empty), not alice's cached name.
+NOBODY = "bob@example.com: caller name: no contact has the number"
+seen0 = d.output().count(NOBODY)
+cb = sim.control("POST", "/calls", {"user": "bob", "from": "+46850654760"})[1]
+
+
+def bob_view():
+    return rpc.call("call.get", call=cb["callId"], user="bob").get("result", {})
+
+
+# Either bob's own lookup ends (nobody he knows has the number), or a
+# name arrives at once from somewhere else: whichever comes first.
+until(lambda: d.output().count(NOBODY) > seen0 or bob_view().get("remoteName"), 10)
+view = bob_view()
+ok(view.get("callId") == cb["callId"] and view.get("remoteName") == "" and
+   view.get("remoteNameSource") != "personal",
+   "another user's personal contact names no call of bob's", view)
 
 rpc.close()
 eq(d.stop(), 0, "the daemon stops cleanly")
