@@ -40,12 +40,9 @@ callerid_active_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	struct userline	a;
 	char		err[256];
 
-	if (r->err != DSTNY_OK)
-		log_info("%s@%s: userline.active: %s: %s", u->user, u->domain,
-		    dstny_err_name(r->err), r->message);
-	else if (userline_parse(r->body, r->body_len, &a, err,
-	    sizeof(err)) == -1)
-		log_warnx("%s@%s: userline.active: %s", u->user, u->domain, err);
+	if (r->err != DSTNY_OK ||
+	    userline_parse(r->body, r->body_len, &a, err, sizeof(err)) == -1)
+		profile_read_failed(u, ROUTE_USERLINE_ACTIVE, r, err);
 	else
 		callerid_apply(u, &a);
 	profile_fetch_done(u, &u->cid.active_f, ROUTE_USERLINE_ACTIVE,
@@ -58,12 +55,10 @@ callerid_lines_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	struct userline_list	l;
 	char			err[256];
 
-	if (r->err != DSTNY_OK)
-		log_info("%s@%s: userline.list: %s: %s", u->user, u->domain,
-		    dstny_err_name(r->err), r->message);
-	else if (userline_list_parse(r->body, r->body_len, &l, err,
-	    sizeof(err)) == -1)
-		log_warnx("%s@%s: userline.list: %s", u->user, u->domain, err);
+	if (r->err != DSTNY_OK ||
+	    userline_list_parse(r->body, r->body_len,
+	    &l, err, sizeof(err)) == -1)
+		profile_read_failed(u, ROUTE_USERLINE_LIST, r, err);
 	else if (userline_list_equal(&l, &u->cid.lines))
 		userline_list_free(&l);
 	else {

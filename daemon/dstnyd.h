@@ -148,19 +148,18 @@ struct history_user {
 	size_t			 nunplayed;
 };
 /* presence.c: presence, activities and shortcuts (issue 21). */
-struct presence_user {
-	struct presence		 p;
-	struct activity_list	 acts;
-	struct shortcut_list	 scs;
-	uint64_t		 fetch;		/* presence.get in flight */
-	int			 again;
-	uint64_t		 acts_fetch;
-	uint64_t		 scs_fetch;
-};
 /* profile.c: one coalesced read (a GET in flight, and one more after it). */
 struct profile_fetch {
 	uint64_t		 id;
 	int			 again;
+};
+struct presence_user {
+	struct presence		 p;
+	struct activity_list	 acts;
+	struct shortcut_list	 scs;
+	struct profile_fetch	 fetch_f;	/* presence.get */
+	struct profile_fetch	 acts_f;	/* no again: asked when idle */
+	struct profile_fetch	 scs_f;
 };
 /* forward.c: call forwarding (issue 21 part 3). */
 struct forward_user {
@@ -625,6 +624,8 @@ void		 profile_fetch(struct duser *, struct profile_fetch *,
 /* At the end of f's answer: sends the one more asked for meanwhile. */
 void		 profile_fetch_done(struct duser *, struct profile_fetch *,
 		    enum route_id, core_cb);
+void		 profile_read_failed(struct duser *, enum route_id,
+		    const struct http_resp *, const char *err);
 void		 profile_start(struct duser *);
 void		 profile_keepalive(struct duser *);
 void		 profile_call_ended(struct duser *);

@@ -48,12 +48,10 @@ forward_rules_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	struct fwd_rules	nr;
 	char			err[256];
 
-	if (r->err != DSTNY_OK)
-		log_info("%s@%s: diversion.rules: %s: %s", u->user, u->domain,
-		    dstny_err_name(r->err), r->message);
-	else if (forward_rules_parse(r->body, r->body_len, &nr, err,
-	    sizeof(err)) == -1)
-		log_warnx("%s@%s: diversion.rules: %s", u->user, u->domain, err);
+	if (r->err != DSTNY_OK ||
+	    forward_rules_parse(r->body, r->body_len,
+	    &nr, err, sizeof(err)) == -1)
+		profile_read_failed(u, ROUTE_DIVERSION_RULES, r, err);
 	else
 		forward_rules_apply(u, &nr);
 	profile_fetch_done(u, &u->fwd.rules_f, ROUTE_DIVERSION_RULES,
@@ -78,12 +76,10 @@ forward_number_fetched(struct duser *u, const struct http_resp *r, void *arg)
 {
 	char	err[256], *num;
 
-	if (r->err != DSTNY_OK)
-		log_info("%s@%s: diversion.number: %s: %s", u->user, u->domain,
-		    dstny_err_name(r->err), r->message);
-	else if (forward_number_parse(r->body, r->body_len, &num, err,
-	    sizeof(err)) == -1)
-		log_warnx("%s@%s: diversion.number: %s", u->user, u->domain, err);
+	if (r->err != DSTNY_OK ||
+	    forward_number_parse(r->body, r->body_len,
+	    &num, err, sizeof(err)) == -1)
+		profile_read_failed(u, ROUTE_DIVERSION_NUMBER, r, err);
 	else
 		forward_number_apply(u, num);
 	profile_fetch_done(u, &u->fwd.number_f, ROUTE_DIVERSION_NUMBER,
@@ -96,12 +92,10 @@ forward_map_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	struct fwd_mappings	m;
 	char			err[256];
 
-	if (r->err != DSTNY_OK)
-		log_info("%s@%s: diversion.mapping: %s: %s", u->user, u->domain,
-		    dstny_err_name(r->err), r->message);
-	else if (forward_mapping_parse(r->body, r->body_len, &m, err,
-	    sizeof(err)) == -1)
-		log_warnx("%s@%s: diversion.mapping: %s", u->user, u->domain, err);
+	if (r->err != DSTNY_OK ||
+	    forward_mapping_parse(r->body, r->body_len,
+	    &m, err, sizeof(err)) == -1)
+		profile_read_failed(u, ROUTE_DIVERSION_MAPPING, r, err);
 	else if (forward_mapping_equal(&m, &u->fwd.map))
 		forward_mapping_free(&m);
 	else {

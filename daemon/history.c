@@ -97,12 +97,9 @@ history_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	char			 err[256];
 
 	h->fetch = 0;
-	if (r->err != DSTNY_OK)
-		log_info("%s@%s: history.list: %s: %s", u->user, u->domain,
-		    dstny_err_name(r->err), r->message);
-	else if (history_parse(r->body, r->body_len, &l, err,
-	    sizeof(err)) == -1)
-		log_warnx("%s@%s: history.list: %s", u->user, u->domain, err);
+	if (r->err != DSTNY_OK ||
+	    history_parse(r->body, r->body_len, &l, err, sizeof(err)) == -1)
+		profile_read_failed(u, ROUTE_HISTORY_LIST, r, err);
 	else {
 		if (full) {
 			h->nunseen = h->nunplayed = 0;

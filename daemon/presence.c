@@ -51,34 +51,19 @@ presence_apply(struct duser *u, struct presence *np)
 	emit_presence_changed(u, props);
 }
 
-static void	presence_fetch(struct duser *);
-
 static void
 presence_fetched(struct duser *u, const struct http_resp *r, void *arg)
 {
 	struct presence	np;
 	char		err[256];
 
-	u->pres.fetch = 0;
-	if (r->err != DSTNY_OK)
-		log_info("%s@%s: presence.get: %s: %s", u->user, u->domain,
-		    dstny_err_name(r->err), r->message);
-	else if (presence_parse(r->body, r->body_len, &np, err,
-	    sizeof(err)) == -1)
-		log_warnx("%s@%s: presence.get: %s", u->user, u->domain, err);
+	if (r->err != DSTNY_OK ||
+	    presence_parse(r->body, r->body_len, &np, err, sizeof(err)) == -1)
+		profile_read_failed(u, ROUTE_PRESENCE_GET, r, err);
 	else
 		presence_apply(u, &np);
-	if (u->pres.again) {
-		u->pres.again = 0;
-		presence_fetch(u);
-	}
-}
-
-static void
-presence_fetch(struct duser *u)
-{
-	u->pres.fetch = core_send(u, ROUTE_PRESENCE_GET, NULL, presence_fetched,
-	    NULL);
+	profile_fetch_done(u, &u->pres.fetch_f, ROUTE_PRESENCE_GET,
+	    presence_fetched);
 }
 
 static void
@@ -88,15 +73,10 @@ activities_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	const char		*props[] = { "Activities", NULL };
 	char			err[256];
 
-	u->pres.acts_fetch = 0;
-	if (r->err != DSTNY_OK) {
-		log_info("%s@%s: presence.activities: %s: %s", u->user,
-		    u->domain, dstny_err_name(r->err), r->message);
-		return;
-	}
-	if (activities_parse(r->body, r->body_len, &l, err, sizeof(err)) == -1) {
-		log_warnx("%s@%s: presence.activities: %s", u->user, u->domain,
-		    err);
+	u->pres.acts_f.id = 0;
+	if (r->err != DSTNY_OK ||
+	    activities_parse(r->body, r->body_len, &l, err, sizeof(err)) == -1) {
+		profile_read_failed(u, ROUTE_PRESENCE_ACTIVITIES, r, err);
 		return;
 	}
 	if (activities_equal(&l, &u->pres.acts)) {
@@ -115,15 +95,10 @@ shortcuts_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	const char		*props[] = { "Shortcuts", NULL };
 	char			err[256];
 
-	u->pres.scs_fetch = 0;
-	if (r->err != DSTNY_OK) {
-		log_info("%s@%s: presence.shortcuts: %s: %s", u->user,
-		    u->domain, dstny_err_name(r->err), r->message);
-		return;
-	}
-	if (shortcuts_parse(r->body, r->body_len, &l, err, sizeof(err)) == -1) {
-		log_warnx("%s@%s: presence.shortcuts: %s", u->user, u->domain,
-		    err);
+	u->pres.scs_f.id = 0;
+	if (r->err != DSTNY_OK ||
+	    shortcuts_parse(r->body, r->body_len, &l, err, sizeof(err)) == -1) {
+		profile_read_failed(u, ROUTE_PRESENCE_SHORTCUTS, r, err);
 		return;
 	}
 	if (shortcuts_equal(&l, &u->pres.scs)) {
@@ -138,18 +113,17 @@ shortcuts_fetched(struct duser *u, const struct http_resp *r, void *arg)
 void
 presence_refresh(struct duser *u, int all)
 {
-	if (u->pres.fetch != 0)
-		u->pres.again = 1;
-	else
-		presence_fetch(u);
+	profile_fetch(u, &u->pres.fetch_f, ROUTE_PRESENCE_GET,
+	    presence_fetched);
 	if (!all)
 		return;
-	if (u->pres.acts_fetch == 0)
-		u->pres.acts_fetch = core_send(u, ROUTE_PRESENCE_ACTIVITIES,
-		    NULL, activities_fetched, NULL);
-	if (u->pres.scs_fetch == 0)
-		u->pres.scs_fetch = core_send(u, ROUTE_PRESENCE_SHORTCUTS,
-		    NULL, shortcuts_fetched, NULL);
+	/* The lists change rarely: one in flight answers for now. */
+	if (u->pres.acts_f.id == 0)
+		profile_fetch(u, &u->pres.acts_f, ROUTE_PRESENCE_ACTIVITIES,
+		    activities_fetched);
+	if (u->pres.scs_f.id == 0)
+		profile_fetch(u, &u->pres.scs_f, ROUTE_PRESENCE_SHORTCUTS,
+		    shortcuts_fetched);
 }
 
 void

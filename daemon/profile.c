@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "dstnyd.h"
+#include "log.h"
 
 /*
  * No timer of its own: the reads ride on the user's start, the shared
@@ -91,4 +92,20 @@ profile_fetch_done(struct duser *u, struct profile_fetch *f,
 		f->again = 0;
 		profile_fetch(u, f, route, cb);
 	}
+}
+
+/*
+ * A read whose answer brings nothing to apply: the Core's error, or a
+ * body that does not parse (why in err), logged under the route's name.
+ */
+void
+profile_read_failed(struct duser *u, enum route_id route,
+    const struct http_resp *r, const char *err)
+{
+	if (r->err != DSTNY_OK)
+		log_info("%s@%s: %s: %s: %s", u->user, u->domain,
+		    route_name(route), dstny_err_name(r->err), r->message);
+	else
+		log_warnx("%s@%s: %s: %s", u->user, u->domain,
+		    route_name(route), err);
 }

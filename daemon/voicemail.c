@@ -48,12 +48,9 @@ voicemail_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	struct vm_settings	s;
 	char			err[256];
 
-	if (r->err != DSTNY_OK)
-		log_info("%s@%s: voicemail.get: %s: %s", u->user, u->domain,
-		    dstny_err_name(r->err), r->message);
-	else if (voicemail_parse(r->body, r->body_len, &s, err,
-	    sizeof(err)) == -1)
-		log_warnx("%s@%s: voicemail.get: %s", u->user, u->domain, err);
+	if (r->err != DSTNY_OK ||
+	    voicemail_parse(r->body, r->body_len, &s, err, sizeof(err)) == -1)
+		profile_read_failed(u, ROUTE_VOICEMAIL_GET, r, err);
 	else
 		voicemail_apply(u, &s);
 	profile_fetch_done(u, &u->vm.fetch_f, ROUTE_VOICEMAIL_GET,
