@@ -56,8 +56,8 @@ callerid_lines_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	char			err[256];
 
 	if (r->err != DSTNY_OK ||
-	    userline_list_parse(r->body, r->body_len,
-	    &l, err, sizeof(err)) == -1)
+	    userline_list_parse(r->body, r->body_len, &l, err,
+	    sizeof(err)) == -1)
 		profile_read_failed(u, ROUTE_USERLINE_LIST, r, err);
 	else if (userline_list_equal(&l, &u->cid.lines))
 		userline_list_free(&l);
