@@ -49,8 +49,8 @@ forward_rules_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	char			err[256];
 
 	if (r->err != DSTNY_OK ||
-	    forward_rules_parse(r->body, r->body_len,
-	    &nr, err, sizeof(err)) == -1)
+	    forward_rules_parse(r->body, r->body_len, &nr, err,
+	    sizeof(err)) == -1)
 		profile_read_failed(u, ROUTE_DIVERSION_RULES, r, err);
 	else
 		forward_rules_apply(u, &nr);
@@ -77,8 +77,8 @@ forward_number_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	char	err[256], *num;
 
 	if (r->err != DSTNY_OK ||
-	    forward_number_parse(r->body, r->body_len,
-	    &num, err, sizeof(err)) == -1)
+	    forward_number_parse(r->body, r->body_len, &num, err,
+	    sizeof(err)) == -1)
 		profile_read_failed(u, ROUTE_DIVERSION_NUMBER, r, err);
 	else
 		forward_number_apply(u, num);
@@ -93,8 +93,8 @@ forward_map_fetched(struct duser *u, const struct http_resp *r, void *arg)
 	char			err[256];
 
 	if (r->err != DSTNY_OK ||
-	    forward_mapping_parse(r->body, r->body_len,
-	    &m, err, sizeof(err)) == -1)
+	    forward_mapping_parse(r->body, r->body_len, &m, err,
+	    sizeof(err)) == -1)
 		profile_read_failed(u, ROUTE_DIVERSION_MAPPING, r, err);
 	else if (forward_mapping_equal(&m, &u->fwd.map))
 		forward_mapping_free(&m);
